@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package pktloss needs to build, test and benchmark.
+# Idempotent and quiet: when everything is present it prints nothing and touches nothing.
+set -euo pipefail
+
+packages=(
+  # build
+  build-essential cmake pkg-config clang llvm bpftool
+  # libraries
+  libnl-3-dev libnl-route-3-dev libnftables-dev libnftnl-dev libmnl-dev libiptc-dev libxtables-dev
+  libbpf-dev libelf-dev zlib1g-dev libpcap-dev libcli11-dev nlohmann-json3-dev libfmt-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  # integration tests and benchmarks: real servers, fault injection, the classic tools to compare with
+  iproute2 iptables nftables nginx-light conntrack tcpdump procps curl bpftrace tshark
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps: missing packages (${missing[*]}); run as root" >&2
+  exit 2
+fi
+echo "install-deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
+apt-get update -qq >/dev/null
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# nginx's package starts a server on :80 in the host namespace where init allows it; tests start
+# their own nginx inside their namespaces, so never leave a host-wide one running.
+pkill -x nginx 2>/dev/null || true

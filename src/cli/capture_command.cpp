@@ -1,0 +1,11 @@
+#include "cli/command.h"
+
+namespace pktloss {
+
+void register_capture_command(CLI::App& app, CommonOptions& common, CommandRunner& run) {
+  auto* sub = app.add_subcommand("capture", "not implemented yet");
+  add_common_options(*sub, common);
+  sub->callback([&run] { run = []() -> int { throw std::runtime_error("capture: not implemented yet"); }; });
+}
+
+}  // namespace pktloss

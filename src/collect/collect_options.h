@@ -1,0 +1,13 @@
+#pragma once
+// Which optional parts of a snapshot to collect (the cheap core is always collected).
+
+namespace pktloss {
+
+struct CollectOptions {
+  bool sockets = true;        // sock_diag TCP listeners and UDP sockets
+  bool socket_owners = true;  // inode -> pid/comm through /proc/*/fd (costly on big hosts)
+  bool firewall = true;       // nftables + iptables-legacy rules, conntrack
+  bool ethtool = true;        // driver statistics and ring sizes
+};
+
+}  // namespace pktloss

@@ -1,0 +1,47 @@
+#pragma once
+// A finding: one cause of packet loss, with the evidence from this host and the fix.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pktloss {
+
+enum class Severity { info = 0, warning = 1, critical = 2 };
+const char* to_string(Severity s);
+
+// Layers bottom to top: the path a packet takes (spec/findings.md).
+enum class Layer { link, qdisc, netfilter, ip, transport, socket, application };
+const char* to_string(Layer l);
+inline constexpr Layer kAllLayers[] = {Layer::link,      Layer::qdisc,  Layer::netfilter,
+                                       Layer::ip,        Layer::transport, Layer::socket,
+                                       Layer::application};
+
+struct Evidence {
+  std::string source;   // "rtnetlink", "/proc/net/netstat", "nftables", "ebpf", "probe", "pcap", ...
+  std::string text;     // what this evidence says, e.g. the rule text or "mtu 100, peer veth-c mtu 1500"
+  std::string counter;  // counter name when numeric, else empty
+  std::optional<uint64_t> before, after, delta;
+  // true when the counter moved during the observation window (strong evidence); false for a
+  // lifetime total or a config fact.
+  bool in_window = false;
+  bool reset = false;  // the counter went backwards (re-created / wrapped) during the window
+};
+
+struct Finding {
+  std::string id;  // "layer.cause", stable
+  Layer layer = Layer::link;
+  Severity severity = Severity::info;
+  double confidence = 0.5;  // 0..1
+  std::string netns;
+  std::string object;  // "eth0", "ip filter INPUT rule 2", "tcp 0.0.0.0:80"
+  std::string summary;
+  std::vector<Evidence> evidence;
+  std::string explanation;
+  std::vector<std::string> fix;
+  // Ranking inputs: severity, then evidence strength (moved in window beats lifetime), then volume.
+  bool moved_in_window = false;
+  uint64_t volume = 0;  // packets attributed to this cause
+};
+
+}  // namespace pktloss

@@ -1,0 +1,45 @@
+#pragma once
+// Netfilter rules and chains that can drop, from nftables (incl. iptables-nft) and iptables-legacy.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace pktloss {
+
+struct FirewallRule {
+  std::string backend;  // "nftables", "iptables-nft", "ip6tables-nft", "iptables-legacy", "ip6tables-legacy", "ebtables-nft", "arptables-nft"
+  std::string family;   // nft family: "ip", "ip6", "inet", "arp", "bridge", "netdev"
+  std::string table;
+  std::string chain;
+  uint64_t handle = 0;  // nft rule handle; for legacy tables the 1-based rule number
+  int position = 0;     // 1-based position in its chain
+  std::string text;     // the rule in the syntax of the tool that owns it
+  std::string verdict;  // "drop", "reject", "accept", "jump", ...
+  bool has_counter = false;
+  uint64_t packets = 0;
+  uint64_t bytes = 0;
+  // What makes the rule dangerous, said plainly: "random", "matches-all", "reject-service-port", ...
+  std::vector<std::string> traits;
+  std::string delete_command;  // exact command that removes this rule
+};
+
+struct FirewallChain {
+  std::string backend;
+  std::string family;
+  std::string table;
+  std::string chain;
+  std::string hook;    // "input", "output", "forward", "prerouting", ... empty for regular chains
+  std::string policy;  // "accept", "drop", empty for regular chains
+  bool has_counter = false;  // policy counters exist (legacy tables; nft has none)
+  uint64_t policy_packets = 0;
+  uint64_t policy_bytes = 0;
+  std::string set_policy_command;  // exact command that sets the policy to accept
+};
+
+struct Firewall {
+  std::vector<FirewallRule> rules;    // only rules that can drop or reject (and their context)
+  std::vector<FirewallChain> chains;  // base chains
+  std::vector<std::string> notes;     // degraded parts ("iptables-legacy: no permission", ...)
+};
+
+}  // namespace pktloss

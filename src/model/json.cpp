@@ -1,0 +1,132 @@
+#include "model/json.h"
+
+#include <stdexcept>
+
+namespace pktloss {
+
+// Missing keys keep their defaults so fixtures stay short and older snapshots still load.
+#define PKTLOSS_JSON(Type, ...)                                                           \
+  void to_json(json& nlohmann_json_j, const Type& nlohmann_json_t) {                      \
+    NLOHMANN_JSON_EXPAND(NLOHMANN_JSON_PASTE(NLOHMANN_JSON_TO, __VA_ARGS__))              \
+  }                                                                                       \
+  void from_json(const json& nlohmann_json_j, Type& nlohmann_json_t) {                    \
+    const Type nlohmann_json_default_obj{};                                               \
+    NLOHMANN_JSON_EXPAND(NLOHMANN_JSON_PASTE(NLOHMANN_JSON_FROM_WITH_DEFAULT, __VA_ARGS__)) \
+  }
+
+PKTLOSS_JSON(RingParams, rx, rx_max, tx, tx_max)
+PKTLOSS_JSON(Link, ifindex, name, kind, operstate, admin_up, carrier, mtu, txqlen, link_ifindex,
+             link_netnsid, peer_name, peer_mtu, peer_netns, master_ifindex, master_name, master_mtu,
+             stats, driver_stats, ring)
+PKTLOSS_JSON(QdiscStats, bytes, packets, drops, overlimits, requeues, backlog_bytes, qlen)
+PKTLOSS_JSON(Qdisc, ifindex, dev, kind, handle, parent, is_root, options, stats)
+PKTLOSS_JSON(SocketOwner, pid, comm)
+PKTLOSS_JSON(Socket, proto, family, state, local_addr, local_port, remote_addr, remote_port, rqueue,
+             wqueue, inode, rcvbuf, rmem_alloc, drops, owners)
+PKTLOSS_JSON(Route, family, dst, type, table, dev, gateway, mtu)
+PKTLOSS_JSON(Neighbour, ifindex, dev, dst, state)
+PKTLOSS_JSON(SoftnetCpu, cpu, processed, dropped, time_squeeze, received_rps, flow_limit_count)
+PKTLOSS_JSON(Conntrack, available, count, max, buckets, stats)
+PKTLOSS_JSON(FirewallRule, backend, family, table, chain, handle, position, text, verdict,
+             has_counter, packets, bytes, traits, delete_command)
+PKTLOSS_JSON(FirewallChain, backend, family, table, chain, hook, policy, has_counter,
+             policy_packets, policy_bytes, set_policy_command)
+PKTLOSS_JSON(Firewall, rules, chains, notes)
+PKTLOSS_JSON(NetnsSnapshot, name, inode, links, qdiscs, snmp, softnet, conntrack, sysctls, sockets,
+             routes, neighbours, neighbour_stats, firewall, notes)
+PKTLOSS_JSON(Snapshot, monotonic_s, taken_at, host, namespaces)
+
+PKTLOSS_JSON(RttStats, min_ms, avg_ms, p50_ms, p99_ms, max_ms)
+PKTLOSS_JSON(ProbeResult, kind, sent, received, errors, timeouts, loss, loss_ci_low, loss_ci_high,
+             rtt, detail, max_ok_size, min_failed_size, frag_needed_seen, frag_needed_mtu)
+PKTLOSS_JSON(DropEventRow, netns_inode, netns, ifindex, dev, reason, location, layer, finding_id,
+             explanation, proto, flow, packets, bytes)
+PKTLOSS_JSON(FlowVerdict, flow, verdict, kind, retransmits, unacked_segments, max_delivered_size,
+             min_lost_size, frag_needed_seen)
+PKTLOSS_JSON(LayerSummary, drops, status)
+PKTLOSS_JSON(Target, host, port)
+
+std::optional<Layer> layer_from_string(const std::string& s) {
+  for (Layer l : kAllLayers)
+    if (s == to_string(l)) return l;
+  return std::nullopt;
+}
+
+std::optional<Severity> severity_from_string(const std::string& s) {
+  for (Severity v : {Severity::info, Severity::warning, Severity::critical})
+    if (s == to_string(v)) return v;
+  return std::nullopt;
+}
+
+// Evidence: counters appear only when numeric, as in the spec's example.
+void to_json(json& j, const Evidence& v) {
+  j = json{{"source", v.source}, {"text", v.text}};
+  if (!v.counter.empty()) j["counter"] = v.counter;
+  if (v.before) j["before"] = *v.before;
+  if (v.after) j["after"] = *v.after;
+  if (v.delta) j["delta"] = *v.delta;
+  j["in_window"] = v.in_window;
+  if (v.reset) j["reset"] = true;
+}
+void from_json(const json& j, Evidence& v) {
+  v.source = j.value("source", "");
+  v.text = j.value("text", "");
+  v.counter = j.value("counter", "");
+  if (j.contains("before")) v.before = j.at("before").get<uint64_t>();
+  if (j.contains("after")) v.after = j.at("after").get<uint64_t>();
+  if (j.contains("delta")) v.delta = j.at("delta").get<uint64_t>();
+  v.in_window = j.value("in_window", false);
+  v.reset = j.value("reset", false);
+}
+
+void to_json(json& j, const Finding& v) {
+  j = json{{"id", v.id},           {"layer", to_string(v.layer)},
+           {"severity", to_string(v.severity)}, {"confidence", v.confidence},
+           {"netns", v.netns},     {"object", v.object},
+           {"summary", v.summary}, {"evidence", v.evidence},
+           {"explanation", v.explanation}, {"fix", v.fix},
+           {"moved_in_window", v.moved_in_window}, {"volume", v.volume}};
+}
+void from_json(const json& j, Finding& v) {
+  v.id = j.at("id").get<std::string>();
+  auto layer = layer_from_string(j.at("layer").get<std::string>());
+  auto sev = severity_from_string(j.at("severity").get<std::string>());
+  if (!layer || !sev) throw std::invalid_argument("finding: unknown layer or severity");
+  v.layer = *layer;
+  v.severity = *sev;
+  v.confidence = j.value("confidence", 0.5);
+  v.netns = j.value("netns", "");
+  v.object = j.value("object", "");
+  v.summary = j.value("summary", "");
+  v.evidence = j.value("evidence", std::vector<Evidence>{});
+  v.explanation = j.value("explanation", "");
+  v.fix = j.value("fix", std::vector<std::string>{});
+  v.moved_in_window = j.value("moved_in_window", false);
+  v.volume = j.value("volume", uint64_t{0});
+}
+
+void to_json(json& j, const Report& v) {
+  j = json{{"tool", v.tool},       {"version", v.version},   {"host", v.host},
+           {"netns", v.netns},     {"started", v.started},   {"window_s", v.window_s},
+           {"target", nullptr},    {"probes", v.probes},     {"layers", v.layers},
+           {"findings", v.findings}, {"drop_events", v.drop_events}, {"flows", v.flows},
+           {"notes", v.notes}};
+  if (v.target) j["target"] = *v.target;
+}
+void from_json(const json& j, Report& v) {
+  v.tool = j.value("tool", "pktloss");
+  v.version = j.value("version", "");
+  v.host = j.value("host", "");
+  v.netns = j.value("netns", "");
+  v.started = j.value("started", "");
+  v.window_s = j.value("window_s", 0.0);
+  if (j.contains("target") && !j.at("target").is_null()) v.target = j.at("target").get<Target>();
+  v.probes = j.value("probes", std::vector<ProbeResult>{});
+  v.layers = j.value("layers", std::map<std::string, LayerSummary>{});
+  v.findings = j.value("findings", std::vector<Finding>{});
+  v.drop_events = j.value("drop_events", std::vector<DropEventRow>{});
+  v.flows = j.value("flows", std::vector<FlowVerdict>{});
+  v.notes = j.value("notes", std::vector<std::string>{});
+}
+
+}  // namespace pktloss

@@ -1,0 +1,42 @@
+#pragma once
+// One network interface as rtnetlink (and ethtool) report it.
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "model/counters.h"
+
+namespace pktloss {
+
+struct RingParams {
+  uint32_t rx = 0, rx_max = 0, tx = 0, tx_max = 0;
+};
+
+struct Link {
+  int ifindex = 0;
+  std::string name;
+  std::string kind;       // IFLA_INFO_KIND: "veth", "bridge", "" for physical/loopback
+  std::string operstate;  // "up", "down", "lowerlayerdown", "unknown", ...
+  bool admin_up = false;
+  bool carrier = false;
+  uint32_t mtu = 0;
+  uint32_t txqlen = 0;
+  // IFLA_LINK: the peer of a veth / the lower device of a vlan/macvlan; 0 when none.
+  int link_ifindex = 0;
+  // IFLA_LINK_NETNSID: the peer lives in another namespace (id as seen from this one), -1 same ns.
+  int32_t link_netnsid = -1;
+  // Resolved by the collector when the peer could be read (same namespace or via the netnsid).
+  std::string peer_name;
+  uint32_t peer_mtu = 0;
+  std::string peer_netns;  // name of the peer's namespace when known
+  int master_ifindex = 0;  // IFLA_MASTER (bridge, bond)
+  std::string master_name;
+  uint32_t master_mtu = 0;
+  // rtnl_link_stats64 fields by their kernel names: rx_packets, rx_dropped, rx_missed_errors, ...
+  CounterMap stats;
+  // ethtool -S driver statistics (SIOCETHTOOL ETHTOOL_GSTATS) when the driver has them.
+  CounterMap driver_stats;
+  std::optional<RingParams> ring;
+};
+
+}  // namespace pktloss

@@ -1,0 +1,73 @@
+#pragma once
+// What was seen during the observation window besides counters: probe results, kernel drop
+// events (eBPF) and packet-level analysis (pcap). Filled by the probe, trace and capture modules.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pktloss {
+
+struct RttStats {
+  double min_ms = 0, avg_ms = 0, p50_ms = 0, p99_ms = 0, max_ms = 0;
+};
+
+struct ProbeResult {
+  std::string kind;  // "tcp-syn", "tcp-connect", "http", "udp", "icmp", "mtu"
+  uint64_t sent = 0;
+  uint64_t received = 0;  // answered (SYN-ACK or RST for SYN probes, 2xx-5xx for HTTP, ...)
+  uint64_t errors = 0;    // refused / reset / ICMP error
+  uint64_t timeouts = 0;
+  double loss = 0;                       // (sent - received) / sent
+  double loss_ci_low = 0, loss_ci_high = 0;  // Wilson 95% interval
+  std::optional<RttStats> rtt;
+  std::string detail;  // e.g. "RST from 10.77.0.2:81" or "HTTP 200 first byte 1.2 ms"
+  // Size sweep (kind "mtu"): largest size that got through, the first that did not, and whether
+  // an ICMP frag-needed / packet-too-big came back (with the MTU it announced).
+  uint32_t max_ok_size = 0;
+  uint32_t min_failed_size = 0;
+  bool frag_needed_seen = false;
+  uint32_t frag_needed_mtu = 0;
+};
+
+// One row of kernel drop events aggregated in the kernel (kfree_skb with a drop reason).
+struct DropEventRow {
+  uint64_t netns_inode = 0;
+  std::string netns;  // resolved name when known
+  int ifindex = 0;
+  std::string dev;
+  std::string reason;     // "NETFILTER_DROP", "NO_SOCKET", "NOT_SPECIFIED", ... from kernel BTF
+  std::string location;   // symbol+offset, e.g. "nft_do_chain+0x3a4"
+  std::string layer;      // mapped layer name
+  std::string finding_id; // mapped finding id, e.g. "netfilter.drop_rule"
+  std::string explanation;
+  std::string proto;      // "tcp", "udp", "icmp", ...
+  std::string flow;       // "10.0.0.1:1234 -> 10.0.0.2:80" with --flows, else empty
+  uint64_t packets = 0;
+  uint64_t bytes = 0;
+};
+
+// Packet-level verdict on one flow (pcap).
+struct FlowVerdict {
+  std::string flow;     // "tcp 10.0.0.1:40000 -> 10.0.0.2:80"
+  std::string verdict;  // human line, e.g. "handshake ok; 0/12 data segments above 100 bytes acked"
+  std::string kind;     // "ok", "size_dependent_loss", "syn_unanswered", "reset", "retransmits", ...
+  uint64_t retransmits = 0;
+  uint64_t unacked_segments = 0;
+  uint32_t max_delivered_size = 0;
+  uint32_t min_lost_size = 0;
+  bool frag_needed_seen = false;
+};
+
+struct Observations {
+  std::vector<ProbeResult> probes;
+  std::vector<DropEventRow> drop_events;
+  bool drop_events_available = false;
+  std::vector<FlowVerdict> flows;
+  bool capture_available = false;
+  // Packets our own probes caused, to discount (e.g. RSTs the host sends to raw SYN-ACKs,
+  // NO_SOCKET drops of replies on the probing side). Keyed like counters: "TcpExt.…" / reason.
+  std::vector<std::string> own_traffic_notes;
+};
+
+}  // namespace pktloss

@@ -1,0 +1,151 @@
+#include "render/text_renderer.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+
+namespace pktloss {
+namespace {
+
+struct Palette {
+  bool on;
+  std::string wrap(const char* code, const std::string& s) const {
+    return on ? fmt::format("\033[{}m{}\033[0m", code, s) : s;
+  }
+  std::string bold(const std::string& s) const { return wrap("1", s); }
+  std::string red(const std::string& s) const { return wrap("31;1", s); }
+  std::string yellow(const std::string& s) const { return wrap("33", s); }
+  std::string green(const std::string& s) const { return wrap("32", s); }
+  std::string dim(const std::string& s) const { return wrap("2", s); }
+};
+
+std::string severity_label(Severity s, const Palette& p) {
+  switch (s) {
+    case Severity::critical: return p.red("CRITICAL");
+    case Severity::warning: return p.yellow("WARNING ");
+    case Severity::info: return p.dim("info    ");
+  }
+  return "";
+}
+
+std::string status_label(const std::string& status, const Palette& p) {
+  if (status == "fault") return p.red("FAULT");
+  if (status == "warning") return p.yellow("warn ");
+  return p.green("ok   ");
+}
+
+void render_verdict(const Report& r, const Palette& p, std::string& out) {
+  std::vector<const Finding*> causes;
+  for (const auto& f : r.findings)
+    if (f.severity >= Severity::warning) causes.push_back(&f);
+  if (causes.empty()) {
+    out += p.green("Verdict: no packet loss cause found") +
+           (r.window_s > 0 ? fmt::format(" (window {:.1f} s)\n", r.window_s)
+                           : " (lifetime counters; use -i SECONDS to watch a window)\n");
+    return;
+  }
+  out += p.bold(fmt::format("Verdict: {} likely cause{} of packet loss\n", causes.size(),
+                            causes.size() == 1 ? "" : "s"));
+  int n = 0;
+  for (const auto* f : causes)
+    out += fmt::format("  {}. [{}] {} ({}{})\n", ++n, f->id, f->summary, f->netns,
+                       f->object.empty() ? "" : " " + f->object);
+}
+
+void render_path(const Report& r, const Palette& p, std::string& out) {
+  out += p.bold("\nPacket path (bottom: wire, top: application)\n");
+  static constexpr std::array kTopDown = {Layer::application, Layer::socket, Layer::transport,
+                                          Layer::ip,          Layer::netfilter, Layer::qdisc,
+                                          Layer::link};
+  for (Layer l : kTopDown) {
+    auto it = r.layers.find(to_string(l));
+    LayerSummary s = it == r.layers.end() ? LayerSummary{} : it->second;
+    std::vector<std::string> ids;
+    for (const auto& f : r.findings)
+      if (f.layer == l && f.severity >= Severity::warning &&
+          std::find(ids.begin(), ids.end(), f.id) == ids.end())
+        ids.push_back(f.id);
+    std::string idlist;
+    for (const auto& id : ids) idlist += (idlist.empty() ? "" : ", ") + id;
+    out += fmt::format("  {:<12} {} {:>10}  {}\n", to_string(l), status_label(s.status, p),
+                       s.drops ? fmt::format("{} drops", s.drops) : std::string("-"), idlist);
+    if (l != Layer::link) out += "       |\n";
+  }
+}
+
+void render_evidence(const Evidence& e, std::string& out) {
+  std::string line = fmt::format("      - [{}] ", e.source);
+  if (!e.counter.empty()) {
+    line += e.counter;
+    if (e.delta)
+      line += fmt::format(": {} -> {} (+{}{})", e.before.value_or(0), e.after.value_or(0),
+                          *e.delta, e.reset ? ", counter reset" : "");
+    else if (e.after)
+      line += fmt::format(" = {} (lifetime)", *e.after);
+    if (!e.text.empty()) line += "  " + e.text;
+  } else {
+    line += e.text;
+  }
+  out += line + "\n";
+}
+
+void render_findings(const Report& r, const TextStyle& style, const Palette& p, std::string& out) {
+  if (r.findings.empty()) return;
+  out += p.bold("\nFindings (most likely root cause first)\n");
+  int n = 0;
+  for (const auto& f : r.findings) {
+    if (f.severity == Severity::info && !style.verbose) continue;
+    out += fmt::format("\n  {}. {} {} {}\n", ++n, severity_label(f.severity, p), p.bold(f.id),
+                       p.dim(fmt::format("netns {} {} confidence {:.2f}", f.netns, f.object,
+                                         f.confidence)));
+    out += "     " + f.summary + "\n";
+    if (!f.explanation.empty()) out += "     " + f.explanation + "\n";
+    if (!f.evidence.empty()) out += "     evidence:\n";
+    for (const auto& e : f.evidence) render_evidence(e, out);
+    if (!f.fix.empty()) out += "     fix:\n";
+    for (const auto& cmd : f.fix) out += "      $ " + cmd + "\n";
+  }
+  size_t hidden = std::count_if(r.findings.begin(), r.findings.end(),
+                                [](const Finding& f) { return f.severity == Severity::info; });
+  if (hidden && !style.verbose)
+    out += p.dim(fmt::format("\n  ({} informational finding{} hidden; -v shows them)\n", hidden,
+                             hidden == 1 ? "" : "s"));
+}
+
+void render_probes(const Report& r, std::string& out) {
+  if (r.probes.empty()) return;
+  out += "\nProbes\n";
+  for (const auto& pr : r.probes) {
+    out += fmt::format("  {:<12} sent {:>4}  answered {:>4}  loss {:5.1f}% [{:.1f}-{:.1f}%]",
+                       pr.kind, pr.sent, pr.received, pr.loss * 100, pr.loss_ci_low * 100,
+                       pr.loss_ci_high * 100);
+    if (pr.rtt)
+      out += fmt::format("  rtt min/avg/p99/max {:.2f}/{:.2f}/{:.2f}/{:.2f} ms", pr.rtt->min_ms,
+                         pr.rtt->avg_ms, pr.rtt->p99_ms, pr.rtt->max_ms);
+    if (!pr.detail.empty()) out += "  " + pr.detail;
+    out += "\n";
+  }
+}
+
+}  // namespace
+
+std::string render_text(const Report& r, const TextStyle& style) {
+  Palette p{style.color};
+  std::string out;
+  out += p.bold(fmt::format("pktloss {} on {} (netns {})", r.version, r.host, r.netns));
+  out += r.window_s > 0 ? fmt::format(", window {:.1f} s\n", r.window_s)
+                        : std::string(", one snapshot\n");
+  if (r.target) out += fmt::format("target {}:{}\n", r.target->host, r.target->port);
+  render_verdict(r, p, out);
+  render_probes(r, out);
+  render_path(r, p, out);
+  render_findings(r, style, p, out);
+  if (!r.notes.empty()) {
+    out += p.bold("\nNotes\n");
+    for (const auto& n : r.notes) out += "  - " + n + "\n";
+  }
+  return out;
+}
+
+}  // namespace pktloss

@@ -1,0 +1,77 @@
+#include "rules/engine.h"
+
+#include <algorithm>
+
+#include "rules/rule_families.h"
+
+namespace pktloss {
+
+void rank_findings(std::vector<Finding>& findings) {
+  std::stable_sort(findings.begin(), findings.end(), [](const Finding& a, const Finding& b) {
+    if (a.severity != b.severity) return a.severity > b.severity;
+    if (a.moved_in_window != b.moved_in_window) return a.moved_in_window;
+    if (a.volume != b.volume) return a.volume > b.volume;
+    return a.confidence > b.confidence;
+  });
+}
+
+namespace {
+
+void summarise_layers(Report& r) {
+  for (Layer l : kAllLayers) r.layers[to_string(l)] = LayerSummary{};
+  for (const auto& f : r.findings) {
+    auto& s = r.layers[to_string(f.layer)];
+    s.drops += f.volume;
+    const char* status = f.severity == Severity::critical  ? "fault"
+                         : f.severity == Severity::warning ? "warning"
+                                                           : "ok";
+    if (s.status == "ok" || (s.status == "warning" && std::string(status) == "fault"))
+      s.status = status;
+  }
+}
+
+}  // namespace
+
+Report evaluate(const Snapshot* before, const Snapshot& after, const Observations& obs,
+                const RuleConfig& cfg) {
+  Report r;
+  r.version = PKTLOSS_VERSION;
+  r.host = after.host;
+  r.started = before ? before->taken_at : after.taken_at;
+  r.window_s = before ? std::max(0.0, after.monotonic_s - before->monotonic_s) : 0.0;
+  for (const auto& ns : after.namespaces) {
+    if (!r.netns.empty()) r.netns += ",";
+    r.netns += ns.name;
+  }
+  if (before) {
+    for (const auto& ns : before->namespaces)
+      if (!after.find(ns.inode))
+        r.notes.push_back("namespace " + ns.name + " vanished during the window");
+  }
+
+  for (const auto& ns : after.namespaces) {
+    for (const auto& n : ns.notes) r.notes.push_back(ns.name + ": " + n);
+    for (const auto& n : ns.firewall.notes) r.notes.push_back(ns.name + ": " + n);
+    const NetnsSnapshot* prev = before ? before->find(ns.inode) : nullptr;
+    if (before && !prev) r.notes.push_back("namespace " + ns.name + " appeared during the window");
+    RuleInput in{prev, ns, after, before, r.window_s, obs, cfg};
+    link_rules(in, r.findings);
+    qdisc_rules(in, r.findings);
+    netfilter_rules(in, r.findings);
+    ip_rules(in, r.findings);
+    transport_rules(in, r.findings);
+    socket_rules(in, r.findings);
+  }
+  application_rules(obs, cfg, r.findings);
+  kernel_drop_rules(obs, r.findings);
+
+  rank_findings(r.findings);
+  summarise_layers(r);
+  r.probes = obs.probes;
+  r.drop_events = obs.drop_events;
+  r.flows = obs.flows;
+  for (const auto& n : obs.own_traffic_notes) r.notes.push_back(n);
+  return r;
+}
+
+}  // namespace pktloss

@@ -1,0 +1,7 @@
+#include "rules/rule_families.h"
+
+namespace pktloss {
+
+void qdisc_rules(const RuleInput&, Findings&) {}
+
+}  // namespace pktloss

@@ -1,0 +1,22 @@
+#pragma once
+// Thresholds. Each one is proven by a test: never fires on a healthy pair, always on the fault.
+#include <cstdint>
+
+namespace pktloss {
+
+struct RuleConfig {
+  // An interface MTU below this fraction of its peer's/the path's is "far below".
+  double mtu_low_ratio = 0.5;
+  // Absolute floor: below IPv4's minimum datagram (576) nothing normal works.
+  uint32_t mtu_absolute_low = 576;
+  // TCP retransmitted segments / sent segments in the window above this is abnormal.
+  double retransmit_ratio = 0.02;
+  // ... and at least this many retransmits, so three lost segments on an idle host do not alarm.
+  uint64_t retransmit_min = 10;
+  // Minimum number of events in the window before a counter-based rule speaks.
+  uint64_t min_window_events = 1;
+  // Probe loss at or above this (Wilson lower bound > 0 also required) is a finding.
+  double probe_loss_warning = 0.01;
+};
+
+}  // namespace pktloss

@@ -1,0 +1,160 @@
+#include "testnet.h"
+
+#include <dirent.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "netns/netns.h"
+
+namespace pktloss::testing {
+namespace {
+
+std::string read_file(const std::string& path) {
+  std::ifstream f(path);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+std::string quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+// Namespaces are named plt<pid>x<seq>c / s; a name whose pid is gone was left by a crashed run.
+void sweep_stale_namespaces() {
+  DIR* d = opendir("/run/netns");
+  if (!d) return;
+  std::vector<std::string> stale;
+  while (dirent* e = readdir(d)) {
+    std::string n = e->d_name;
+    if (n.rfind("plt", 0) != 0) continue;
+    int pid = std::atoi(n.c_str() + 3);
+    if (pid > 0 && kill(pid, 0) != 0 && errno == ESRCH) stale.push_back(n);
+  }
+  closedir(d);
+  for (const auto& n : stale) sh("ip netns pids " + n + " | xargs -r kill -9; ip netns del " + n);
+}
+
+}  // namespace
+
+CommandResult sh(const std::string& cmd, int timeout_s) {
+  char out_tmpl[] = "/tmp/pltoutXXXXXX";
+  char err_tmpl[] = "/tmp/plterrXXXXXX";
+  int ofd = mkstemp(out_tmpl), efd = mkstemp(err_tmpl);
+  close(ofd);
+  close(efd);
+  std::string full = "timeout -k 5 " + std::to_string(timeout_s) + " bash -c " + quote(cmd) +
+                     " >" + out_tmpl + " 2>" + err_tmpl + " </dev/null";
+  int status = std::system(full.c_str());
+  CommandResult r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = read_file(out_tmpl);
+  r.err = read_file(err_tmpl);
+  unlink(out_tmpl);
+  unlink(err_tmpl);
+  return r;
+}
+
+void sh_ok(const std::string& cmd, int timeout_s) {
+  auto r = sh(cmd, timeout_s);
+  if (r.exit_code != 0) ADD_FAILURE() << "command failed (" << r.exit_code << "): " << cmd << "\n" << r.err;
+}
+
+TestNet::TestNet() {
+  static std::atomic<int> seq{0};
+  sweep_stale_namespaces();
+  prefix_ = "plt" + std::to_string(getpid()) + "x" + std::to_string(seq++);
+  client_ = prefix_ + "c";
+  server_ = prefix_ + "s";
+  workdir_ = "/tmp/" + prefix_;
+  sh_ok("rm -rf " + workdir_ + " && mkdir -p " + workdir_);
+  sh_ok("ip netns add " + client_ + " && ip netns add " + server_);
+  sh_ok("ip link add " + prefix_ + "a netns " + client_ + " type veth peer name " + prefix_ +
+        "b netns " + server_);
+  sh_ok("ip -n " + client_ + " link set " + prefix_ + "a name eth0 && ip -n " + server_ +
+        " link set " + prefix_ + "b name eth0");
+  sh_ok("ip -n " + client_ + " addr add " + kClientIp + "/24 dev eth0 && ip -n " + client_ +
+        " link set eth0 up && ip -n " + client_ + " link set lo up");
+  sh_ok("ip -n " + server_ + " addr add " + kServerIp + "/24 dev eth0 && ip -n " + server_ +
+        " link set eth0 up && ip -n " + server_ + " link set lo up");
+}
+
+TestNet::~TestNet() {
+  for (const auto& pf : pidfiles_) sh("test -f " + pf + " && kill $(cat " + pf + ") 2>/dev/null");
+  // Anything still running inside (servers, floods) goes with the namespace.
+  sh("for n in " + client_ + " " + server_ + "; do ip netns pids $n | xargs -r kill -9; done");
+  sh("ip netns del " + client_ + "; ip netns del " + server_);
+  sh("rm -rf " + workdir_);
+}
+
+CommandResult TestNet::in_client(const std::string& cmd, int timeout_s) const {
+  return sh("ip netns exec " + client_ + " bash -c " + quote(cmd), timeout_s);
+}
+
+CommandResult TestNet::in_server(const std::string& cmd, int timeout_s) const {
+  return sh("ip netns exec " + server_ + " bash -c " + quote(cmd), timeout_s);
+}
+
+void TestNet::start_nginx() {
+  std::string root = workdir_ + "/www";
+  sh_ok("mkdir -p " + root + " " + workdir_ + "/nginx && echo hello > " + root +
+        "/index.html && head -c 30720 /dev/zero | tr '\\0' x > " + root + "/30k.bin");
+  std::ofstream conf(workdir_ + "/nginx.conf");
+  conf << "worker_processes 1;\npid " << workdir_ << "/nginx.pid;\nerror_log " << workdir_
+       << "/nginx/error.log;\ndaemon on;\nevents { worker_connections 1024; }\n"
+       << "http {\n access_log off;\n client_body_temp_path " << workdir_ << "/nginx;\n"
+       << " proxy_temp_path " << workdir_ << "/nginx;\n fastcgi_temp_path " << workdir_
+       << "/nginx;\n uwsgi_temp_path " << workdir_ << "/nginx;\n scgi_temp_path " << workdir_
+       << "/nginx;\n server { listen 80 backlog=511; root " << root << "; }\n}\n";
+  conf.close();
+  auto r = in_server("nginx -c " + workdir_ + "/nginx.conf -p " + workdir_);
+  ASSERT_EQ(r.exit_code, 0) << "nginx failed to start: " << r.err;
+  pidfiles_.push_back(workdir_ + "/nginx.pid");
+  // Wait until it answers (bounded).
+  for (int i = 0; i < 50; ++i) {
+    if (in_server("curl -s -o /dev/null -m 1 http://127.0.0.1/").exit_code == 0) return;
+    usleep(100000);
+  }
+  FAIL() << "nginx did not answer in the server namespace";
+}
+
+void TestNet::spawn(const std::string& netns, const std::string& cmd) {
+  std::string pf = workdir_ + "/spawn" + std::to_string(pidfiles_.size()) + ".pid";
+  sh_ok("ip netns exec " + netns + " setsid bash -c " + quote(cmd) +
+        " >/dev/null 2>&1 </dev/null & echo $! > " + pf);
+  pidfiles_.push_back(pf);
+}
+
+int TestNet::curl_many(const std::string& path, int count, double timeout_s) const {
+  std::ostringstream cmd;
+  cmd << "ok=0; for i in $(seq " << count << "); do curl -s -o /dev/null -m " << timeout_s
+      << " http://" << kServerIp << path << " && ok=$((ok+1)); done; echo $ok";
+  auto r = in_client(cmd.str(), static_cast<int>(count * (timeout_s + 1)) + 10);
+  return std::atoi(r.out.c_str());
+}
+
+CommandResult TestNet::pktloss(const std::string& args, int timeout_s) const {
+  return sh(std::string(PKTLOSS_BINARY) + " " + args, timeout_s);
+}
+
+nlohmann::json TestNet::findings_with_id(const nlohmann::json& report, const std::string& id) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& f : report.value("findings", nlohmann::json::array()))
+    if (f.value("id", "") == id) out.push_back(f);
+  return out;
+}
+
+void run_in_named_netns(const std::string& name, const std::function<void()>& fn) {
+  run_in_netns(netns_by_name(name), fn);
+}
+
+}  // namespace pktloss::testing

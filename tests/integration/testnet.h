@@ -1,0 +1,69 @@
+#pragma once
+// Test hosts for integration tests: two network namespaces ("client" and "server") joined by a
+// veth pair, uniquely named per process and test so parallel runs cannot collide, and always
+// removed (destructor; namespaces left by a crashed run are swept by the next one).
+//
+//   client ns: eth0 10.77.0.1/24   <-- veth -->   server ns: eth0 10.77.0.2/24
+//
+// Test set-up may use ip/tc/iptables/nft commands to *inject* faults; pktloss itself never does.
+#include <nlohmann/json.hpp>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace pktloss::testing {
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs a shell command (bounded by `timeout_s`) and captures stdout and stderr.
+CommandResult sh(const std::string& cmd, int timeout_s = 60);
+// Runs it and fails the current test (ADD_FAILURE) when it exits non-zero.
+void sh_ok(const std::string& cmd, int timeout_s = 60);
+
+class TestNet {
+ public:
+  static constexpr const char* kClientIp = "10.77.0.1";
+  static constexpr const char* kServerIp = "10.77.0.2";
+
+  TestNet();
+  ~TestNet();
+  TestNet(const TestNet&) = delete;
+  TestNet& operator=(const TestNet&) = delete;
+
+  const std::string& client() const { return client_; }
+  const std::string& server() const { return server_; }
+
+  // `ip netns exec <ns> <cmd>`
+  CommandResult in_client(const std::string& cmd, int timeout_s = 60) const;
+  CommandResult in_server(const std::string& cmd, int timeout_s = 60) const;
+
+  // A real nginx in the server namespace on port 80 serving "/" and "/30k.bin" (30 KB).
+  void start_nginx();
+  // A command left running in the background in a namespace; killed at teardown.
+  void spawn(const std::string& netns, const std::string& cmd);
+
+  // HTTP GETs from the client with curl; returns how many succeeded.
+  int curl_many(const std::string& path, int count, double timeout_s = 2.0) const;
+
+  // Runs the pktloss binary with args; stdout parsed as JSON when `--json` is among args.
+  CommandResult pktloss(const std::string& args, int timeout_s = 120) const;
+  static nlohmann::json findings_with_id(const nlohmann::json& report, const std::string& id);
+
+  const std::string& workdir() const { return workdir_; }
+
+ private:
+  std::string prefix_;
+  std::string client_;
+  std::string server_;
+  std::string workdir_;
+  std::vector<std::string> pidfiles_;
+};
+
+// Runs fn inside a named namespace on a worker thread (for sockets the test opens itself).
+void run_in_named_netns(const std::string& name, const std::function<void()>& fn);
+
+}  // namespace pktloss::testing

@@ -1,0 +1,83 @@
+#include <gtest/gtest.h>
+
+#include "model/json.h"
+#include "rules/engine.h"
+#include "rules/evidence.h"
+
+using namespace pktloss;
+
+TEST(CounterDelta, GrowsNormally) {
+  auto d = counter_delta(10, 25);
+  EXPECT_EQ(d.delta, 15u);
+  EXPECT_FALSE(d.reset);
+}
+
+TEST(CounterDelta, BackwardsIsResetNotHugeDelta) {
+  // Interface re-created between snapshots: the counter restarted from 0 and counted 7.
+  auto d = counter_delta(1'000'000, 7);
+  EXPECT_EQ(d.delta, 7u);
+  EXPECT_TRUE(d.reset);
+}
+
+TEST(Evidence, WindowedCounterMovedIsInWindow) {
+  CounterMap before{{"Tcp.RetransSegs", 100}}, after{{"Tcp.RetransSegs", 130}};
+  auto e = counter_evidence("/proc/net/snmp", "Tcp.RetransSegs", &before, after);
+  ASSERT_TRUE(e.delta.has_value());
+  EXPECT_EQ(*e.delta, 30u);
+  EXPECT_TRUE(e.in_window);
+}
+
+TEST(Evidence, LifetimeHasNoDelta) {
+  CounterMap after{{"Tcp.RetransSegs", 130}};
+  auto e = counter_evidence("/proc/net/snmp", "Tcp.RetransSegs", nullptr, after);
+  EXPECT_FALSE(e.delta.has_value());
+  EXPECT_FALSE(e.in_window);
+  EXPECT_EQ(moved(nullptr, after, "Tcp.RetransSegs"), 130u);
+  EXPECT_EQ(moved(nullptr, after, "Tcp.Absent"), 0u);
+}
+
+TEST(Ranking, SeverityThenWindowThenVolume) {
+  std::vector<Finding> f(4);
+  f[0].id = "a"; f[0].severity = Severity::warning; f[0].volume = 1000;
+  f[1].id = "b"; f[1].severity = Severity::critical; f[1].volume = 1;
+  f[2].id = "c"; f[2].severity = Severity::critical; f[2].volume = 5; f[2].moved_in_window = true;
+  f[3].id = "d"; f[3].severity = Severity::critical; f[3].volume = 50;
+  rank_findings(f);
+  EXPECT_EQ(f[0].id, "c");
+  EXPECT_EQ(f[1].id, "d");
+  EXPECT_EQ(f[2].id, "b");
+  EXPECT_EQ(f[3].id, "a");
+}
+
+TEST(Json, SnapshotRoundTripKeepsFieldsAndDefaultsMissingOnes) {
+  json j = json::parse(R"({"host":"h","namespaces":[{"name":"srv","inode":42,
+      "links":[{"name":"eth0","mtu":100,"stats":{"rx_dropped":5}}]}]})");
+  Snapshot s = j.get<Snapshot>();
+  ASSERT_EQ(s.namespaces.size(), 1u);
+  EXPECT_EQ(s.namespaces[0].links[0].mtu, 100u);
+  EXPECT_EQ(s.namespaces[0].links[0].link_netnsid, -1);  // default kept
+  json back = s;
+  EXPECT_EQ(back["namespaces"][0]["links"][0]["stats"]["rx_dropped"], 5);
+}
+
+TEST(Json, ReportFollowsSpecShape) {
+  Report r;
+  Finding f;
+  f.id = "netfilter.drop_rule";
+  f.layer = Layer::netfilter;
+  f.severity = Severity::critical;
+  f.evidence.push_back(value_evidence("nftables", "packets", 0, 6, "-A INPUT -j DROP"));
+  r.findings.push_back(f);
+  json j = r;
+  EXPECT_EQ(j["findings"][0]["layer"], "netfilter");
+  EXPECT_EQ(j["findings"][0]["severity"], "critical");
+  EXPECT_EQ(j["findings"][0]["evidence"][0]["delta"], 6);
+  EXPECT_TRUE(j["target"].is_null());
+  Report back = j.get<Report>();
+  EXPECT_EQ(back.findings[0].id, "netfilter.drop_rule");
+}
+
+TEST(Json, UnknownLayerIsAnErrorNotACrash) {
+  json j = json::parse(R"({"id":"x.y","layer":"bogus","severity":"info"})");
+  EXPECT_THROW(j.get<Finding>(), std::invalid_argument);
+}
