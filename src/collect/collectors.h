@@ -15,6 +15,6 @@ void collect_softnet(NetnsSnapshot& ns);                             // /proc/ne
 void collect_conntrack(NetnsSnapshot& ns);                           // count, max, stats
 void collect_sysctls(NetnsSnapshot& ns);                             // drop-deciding sysctls
 void collect_sockets(NetnsSnapshot& ns, const CollectOptions& opts); // sock_diag
-void collect_firewall(NetnsSnapshot& ns);                            // firewall/
+void collect_firewall(NetnsSnapshot& ns);                            // firewall/collect_firewall.cpp
 
 }  // namespace pktloss

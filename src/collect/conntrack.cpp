@@ -1,0 +1,8 @@
+// Placeholder until the collector lands; replace this file.
+#include "collect/collectors.h"
+
+namespace pktloss {
+
+void collect_conntrack(NetnsSnapshot&) {}
+
+}  // namespace pktloss
