@@ -11,7 +11,7 @@ packages=(
   libbpf-dev libelf-dev zlib1g-dev libpcap-dev libcli11-dev nlohmann-json3-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # integration tests and benchmarks: real servers, fault injection, the classic tools to compare with
-  iproute2 iptables nftables nginx-light conntrack tcpdump procps curl bpftrace tshark
+  iproute2 iptables nftables nginx-light conntrack tcpdump procps curl bpftrace tshark python3 time
 )
 
 missing=()
