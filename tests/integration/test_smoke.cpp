@@ -21,3 +21,42 @@ TEST(Smoke, UnknownNamespaceIsAClearErrorWithExitTwo) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("no network namespace"), std::string::npos) << r.err;
 }
+
+TEST(Smoke, PidSelectsThatProcessNamespace) {
+  TestNet net;
+  net.spawn(net.server(), "sleep 30");
+  auto pid = pktloss::testing::sh("ip netns pids " + net.server() + " | head -1").out;
+  ASSERT_FALSE(pid.empty());
+  pid.erase(pid.find_last_not_of("\n") + 1);
+  auto r = net.pktloss("check -p " + pid + " --json");
+  ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
+  auto report = nlohmann::json::parse(r.out);
+  EXPECT_EQ(report["netns"], "pid:" + pid);
+}
+
+TEST(Smoke, AllNetnsCoversTestNamespaces) {
+  TestNet net;
+  auto r = net.pktloss("check --all-netns --no-sockets --json");
+  ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
+  std::string netns = nlohmann::json::parse(r.out)["netns"];
+  EXPECT_NE(netns.find(net.client()), std::string::npos) << netns;
+  EXPECT_NE(netns.find(net.server()), std::string::npos) << netns;
+}
+
+TEST(Smoke, NamespaceVanishingDuringTheWindowIsANoteNotACrash) {
+  TestNet net;
+  // Delete the server namespace while pktloss waits between its two snapshots.
+  pktloss::testing::sh("(sleep 1; ip netns del " + net.server() + ") >/dev/null 2>&1 &");
+  auto r = net.pktloss("check -n " + net.server() + " -i 2 --json");
+  ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
+  auto report = nlohmann::json::parse(r.out);
+  EXPECT_NE(report["notes"].dump().find(net.server()), std::string::npos) << report["notes"].dump();
+}
+
+TEST(Smoke, BadArgumentsAreUsageErrors) {
+  TestNet net;
+  EXPECT_EQ(net.pktloss("check -i -3").exit_code, 2);
+  EXPECT_EQ(net.pktloss("check -n ../../etc").exit_code, 2);
+  EXPECT_EQ(net.pktloss("check -p 0").exit_code, 2);
+  EXPECT_EQ(net.pktloss("nosuchcommand").exit_code, 2);
+}
