@@ -30,6 +30,7 @@ NetnsSnapshot collect_one(const NetnsTarget& target, const CollectOptions& opts)
       }
     });
   } catch (const std::exception& e) {
+    ns.entered = false;
     ns.notes.push_back(e.what());
   }
   return ns;

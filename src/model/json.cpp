@@ -32,7 +32,7 @@ PKTLOSS_JSON(FirewallRule, backend, family, table, chain, handle, position, text
 PKTLOSS_JSON(FirewallChain, backend, family, table, chain, hook, policy, has_counter,
              policy_packets, policy_bytes, set_policy_command)
 PKTLOSS_JSON(Firewall, rules, chains, notes)
-PKTLOSS_JSON(NetnsSnapshot, name, inode, links, qdiscs, snmp, softnet, conntrack, sysctls, sockets,
+PKTLOSS_JSON(NetnsSnapshot, name, inode, entered, links, qdiscs, snmp, softnet, conntrack, sysctls, sockets,
              routes, neighbours, neighbour_stats, firewall, notes)
 PKTLOSS_JSON(Snapshot, monotonic_s, taken_at, host, namespaces)
 

@@ -53,6 +53,11 @@ Report evaluate(const Snapshot* before, const Snapshot& after, const Observation
     for (const auto& n : ns.notes) r.notes.push_back(ns.name + ": " + n);
     for (const auto& n : ns.firewall.notes) r.notes.push_back(ns.name + ": " + n);
     const NetnsSnapshot* prev = before ? before->find(ns.inode) : nullptr;
+    if (!ns.entered) {
+      // Nothing was read: comparing with an empty snapshot would only invent resets.
+      if (prev && prev->entered) r.notes.push_back("namespace " + ns.name + " vanished during the window");
+      continue;
+    }
     if (before && !prev) r.notes.push_back("namespace " + ns.name + " appeared during the window");
     RuleInput in{prev, ns, after, before, r.window_s, obs, cfg};
     link_rules(in, r.findings);
