@@ -85,6 +85,24 @@ void fq_codel_options(rtnl_qdisc* nq, Qdisc& q) {
   put_nonneg(q, "flows", rtnl_qdisc_fq_codel_get_flows(nq));
 }
 
+// libnl rejects the whole message when a kind's options are malformed (e.g. netem options
+// shorter than tc_netem_qopt). The qdisc still exists: keep who it is, without options/stats.
+std::optional<Qdisc> identity_only(nlmsghdr* nlh) {
+  nlattr* tb[TCA_MAX + 1] = {};
+  if (nlmsg_parse(nlh, sizeof(tcmsg), tb, TCA_MAX, nullptr) < 0 || !tb[TCA_KIND])
+    return std::nullopt;
+  tcmsg t;
+  std::memcpy(&t, nlmsg_data(nlh), sizeof t);
+  Qdisc q;
+  q.ifindex = t.tcm_ifindex;
+  q.handle = t.tcm_handle;
+  q.parent = t.tcm_parent;
+  q.is_root = q.parent == TC_H_ROOT;
+  const char* k = static_cast<const char*>(nla_data(tb[TCA_KIND]));
+  q.kind.assign(k, strnlen(k, static_cast<size_t>(nla_len(tb[TCA_KIND]))));
+  return q;
+}
+
 }  // namespace
 
 Qdisc qdisc_from_rtnl(rtnl_qdisc* nq) {
@@ -129,8 +147,8 @@ std::optional<Qdisc> qdisc_from_nlmsg(nl_msg* msg) {
   auto cb = [](nl_object* obj, void* arg) {
     *static_cast<std::optional<Qdisc>*>(arg) = qdisc_from_rtnl(reinterpret_cast<rtnl_qdisc*>(obj));
   };
-  if (nl_msg_parse(msg, cb, &out) < 0) return std::nullopt;
-  if (out && out->kind == "netem") netem_rate(nlh, *out);
+  if (nl_msg_parse(msg, cb, &out) < 0 || !out) return identity_only(nlh);
+  if (out->kind == "netem") netem_rate(nlh, *out);
   return out;
 }
 
