@@ -17,7 +17,7 @@ namespace pktloss {
 PKTLOSS_JSON(RingParams, rx, rx_max, tx, tx_max)
 PKTLOSS_JSON(Link, ifindex, name, kind, operstate, admin_up, carrier, mtu, txqlen, link_ifindex,
              link_netnsid, peer_name, peer_mtu, peer_netns, master_ifindex, master_name, master_mtu,
-             stats, driver_stats, ring)
+             stats, peer_stats, driver_stats, ring)
 PKTLOSS_JSON(QdiscStats, bytes, packets, drops, overlimits, requeues, backlog_bytes, qlen)
 PKTLOSS_JSON(Qdisc, ifindex, dev, kind, handle, parent, is_root, options, stats)
 PKTLOSS_JSON(SocketOwner, pid, comm)

@@ -34,6 +34,9 @@ struct Link {
   uint32_t master_mtu = 0;
   // rtnl_link_stats64 fields by their kernel names: rx_packets, rx_dropped, rx_missed_errors, ...
   CounterMap stats;
+  // stats64 of the veth peer (read across namespaces): a frame too big for the peer's MTU is
+  // counted on the SENDING end, so the peer's counters are evidence for this link's MTU.
+  CounterMap peer_stats;
   // ethtool -S driver statistics (SIOCETHTOOL ETHTOOL_GSTATS) when the driver has them.
   CounterMap driver_stats;
   std::optional<RingParams> ring;

@@ -1,0 +1,112 @@
+#include "rules/qdisc_format.h"
+
+#include <fmt/format.h>
+#include <linux/pkt_sched.h>
+
+#include <cmath>
+
+namespace pktloss {
+namespace {
+
+double opt(const Qdisc& q, const char* key, double dflt = 0) {
+  auto it = q.options.find(key);
+  return it == q.options.end() ? dflt : it->second;
+}
+bool has(const Qdisc& q, const char* key) { return q.options.count(key) != 0; }
+
+// Shortest decimal form: 1 -> "1", 1.5 -> "1.5", 33.333333 -> "33.3333".
+std::string num(double v) { return fmt::format("{:.6g}", v); }
+
+std::string pct(double v) { return num(std::round(v * 10000) / 10000) + "%"; }
+
+std::string bytes(double v) { return fmt::format("{:.0f}b", v); }
+
+// "loss 30% 25%": probability and, when set, its correlation.
+void prob(std::string& out, const Qdisc& q, const char* word, const char* key,
+          const char* corr_key) {
+  if (opt(q, key) <= 0) return;
+  out += fmt::format(" {} {}", word, pct(opt(q, key)));
+  if (opt(q, corr_key) > 0) out += " " + pct(opt(q, corr_key));
+}
+
+std::string netem_common(const Qdisc& q) {
+  std::string out;
+  if (has(q, "limit_pkts")) out += " limit " + num(opt(q, "limit_pkts"));
+  if (opt(q, "delay_us") > 0) {
+    out += " delay " + tc_time_us(opt(q, "delay_us"));
+    if (opt(q, "jitter_us") > 0) out += " " + tc_time_us(opt(q, "jitter_us"));
+  }
+  return out;
+}
+
+std::string netem_tail(const Qdisc& q) {
+  std::string out;
+  prob(out, q, "reorder", "reorder_pct", "reorder_correlation_pct");
+  if (opt(q, "reorder_pct") > 0 && opt(q, "gap") > 0) out += " gap " + num(opt(q, "gap"));
+  if (opt(q, "rate_bps") > 0) out += " rate " + tc_rate(opt(q, "rate_bps"));
+  return out;
+}
+
+}  // namespace
+
+std::string tc_rate(double bps) {
+  if (bps >= 1e9) return num(bps / 1e9) + "Gbit";
+  if (bps >= 1e6) return num(bps / 1e6) + "Mbit";
+  if (bps >= 1e3) return num(bps / 1e3) + "Kbit";
+  return num(bps) + "bit";
+}
+
+std::string tc_time_us(double us) {
+  if (us >= 1e6) return num(us / 1e6) + "s";
+  if (us >= 1e3) return num(us / 1e3) + "ms";
+  return num(us) + "us";
+}
+
+std::string tc_handle(uint32_t h) {
+  uint32_t major = h >> 16, minor = h & 0xffff;
+  return minor ? fmt::format("{:x}:{:x}", major, minor) : fmt::format("{:x}:", major);
+}
+
+std::string tc_parent(const Qdisc& q) {
+  if (q.is_root || q.parent == TC_H_ROOT) return "root";
+  if (q.parent == TC_H_INGRESS) return "ingress";
+  return "parent " + tc_handle(q.parent);
+}
+
+std::string format_qdisc_options(const Qdisc& q) {
+  std::string out = q.kind;
+  if (q.kind == "netem") {
+    out += netem_common(q);
+    prob(out, q, "loss", "loss_pct", "loss_correlation_pct");
+    prob(out, q, "corrupt", "corrupt_pct", "corrupt_correlation_pct");
+    prob(out, q, "duplicate", "duplicate_pct", "duplicate_correlation_pct");
+    out += netem_tail(q);
+  } else if (q.kind == "tbf") {
+    if (has(q, "rate_bps")) out += " rate " + tc_rate(opt(q, "rate_bps"));
+    if (has(q, "burst_bytes")) out += " burst " + bytes(opt(q, "burst_bytes"));
+    if (has(q, "limit_bytes")) out += " limit " + bytes(opt(q, "limit_bytes"));
+    if (opt(q, "peakrate_bps") > 0) out += " peakrate " + tc_rate(opt(q, "peakrate_bps"));
+  } else if (q.kind == "htb") {
+    if (has(q, "default_class")) out += fmt::format(" default {:x}", (uint32_t)opt(q, "default_class"));
+    if (has(q, "r2q")) out += " r2q " + num(opt(q, "r2q"));
+  } else if (q.kind == "fq_codel") {
+    if (has(q, "limit_pkts")) out += " limit " + num(opt(q, "limit_pkts")) + "p";
+    if (has(q, "flows")) out += " flows " + num(opt(q, "flows"));
+    if (opt(q, "target_us") > 0) out += " target " + tc_time_us(opt(q, "target_us"));
+    if (opt(q, "interval_us") > 0) out += " interval " + tc_time_us(opt(q, "interval_us"));
+  } else if (q.kind == "pfifo") {
+    if (has(q, "limit_pkts")) out += " limit " + num(opt(q, "limit_pkts"));
+  } else if (q.kind == "bfifo") {
+    if (has(q, "limit_bytes")) out += " limit " + bytes(opt(q, "limit_bytes"));
+  }
+  return out;
+}
+
+std::string netem_without_loss(const Qdisc& q) {
+  std::string rest = netem_common(q) + netem_tail(q);
+  // A limit alone is netem's default shape, not something worth keeping netem for.
+  if (rest.empty() || rest == " limit " + num(opt(q, "limit_pkts"))) return "";
+  return "netem" + rest;
+}
+
+}  // namespace pktloss

@@ -1,0 +1,189 @@
+// This kernel has no netem: netem parsing is tested with RTM_NEWQDISC messages built here and
+// fed to qdisc_from_nlmsg, the function the collector's dump callback calls.
+#include <gtest/gtest.h>
+#include <linux/gen_stats.h>
+#include <linux/pkt_sched.h>
+#include <linux/rtnetlink.h>
+#include <netlink/attr.h>
+#include <netlink/msg.h>
+#include <netlink/utils.h>
+
+#include <cstring>
+#include <memory>
+#include <vector>
+
+#include "collect/qdisc_parse.h"
+
+using namespace pktloss;
+
+namespace {
+
+using MsgPtr = std::unique_ptr<nl_msg, decltype(&nlmsg_free)>;
+
+uint32_t prob(double pct) { return static_cast<uint32_t>(pct / 100.0 * 4294967295.0); }
+
+// Appends one attribute (header + payload, padded) to a raw byte buffer.
+template <typename T>
+void raw_attr(std::vector<uint8_t>& buf, uint16_t type, const T& payload) {
+  nlattr h{static_cast<uint16_t>(NLA_HDRLEN + sizeof(T)), type};
+  size_t at = buf.size();
+  buf.resize(at + NLA_ALIGN(NLA_HDRLEN + sizeof(T)), 0);
+  std::memcpy(buf.data() + at, &h, sizeof h);
+  std::memcpy(buf.data() + at + NLA_HDRLEN, &payload, sizeof(T));
+}
+
+MsgPtr qdisc_msg(const char* kind, const std::vector<uint8_t>& options, bool with_stats = true) {
+  MsgPtr m(nlmsg_alloc_simple(RTM_NEWQDISC, 0), &nlmsg_free);
+  tcmsg t{};
+  t.tcm_family = AF_UNSPEC;
+  t.tcm_ifindex = 3;
+  t.tcm_handle = 0x80010000;
+  t.tcm_parent = TC_H_ROOT;
+  EXPECT_EQ(nlmsg_append(m.get(), &t, sizeof t, NLMSG_ALIGNTO), 0);
+  EXPECT_EQ(nla_put_string(m.get(), TCA_KIND, kind), 0);
+  if (!options.empty()) {
+    EXPECT_EQ(nla_put(m.get(), TCA_OPTIONS, options.size(), options.data()), 0);
+  }
+  if (with_stats) {
+    nlattr* st = nla_nest_start(m.get(), TCA_STATS2);
+    gnet_stats_basic basic{};
+    basic.bytes = 70000;
+    basic.packets = 70;
+    gnet_stats_queue queue{};
+    queue.drops = 30;
+    queue.overlimits = 2;
+    queue.qlen = 1;
+    nla_put(m.get(), TCA_STATS_BASIC, sizeof basic, &basic);
+    nla_put(m.get(), TCA_STATS_QUEUE, sizeof queue, &queue);
+    nla_nest_end(m.get(), st);
+  }
+  return m;
+}
+
+std::vector<uint8_t> netem_options(bool with_rate) {
+  tc_netem_qopt q{};
+  q.latency = nl_us2ticks(100000);  // 100 ms, in the kernel's psched ticks as tc sends it
+  q.jitter = nl_us2ticks(10000);
+  q.limit = 1000;
+  q.loss = prob(30);
+  q.duplicate = prob(2);
+  std::vector<uint8_t> buf(NLA_ALIGN(sizeof q));
+  std::memcpy(buf.data(), &q, sizeof q);
+  tc_netem_corr corr{};
+  corr.loss_corr = prob(25);
+  raw_attr(buf, TCA_NETEM_CORR, corr);
+  tc_netem_corrupt corrupt{};
+  corrupt.probability = prob(1);
+  raw_attr(buf, TCA_NETEM_CORRUPT, corrupt);
+  tc_netem_reorder reorder{};
+  reorder.probability = prob(5);
+  reorder.correlation = prob(50);
+  raw_attr(buf, TCA_NETEM_REORDER, reorder);
+  if (with_rate) {
+    tc_netem_rate rate{};
+    rate.rate = 125000;  // bytes/s = 1 Mbit/s
+    raw_attr(buf, TCA_NETEM_RATE, rate);
+  }
+  return buf;
+}
+
+double opt(const Qdisc& q, const char* k) {
+  auto it = q.options.find(k);
+  return it == q.options.end() ? -1 : it->second;
+}
+
+}  // namespace
+
+TEST(QdiscNetemParse, AllOptionsFromACraftedMessage) {
+  auto m = qdisc_msg("netem", netem_options(true));
+  auto q = qdisc_from_nlmsg(m.get());
+  ASSERT_TRUE(q.has_value());
+  EXPECT_EQ(q->kind, "netem");
+  EXPECT_EQ(q->ifindex, 3);
+  EXPECT_TRUE(q->is_root);
+  EXPECT_EQ(q->handle, 0x80010000u);
+  EXPECT_NEAR(opt(*q, "loss_pct"), 30, 0.001);
+  EXPECT_NEAR(opt(*q, "loss_correlation_pct"), 25, 0.001);
+  EXPECT_NEAR(opt(*q, "corrupt_pct"), 1, 0.001);
+  EXPECT_NEAR(opt(*q, "duplicate_pct"), 2, 0.001);
+  EXPECT_NEAR(opt(*q, "reorder_pct"), 5, 0.001);
+  EXPECT_NEAR(opt(*q, "reorder_correlation_pct"), 50, 0.001);
+  EXPECT_NEAR(opt(*q, "delay_us"), 100000, 100);
+  EXPECT_NEAR(opt(*q, "jitter_us"), 10000, 100);
+  EXPECT_EQ(opt(*q, "limit_pkts"), 1000);
+  EXPECT_EQ(opt(*q, "rate_bps"), 1e6);
+  EXPECT_EQ(q->stats.drops, 30u);
+  EXPECT_EQ(q->stats.packets, 70u);
+  EXPECT_EQ(q->stats.bytes, 70000u);
+  EXPECT_EQ(q->stats.overlimits, 2u);
+}
+
+TEST(QdiscNetemParse, LossAboveHalfIsNotNegative) {
+  // libnl returns the u32 probability as an int: 75% would read as a negative number.
+  tc_netem_qopt qo{};
+  qo.limit = 1000;
+  qo.loss = prob(75);
+  std::vector<uint8_t> buf(sizeof qo);
+  std::memcpy(buf.data(), &qo, sizeof qo);
+  auto q = qdisc_from_nlmsg(qdisc_msg("netem", buf).get());
+  ASSERT_TRUE(q.has_value());
+  EXPECT_NEAR(opt(*q, "loss_pct"), 75, 0.001);
+  EXPECT_EQ(opt(*q, "corrupt_pct"), -1);  // zero probabilities are not options
+}
+
+TEST(QdiscNetemParse, TruncatedOptionsDoNotCrash) {
+  auto full = netem_options(true);
+  // Options cut inside the fixed struct, inside an attribute header, inside a payload.
+  for (size_t cut : {size_t{4}, sizeof(tc_netem_qopt) + 2, sizeof(tc_netem_qopt) + 10,
+                     full.size() - 3}) {
+    std::vector<uint8_t> part(full.begin(), full.begin() + cut);
+    auto q = qdisc_from_nlmsg(qdisc_msg("netem", part).get());
+    ASSERT_TRUE(q.has_value()) << cut;  // the qdisc itself is still known
+    EXPECT_EQ(q->kind, "netem");
+  }
+}
+
+TEST(QdiscNetemParse, AttributeLengthBeyondTheMessageDoesNotCrash) {
+  auto opts = netem_options(false);
+  // Claim the first nested attribute is far longer than what follows.
+  auto* a = reinterpret_cast<nlattr*>(opts.data() + NLA_ALIGN(sizeof(tc_netem_qopt)));
+  a->nla_len = 4000;
+  auto q = qdisc_from_nlmsg(qdisc_msg("netem", opts).get());
+  ASSERT_TRUE(q.has_value());
+  EXPECT_EQ(q->kind, "netem");
+}
+
+TEST(QdiscParse, UnknownKindKeptByNameWithoutOptions) {
+  std::vector<uint8_t> junk = {1, 2, 3, 4, 5, 6, 7, 8};
+  auto q = qdisc_from_nlmsg(qdisc_msg("cake_future", junk).get());
+  ASSERT_TRUE(q.has_value());
+  EXPECT_EQ(q->kind, "cake_future");
+  EXPECT_TRUE(q->options.empty());
+  EXPECT_EQ(q->stats.drops, 30u);
+}
+
+TEST(QdiscParse, WrongTypeOrShortHeaderIsRejected) {
+  MsgPtr link(nlmsg_alloc_simple(RTM_NEWLINK, 0), &nlmsg_free);
+  ifinfomsg ifi{};
+  nlmsg_append(link.get(), &ifi, sizeof ifi, NLMSG_ALIGNTO);
+  EXPECT_FALSE(qdisc_from_nlmsg(link.get()).has_value());
+
+  MsgPtr shorty(nlmsg_alloc_simple(RTM_NEWQDISC, 0), &nlmsg_free);
+  uint32_t half = 0;  // 4 bytes: less than a tcmsg
+  nlmsg_append(shorty.get(), &half, sizeof half, NLMSG_ALIGNTO);
+  EXPECT_FALSE(qdisc_from_nlmsg(shorty.get()).has_value());
+}
+
+TEST(QdiscParse, TbfOptionsFromACraftedMessage) {
+  tc_tbf_qopt t{};
+  t.rate.rate = 125000;  // bytes/s
+  t.limit = 3000;
+  t.buffer = nl_us2ticks(static_cast<uint32_t>(1600.0 * 1e6 / 125000));  // 1600 bytes of time
+  std::vector<uint8_t> buf;
+  raw_attr(buf, TCA_TBF_PARMS, t);
+  auto q = qdisc_from_nlmsg(qdisc_msg("tbf", buf).get());
+  ASSERT_TRUE(q.has_value());
+  EXPECT_EQ(opt(*q, "rate_bps"), 1e6);
+  EXPECT_EQ(opt(*q, "limit_bytes"), 3000);
+  EXPECT_NEAR(opt(*q, "burst_bytes"), 1600, 16);
+}
