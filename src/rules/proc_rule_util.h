@@ -1,0 +1,148 @@
+#pragma once
+// Small helpers shared by the ip, transport and socket rules (counters from /proc, sockets,
+// sysctls). Pure: no I/O.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/snapshot.h"
+#include "rules/evidence.h"
+#include "rules/rule_input.h"
+
+namespace pktloss::proc_rules {
+
+// Fix commands must run in the namespace the finding is about.
+inline std::string in_ns(const NetnsSnapshot& ns, const std::string& cmd) {
+  if (ns.name.empty() || ns.name == "host") return cmd;
+  if (ns.name.rfind("pid:", 0) == 0) return "nsenter -t " + ns.name.substr(4) + " -n " + cmd;
+  if (ns.name.rfind("netns:", 0) == 0) return cmd + "   # inside namespace " + ns.name;
+  return "ip netns exec " + ns.name + " " + cmd;
+}
+
+inline std::optional<uint64_t> parse_number(const std::string& s) {
+  if (s.empty() || s.size() > 20) return std::nullopt;
+  uint64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return std::nullopt;
+    uint64_t d = static_cast<uint64_t>(c - '0');
+    if (v > (UINT64_MAX - d) / 10) return std::nullopt;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+// Where a sysctl's value was found: this namespace, or the host's copy for global sysctls that
+// only the initial namespace shows (netdev_max_backlog, netdev_budget, udp_mem).
+struct SysctlValue {
+  std::string value;
+  bool from_host = false;
+};
+
+inline std::optional<SysctlValue> sysctl(const RuleInput& in, const std::string& name) {
+  auto it = in.after.sysctls.find(name);
+  if (it != in.after.sysctls.end()) return SysctlValue{it->second, false};
+  for (const auto& ns : in.snapshot_after.namespaces) {
+    if (ns.name != "host") continue;
+    auto h = ns.sysctls.find(name);
+    if (h != ns.sysctls.end()) return SysctlValue{h->second, true};
+  }
+  return std::nullopt;
+}
+
+inline std::optional<uint64_t> sysctl_u64(const RuleInput& in, const std::string& name) {
+  auto v = sysctl(in, name);
+  if (!v) return std::nullopt;
+  return parse_number(v->value);
+}
+
+// `sysctl -w name=value`, in this namespace unless the sysctl is global (then on the host).
+inline std::string sysctl_fix(const RuleInput& in, const std::string& name,
+                              const std::string& value) {
+  std::string cmd = "sysctl -w " + name + "=" + value;
+  auto v = sysctl(in, name);
+  if (v && v->from_host) return cmd + "   # global: run in the host namespace";
+  if (!v && in.after.name != "host") return cmd + "   # global: run in the host namespace";
+  return in_ns(in.after, cmd);
+}
+
+inline std::string socket_text(const Socket& s) {
+  std::string addr = s.family == 10 /* AF_INET6 */ ? "[" + s.local_addr + "]" : s.local_addr;
+  return s.proto + " " + addr + ":" + std::to_string(s.local_port);
+}
+
+inline std::string owners_text(const Socket& s) {
+  if (s.owners.empty()) return "owner unknown";
+  std::string out;
+  for (const auto& o : s.owners) {
+    if (!out.empty()) out += ", ";
+    out += (o.comm.empty() ? std::string("?") : o.comm) + " (pid " + std::to_string(o.pid) + ")";
+  }
+  return out;
+}
+
+// The same socket in the earlier snapshot: same inode, or same proto/address/port when the inode
+// is unknown.
+inline const Socket* same_socket(const NetnsSnapshot* before, const Socket& s) {
+  if (!before) return nullptr;
+  for (const auto& b : before->sockets) {
+    if (s.inode && b.inode) {
+      if (b.inode == s.inode) return &b;
+      continue;
+    }
+    if (b.proto == s.proto && b.family == s.family && b.local_addr == s.local_addr &&
+        b.local_port == s.local_port && b.state == s.state)
+      return &b;
+  }
+  return nullptr;
+}
+
+inline Finding new_finding(const RuleInput& in, const char* id, Layer layer) {
+  Finding f;
+  f.id = id;
+  f.layer = layer;
+  f.netns = in.after.name;
+  return f;
+}
+
+inline const char* window_word(const RuleInput& in) {
+  return in.windowed() ? "in the window" : "since boot (lifetime total, no window)";
+}
+
+// Doubles `current` (at least to `floor`): a fix that is a clear step up from what is set now.
+inline uint64_t raised(uint64_t current, uint64_t floor = 0) {
+  uint64_t v = current > UINT64_MAX / 2 ? current : current * 2;
+  return v < floor ? floor : v;
+}
+
+// Sum of the deltas of several counters (lifetime values without a window).
+inline uint64_t moved_sum(const RuleInput& in, const std::vector<std::string>& keys) {
+  uint64_t sum = 0;
+  for (const auto& k : keys) sum += moved(in.before ? &in.before->snmp : nullptr, in.after.snmp, k);
+  return sum;
+}
+
+// Counter evidence for every key that is present (and nonzero somewhere) in this namespace.
+inline void add_counter_evidence(const RuleInput& in, const std::string& source,
+                                 const std::vector<std::string>& keys, Finding& f) {
+  const CounterMap* b = in.before ? &in.before->snmp : nullptr;
+  for (const auto& k : keys) {
+    if (!in.after.snmp.count(k)) continue;
+    if (counter_or_zero(in.after.snmp, k) == 0 && (!b || counter_or_zero(*b, k) == 0)) continue;
+    Evidence e = counter_evidence(source, k, b, in.after.snmp);
+    f.moved_in_window |= e.in_window;
+    f.evidence.push_back(std::move(e));
+  }
+}
+
+inline std::string snmp_source(const std::string& key) {
+  if (key.rfind("TcpExt.", 0) == 0 || key.rfind("IpExt.", 0) == 0) return "/proc/net/netstat";
+  if (key.find("6.") != std::string::npos) return "/proc/net/snmp6";
+  return "/proc/net/snmp";
+}
+
+inline void add_counters(const RuleInput& in, const std::vector<std::string>& keys, Finding& f) {
+  for (const auto& k : keys) add_counter_evidence(in, snmp_source(k), {k}, f);
+}
+
+}  // namespace pktloss::proc_rules

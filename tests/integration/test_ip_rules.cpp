@@ -1,0 +1,42 @@
+// ip.rp_filter: strict reverse-path filtering drops traffic from a source the server cannot
+// route back to (a spoofed / asymmetric source).
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <future>
+#include <thread>
+
+#include "testnet.h"
+
+using pktloss::testing::sh_ok;
+using pktloss::testing::TestNet;
+
+TEST(IpRules, StrictRpFilterDroppingUnroutableSources) {
+  TestNet net;
+  sh_ok("ip netns exec " + net.server() +
+        " sysctl -qw net.ipv4.conf.all.rp_filter=1 net.ipv4.conf.eth0.rp_filter=1");
+  // The client sends from 192.0.2.1, to which the server has no route back.
+  sh_ok("ip -n " + net.client() + " addr add 192.0.2.1/32 dev eth0");
+  auto fut = std::async(std::launch::async,
+                        [&] { return net.pktloss("check -n " + net.server() + " -i 3 --json"); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+  net.in_client("ping -c 5 -i 0.2 -W 1 -I 192.0.2.1 10.77.0.2", 10);
+  auto r = fut.get();
+  ASSERT_EQ(r.exit_code, 1) << r.err;
+  auto report = nlohmann::json::parse(r.out);
+  auto found = TestNet::findings_with_id(report, "ip.rp_filter");
+  ASSERT_EQ(found.size(), 1u) << report.dump(2);
+  const auto& f = found[0];
+  EXPECT_EQ(f["netns"], net.server());
+  EXPECT_EQ(f["severity"], "critical");
+  bool counter = false, config = false;
+  for (const auto& e : f["evidence"]) {
+    if (e.value("counter", "") == "TcpExt.IPReversePathFilter" && e.value("delta", 0) >= 5)
+      counter = true;
+    if (e.value("text", "").find("eth0: rp_filter 1 (strict)") != std::string::npos) config = true;
+  }
+  EXPECT_TRUE(counter) << f.dump(2);
+  EXPECT_TRUE(config) << f.dump(2);
+  ASSERT_FALSE(f["fix"].empty());
+  EXPECT_EQ(f["fix"][0], "ip netns exec " + net.server() + " sysctl -w net.ipv4.conf.all.rp_filter=2");
+}
