@@ -1,8 +1,51 @@
-// Placeholder until the firewall collector lands; replace this file.
+// The firewall collector: nftables (native and iptables-nft, every family) through libnftables
+// JSON + libnftnl, iptables-legacy through libiptc. Runs in the calling thread's namespace.
+#include <exception>
+
 #include "collect/collectors.h"
+#include "firewall/legacy.h"
+#include "firewall/nft_sources.h"
+#include "firewall/ruleset.h"
 
 namespace pktloss {
 
-void collect_firewall(NetnsSnapshot&) {}
+void collect_nftables(Firewall& fw) {
+  std::string error;
+  auto text = nft_list_ruleset_json(error);
+  if (!text) {
+    fw.notes.push_back(error);
+    return;
+  }
+  nlohmann::json ruleset = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  if (ruleset.is_discarded()) {
+    fw.notes.push_back("nftables: libnftables returned JSON that does not parse; skipped");
+    return;
+  }
+  NftRawFacts raw;
+  if (!nftnl_raw_facts(ruleset_has_xt(ruleset), raw, error))
+    fw.notes.push_back("nftables: " + error + " (iptables-nft options and policy counters "
+                       "missing)");
+  parse_nft_ruleset(ruleset, raw, fw);
+}
+
+void collect_firewall(NetnsSnapshot& ns) {
+  Firewall& fw = ns.firewall;
+  // Each source degrades on its own: a failure in one never hides the others.
+  try {
+    collect_nftables(fw);
+  } catch (const std::exception& e) {
+    fw.notes.push_back(std::string("nftables: ") + e.what());
+  }
+  try {
+    collect_iptables_legacy(fw);
+  } catch (const std::exception& e) {
+    fw.notes.push_back(std::string("iptables-legacy: ") + e.what());
+  }
+  try {
+    collect_ip6tables_legacy(fw);
+  } catch (const std::exception& e) {
+    fw.notes.push_back(std::string("ip6tables-legacy: ") + e.what());
+  }
+}
 
 }  // namespace pktloss

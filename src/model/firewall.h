@@ -21,6 +21,7 @@ struct FirewallRule {
   // What makes the rule dangerous, said plainly: "random", "matches-all", "reject-service-port", ...
   std::vector<std::string> traits;
   std::string delete_command;  // exact command that removes this rule
+  std::vector<uint16_t> dports;  // destination ports the rule matches (REJECT on a service port)
 };
 
 struct FirewallChain {

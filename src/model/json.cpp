@@ -28,7 +28,7 @@ PKTLOSS_JSON(Neighbour, ifindex, dev, dst, state)
 PKTLOSS_JSON(SoftnetCpu, cpu, processed, dropped, time_squeeze, received_rps, flow_limit_count)
 PKTLOSS_JSON(Conntrack, available, count, max, buckets, stats)
 PKTLOSS_JSON(FirewallRule, backend, family, table, chain, handle, position, text, verdict,
-             has_counter, packets, bytes, traits, delete_command)
+             has_counter, packets, bytes, traits, delete_command, dports)
 PKTLOSS_JSON(FirewallChain, backend, family, table, chain, hook, policy, has_counter,
              policy_packets, policy_bytes, set_policy_command)
 PKTLOSS_JSON(Firewall, rules, chains, notes)

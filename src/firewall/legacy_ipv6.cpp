@@ -1,0 +1,113 @@
+// ip6tables-legacy, IPv6: libip6tc.
+#include <arpa/inet.h>
+// libiptc headers lack extern "C".
+extern "C" {
+#include <libiptc/libip6tc.h>
+}
+
+#include <cerrno>
+#include <cstring>
+
+#include "firewall/legacy.h"
+
+namespace pktloss {
+namespace {
+
+std::string addr(const in6_addr& a, const in6_addr& m) {
+  char buf[INET6_ADDRSTRLEN] = {};
+  inet_ntop(AF_INET6, &a, buf, sizeof buf);
+  int len = mask_prefix_len(reinterpret_cast<const uint8_t*>(&m), sizeof m);
+  if (len >= 0) return std::string(buf) + "/" + std::to_string(len);
+  char mbuf[INET6_ADDRSTRLEN] = {};
+  inet_ntop(AF_INET6, &m, mbuf, sizeof mbuf);
+  return std::string(buf) + "/" + mbuf;
+}
+
+bool nonzero(const in6_addr& a) {
+  for (auto b : a.s6_addr)
+    if (b) return true;
+  return false;
+}
+
+std::string iface(const char* name) { return std::string(name, strnlen(name, IFNAMSIZ)); }
+
+LegacyRule take_apart(const ip6t_entry* e, const char* target, const std::string& table,
+                      const std::string& chain, int pos) {
+  LegacyRule r;
+  r.table = table;
+  r.chain = chain;
+  r.position = pos;
+  r.packets = e->counters.pcnt;
+  r.bytes = e->counters.bcnt;
+  const ip6t_ip6& ip = e->ipv6;
+  auto neg = [&](unsigned flag) { return (ip.invflags & flag) ? std::string("! ") : ""; };
+  if (nonzero(ip.smsk) || (ip.invflags & IP6T_INV_SRCIP))
+    r.header.push_back(neg(IP6T_INV_SRCIP) + "-s " + addr(ip.src, ip.smsk));
+  if (nonzero(ip.dmsk) || (ip.invflags & IP6T_INV_DSTIP))
+    r.header.push_back(neg(IP6T_INV_DSTIP) + "-d " + addr(ip.dst, ip.dmsk));
+  if (ip.iniface[0]) r.header.push_back(neg(IP6T_INV_VIA_IN) + "-i " + iface(ip.iniface));
+  if (ip.outiface[0]) r.header.push_back(neg(IP6T_INV_VIA_OUT) + "-o " + iface(ip.outiface));
+  if (ip.proto) r.header.push_back(neg(IP6T_INV_PROTO) + "-p " + ipt_proto_name(ip.proto));
+  r.is_goto = ip.flags & IP6T_F_GOTO;
+  // Matches sit between the entry header and target_offset; every size is bounds-checked.
+  size_t off = sizeof(ip6t_entry);
+  const auto* base = reinterpret_cast<const uint8_t*>(e);
+  while (off + sizeof(xt_entry_match) <= e->target_offset) {
+    const auto* m = reinterpret_cast<const xt_entry_match*>(base + off);
+    size_t size = m->u.match_size;
+    if (size < sizeof(xt_entry_match) || off + size > e->target_offset) break;
+    XtBlob b;
+    b.kind = "match";
+    b.name = std::string(m->u.user.name, strnlen(m->u.user.name, sizeof m->u.user.name));
+    b.revision = m->u.user.revision;
+    b.info.assign(m->data, m->data + (size - sizeof(xt_entry_match)));
+    r.matches.push_back(std::move(b));
+    off += size;
+  }
+  r.target = target ? target : "";
+  if (!r.target.empty() && r.target != "DROP" && r.target != "ACCEPT" && r.target != "RETURN" &&
+      e->target_offset + sizeof(xt_entry_target) <= e->next_offset) {
+    const auto* t = reinterpret_cast<const xt_entry_target*>(base + e->target_offset);
+    std::string tname(t->u.user.name, strnlen(t->u.user.name, sizeof t->u.user.name));
+    // A jump to a user chain is a standard target with an empty name here.
+    if (!tname.empty() && tname != XT_STANDARD_TARGET && tname != XT_ERROR_TARGET) {
+      size_t size = t->u.target_size;
+      if (size >= sizeof(xt_entry_target) && e->target_offset + size <= e->next_offset) {
+        r.target_blob.kind = "target";
+        r.target_blob.name = tname;
+        r.target_blob.revision = t->u.user.revision;
+        r.target_blob.info.assign(t->data, t->data + (size - sizeof(xt_entry_target)));
+      }
+    }
+  }
+  return r;
+}
+
+}  // namespace
+
+void collect_ip6tables_legacy(Firewall& fw) {
+  bool loaded = false;
+  auto tables = legacy_table_names("ip6_tables_names", loaded);
+  for (const auto& table : tables) {
+    xtc_handle* h = ip6tc_init(table.c_str());
+    if (!h) {
+      fw.notes.push_back("ip6tables-legacy: table " + table + ": " + ip6tc_strerror(errno));
+      continue;
+    }
+    for (const char* chain = ip6tc_first_chain(h); chain; chain = ip6tc_next_chain(h)) {
+      if (ip6tc_builtin(chain, h)) {
+        xt_counters c{};
+        const char* policy = ip6tc_get_policy(chain, &c, h);
+        if (policy) add_legacy_chain(fw, table, chain, policy, c.pcnt, c.bcnt, true);
+      }
+      int pos = 0;
+      for (const ip6t_entry* e = ip6tc_first_rule(chain, h); e; e = ip6tc_next_rule(e, h)) {
+        LegacyRule r = take_apart(e, ip6tc_get_target(e, h), table, chain, ++pos);
+        add_legacy_rule(fw, r, true);
+      }
+    }
+    ip6tc_free(h);
+  }
+}
+
+}  // namespace pktloss
