@@ -43,6 +43,7 @@ struct DropEventRow {
   std::string explanation;
   std::string proto;      // "tcp", "udp", "icmp", ...
   std::string flow;       // "10.0.0.1:1234 -> 10.0.0.2:80" with --flows, else empty
+  std::string example;    // one sampled event of this row: "flow len N" (rate-limited ring buffer)
   uint64_t packets = 0;
   uint64_t bytes = 0;
 };

@@ -1,0 +1,196 @@
+#include "trace/drop_classifier.h"
+
+#include <array>
+#include <string_view>
+
+namespace pktloss {
+namespace {
+
+bool starts(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+bool has(std::string_view s, std::string_view p) { return s.find(p) != std::string_view::npos; }
+
+struct ReasonEntry {
+  std::string_view reason;
+  std::string_view layer;
+  std::string_view id;
+  std::string_view explanation;
+};
+
+// Reasons that speak for themselves wherever they are raised.
+constexpr std::array kReasons = {
+    ReasonEntry{"NETFILTER_DROP", "netfilter", "netfilter.drop_rule",
+                "a netfilter rule (iptables / nftables) returned DROP for this packet"},
+    ReasonEntry{"IP_RPFILTER", "ip", "ip.rp_filter",
+                "reverse-path filter: the source address is not routed back through the "
+                "interface it arrived on (rp_filter)"},
+    ReasonEntry{"SOCKET_RCVBUFF", "socket", "socket.rcvbuf",
+                "the receiving socket's buffer was full (application reads too slowly or "
+                "SO_RCVBUF too small)"},
+    ReasonEntry{"PROTO_MEM", "socket", "socket.rcvbuf",
+                "protocol memory limit reached (net.ipv4.udp_mem / tcp_mem pressure)"},
+    ReasonEntry{"SOCKET_BACKLOG", "socket", "socket.backlog",
+                "the socket backlog was full while the socket was owned by the application"},
+    ReasonEntry{"CPU_BACKLOG", "socket", "socket.backlog",
+                "the per-CPU input backlog was full (net.core.netdev_max_backlog)"},
+    ReasonEntry{"TCP_LISTEN_OVERFLOW", "socket", "socket.listen_overflow",
+                "the listening socket's accept queue was full (backlog / net.core.somaxconn)"},
+    ReasonEntry{"QDISC_DROP", "qdisc", "qdisc.drops", "a queueing discipline dropped the packet"},
+    ReasonEntry{"QDISC_OVERLIMIT", "qdisc", "qdisc.drops",
+                "a queueing discipline was over its limit"},
+    ReasonEntry{"QDISC_CONGESTED", "qdisc", "qdisc.drops",
+                "a queueing discipline dropped the packet because of congestion (AQM)"},
+    ReasonEntry{"CAKE_FLOOD", "qdisc", "qdisc.drops", "cake dropped a flooding flow"},
+    ReasonEntry{"FQ_BAND_LIMIT", "qdisc", "qdisc.drops", "fq band limit reached"},
+    ReasonEntry{"FQ_HORIZON_LIMIT", "qdisc", "qdisc.drops", "fq horizon limit exceeded"},
+    ReasonEntry{"FQ_FLOW_LIMIT", "qdisc", "qdisc.drops", "fq per-flow limit reached"},
+    ReasonEntry{"TC_INGRESS", "qdisc", "qdisc.drops", "a tc ingress filter / action dropped it"},
+    ReasonEntry{"TC_EGRESS", "qdisc", "qdisc.drops", "a tc egress filter / action dropped it"},
+    ReasonEntry{"IP_INNOROUTES", "ip", "ip.no_route", "no route for the incoming packet"},
+    ReasonEntry{"IP_OUTNOROUTES", "ip", "ip.no_route", "no route for the outgoing packet"},
+    ReasonEntry{"IP_INADDRERRORS", "ip", "ip.no_route",
+                "destination address invalid / unreachable / blackhole route"},
+    ReasonEntry{"FRAG_REASM_TIMEOUT", "ip", "ip.reassembly", "fragment reassembly timed out"},
+    ReasonEntry{"FRAG_TOO_FAR", "ip", "ip.reassembly",
+                "fragment too far ahead of the reassembly window"},
+    ReasonEntry{"DUP_FRAG", "ip", "ip.reassembly", "duplicate fragment"},
+    ReasonEntry{"PKT_TOO_BIG", "link", "link.mtu_low",
+                "packet larger than the egress MTU and not fragmentable"},
+    ReasonEntry{"FULL_RING", "link", "link.ring_full", "the device ring was full"},
+    ReasonEntry{"OTHERHOST", "ip", "kernel.drop_reason",
+                "packet addressed to another host's MAC (promiscuous / bridged traffic)"},
+    ReasonEntry{"IP_CSUM", "ip", "kernel.drop_reason", "bad IP header checksum"},
+    ReasonEntry{"IP_INHDR", "ip", "kernel.drop_reason", "invalid IP header"},
+    ReasonEntry{"IP_NOPROTO", "transport", "kernel.drop_reason",
+                "no handler for this IP protocol"},
+    ReasonEntry{"TCP_CSUM", "transport", "kernel.drop_reason", "bad TCP checksum"},
+    ReasonEntry{"UDP_CSUM", "transport", "kernel.drop_reason", "bad UDP checksum"},
+    ReasonEntry{"ICMP_CSUM", "transport", "kernel.drop_reason", "bad ICMP checksum"},
+    ReasonEntry{"TCP_OLD_DATA", "transport", "transport.retransmits",
+                "TCP segment with data already received (a spurious retransmission)"},
+    ReasonEntry{"TCP_ZEROWINDOW", "socket", "socket.rcvbuf",
+                "TCP data arrived while the receive window was zero"},
+    ReasonEntry{"TCP_OFO_DROP", "socket", "socket.rcvbuf",
+                "out-of-order TCP segment dropped for lack of receive memory"},
+    ReasonEntry{"TCP_OFO_QUEUE_PRUNE", "socket", "socket.rcvbuf",
+                "out-of-order queue pruned under receive-memory pressure"},
+    ReasonEntry{"SOCKET_FILTER", "socket", "kernel.drop_reason",
+                "a socket filter (SO_ATTACH_FILTER / BPF) rejected the packet"},
+    ReasonEntry{"XDP", "link", "kernel.drop_reason", "an XDP program dropped the packet"},
+    ReasonEntry{"BPF_CGROUP_EGRESS", "netfilter", "kernel.drop_reason",
+                "a cgroup BPF egress program dropped the packet"},
+    ReasonEntry{"NEIGH_FAILED", "ip", "kernel.drop_reason",
+                "neighbour (ARP/NDP) resolution failed for the next hop"},
+    ReasonEntry{"NEIGH_QUEUEFULL", "ip", "kernel.drop_reason",
+                "too many packets queued while the neighbour (ARP/NDP) was being resolved"},
+    ReasonEntry{"NEIGH_CREATEFAIL", "ip", "kernel.drop_reason",
+                "could not create a neighbour entry (gc_thresh / table full)"},
+    ReasonEntry{"DEV_READY", "link", "kernel.drop_reason",
+                "the device was not up / not ready when the packet was sent"},
+    ReasonEntry{"NOMEM", "link", "kernel.drop_reason", "out of memory while handling the packet"},
+};
+
+// Frees that are not packet loss.
+constexpr std::array<std::string_view, 6> kBenignReasons = {
+    "SKB_CONSUMED", "UNIX_DISCONNECT", "UNIX_SKIP_OOB", "QUEUE_PURGE", "SOCKET_CLOSE",
+    "TCP_CLOSE"};
+
+std::string layer_from_function(std::string_view f) {
+  if (starts(f, "nft_") || starts(f, "nf_") || starts(f, "ipt_") || starts(f, "ip6t_") ||
+      starts(f, "ebt_") || starts(f, "xt_"))
+    return "netfilter";
+  if (starts(f, "tcp") || starts(f, "udp") || starts(f, "__udp") || starts(f, "icmp") ||
+      starts(f, "raw_"))
+    return "transport";
+  if (starts(f, "sk_") || starts(f, "sock_") || starts(f, "__sk_") || starts(f, "inet_csk"))
+    return "socket";
+  if (has(f, "qdisc") || starts(f, "sch_") || starts(f, "tbf_") || starts(f, "htb_") ||
+      starts(f, "pfifo") || starts(f, "fq_") || starts(f, "tcf_") || starts(f, "tc_"))
+    return "qdisc";
+  if (starts(f, "__dev_") || starts(f, "dev_") || starts(f, "netif_") || starts(f, "veth_") ||
+      starts(f, "__netif_") || starts(f, "napi_") || starts(f, "bond_") || starts(f, "br_"))
+    return "link";
+  return "ip";
+}
+
+}  // namespace
+
+DropClass classify_drop(const std::string& reason, const std::string& function,
+                        const std::string& l4) {
+  DropClass c;
+  for (auto b : kBenignReasons) {
+    if (reason == b) {
+      c.layer = reason == "TCP_CLOSE" ? "transport" : "socket";
+      c.finding_id = "kernel.drop_reason";
+      c.explanation = "normal free (" + reason + "), not packet loss";
+      c.benign = true;
+      return c;
+    }
+  }
+  std::string_view f = function;
+  // Netlink / AF_UNIX skbs are messages between processes, not network packets.
+  if (starts(f, "netlink_") || starts(f, "unix_") || starts(f, "__netlink")) {
+    c.layer = "socket";
+    c.finding_id = "kernel.drop_reason";
+    c.explanation = "local message (netlink / AF_UNIX) freed, not packet loss";
+    c.benign = true;
+    return c;
+  }
+  // IPv6 multicast (MLD, DAD neighbour solicitations) to a group nobody here joined is filtered
+  // by design; the kernel reports it as NOT_SPECIFIED.
+  if (reason == "NOT_SPECIFIED" && (starts(f, "ip6_mc_input") || starts(f, "ip_mc_"))) {
+    c.layer = "ip";
+    c.finding_id = "kernel.drop_reason";
+    c.explanation = "multicast for a group no socket on this host joined, not packet loss";
+    c.benign = true;
+    return c;
+  }
+  // NO_SOCKET depends on the protocol that found no socket.
+  if (reason == "NO_SOCKET") {
+    c.layer = "transport";
+    bool udp = l4 == "udp" || has(f, "udp");
+    c.finding_id = udp ? "transport.udp_no_port" : "transport.no_listener";
+    c.explanation = udp ? "UDP datagram to a port nobody listens on (ICMP port unreachable sent)"
+                        : "TCP segment to a port nobody listens on (answered with RST)";
+    return c;
+  }
+  // veth / dev_forward_skb: is_skb_forwardable() refused a packet larger than the receiving
+  // device's MTU; the kernel says NOT_SPECIFIED here.
+  if (starts(f, "__dev_forward_skb") || starts(f, "dev_forward_skb") ||
+      starts(f, "is_skb_forwardable")) {
+    c.layer = "link";
+    c.finding_id = "link.mtu_low";
+    c.explanation =
+        "packet larger than the receiving device's MTU, dropped while crossing the veth pair "
+        "(rx_dropped on the receiver)";
+    c.at_peer = true;
+    return c;
+  }
+  for (const auto& e : kReasons) {
+    if (reason == e.reason) {
+      c.layer = std::string(e.layer);
+      c.finding_id = std::string(e.id);
+      c.explanation = std::string(e.explanation);
+      if (reason == "NETFILTER_DROP") {
+        if (starts(f, "nft_")) c.explanation += " (nftables / iptables-nft chain)";
+        else if (starts(f, "ipt_") || starts(f, "ip6t_")) c.explanation += " (iptables-legacy)";
+        else if (starts(f, "nf_conntrack") || has(f, "conntrack"))
+          c.explanation = "conntrack refused the packet (table full or invalid state)";
+      }
+      return c;
+    }
+  }
+  c.layer = layer_from_function(f);
+  c.finding_id = "kernel.drop_reason";
+  if (reason == "NOT_SPECIFIED")
+    c.explanation = "the kernel gave no reason; freed in " +
+                    (function.empty() ? std::string("an unresolved location") : function) +
+                    " (" + c.layer + " layer)";
+  else
+    c.explanation = "kernel drop reason " + reason +
+                    (function.empty() ? std::string() : " in " + function);
+  if (starts(reason, "TCP_")) c.layer = "transport";
+  if (starts(reason, "IP_") || starts(reason, "IPV6_")) c.layer = "ip";
+  return c;
+}
+
+}  // namespace pktloss

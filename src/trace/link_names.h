@@ -1,0 +1,40 @@
+#pragma once
+// Interface names per network namespace, for drop rows keyed by (netns inode, ifindex).
+// /sys/class/net does not follow setns, so this asks rtnetlink from inside each namespace.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pktloss {
+
+struct LinkName {
+  int ifindex = 0;
+  std::string name;
+  std::string kind;      // "veth", ... ("" when the kernel gives none)
+  int link_ifindex = 0;  // IFLA_LINK: a veth's peer ifindex (in the peer's namespace)
+};
+
+class LinkNameCache {
+ public:
+  // Name of ifindex in the namespace with this inode; "" when unknown. Refreshes that namespace
+  // at most once per refresh() generation.
+  std::string name(uint64_t netns_inode, int ifindex);
+  // The other end of a veth: (netns inode, ifindex) of the device whose IFLA_LINK points back.
+  std::optional<std::pair<uint64_t, int>> veth_peer(uint64_t netns_inode, int ifindex);
+  // Forget what was fetched so the next lookups see renamed / new devices.
+  void refresh() { fetched_.clear(); }
+
+ private:
+  const std::vector<LinkName>& links(uint64_t netns_inode);
+  void fetch_all();
+  std::map<uint64_t, std::vector<LinkName>> links_;
+  std::map<uint64_t, bool> fetched_;
+  bool fetched_all_ = false;
+};
+
+// Every link of the calling thread's namespace (empty on error).
+std::vector<LinkName> list_links_here();
+
+}  // namespace pktloss
