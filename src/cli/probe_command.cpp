@@ -1,11 +1,129 @@
+// `pktloss probe --target HOST[:PORT] [--mode ...]`: runs probes from one namespace and prints
+// the results (text table or JSON array). Exit 1 when the probes show loss worth a warning.
+#include <cstdio>
+#include <memory>
+#include <sstream>
+#include <stdexcept>
+
 #include "cli/command.h"
+#include "cli/targets.h"
+#include "model/json.h"
+#include "probe/run_probes.h"
+#include "rules/rule_families.h"
 
 namespace pktloss {
+namespace {
+
+struct ProbeOptions {
+  std::string target;
+  std::string mode = "syn";
+  int count = 20;
+  int interval_ms = 20;
+  int timeout_ms = 1000;
+  std::string path = "/";
+  std::string sizes = "auto";
+};
+
+ProbePlan make_plan(const ProbeOptions& o) {
+  ProbePlan plan;
+  ResolvedTarget t;
+  try {
+    t = resolve_target(o.target);
+  } catch (const std::invalid_argument& e) {
+    throw std::runtime_error(std::string("--target: ") + e.what());
+  }
+  plan.host = t.host;
+  plan.port = t.port.value_or(80);
+  plan.kinds.clear();
+  std::stringstream ss(o.mode);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    auto k = probe_kind_from_string(item);
+    if (!k) throw std::runtime_error("--mode: unknown probe '" + item +
+                                     "' (syn, connect, http, udp, icmp, mtu)");
+    plan.kinds.push_back(*k);
+  }
+  if (plan.kinds.empty()) throw std::runtime_error("--mode: no probe kind given");
+  plan.count = o.count;
+  plan.interval_ms = o.interval_ms;
+  plan.timeout_ms = o.timeout_ms;
+  plan.http_timeout_ms = std::max(o.timeout_ms, 3000);
+  plan.straggler_ms = o.timeout_ms;
+  if (o.path.empty() || o.path[0] != '/' ||
+      o.path.find_first_of(" \r\n\t") != std::string::npos)
+    throw std::runtime_error("--path: must start with / and contain no spaces");
+  plan.http_path = o.path;
+  try {
+    plan.sizes = parse_sizes(o.sizes);
+  } catch (const std::invalid_argument& e) {
+    throw std::runtime_error(std::string("--sizes: ") + e.what());
+  }
+  return plan;
+}
+
+int run_probe(const CommonOptions& common, const ProbeOptions& opts) {
+  ProbePlan plan = make_plan(opts);
+  auto targets = resolve_targets(common, false);
+  plan.source_netns = targets.front().name;
+  std::vector<ProbeResult> results;
+  ProbeProgress progress;
+  if (common.verbose && !common.json)
+    progress = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
+  run_in_netns(targets.front(), [&] { results = run_probes(plan, progress); });
+
+  Observations obs;
+  obs.probes = results;
+  record_own_traffic(results, obs);
+  Findings findings;
+  application_rules(obs, RuleConfig{}, findings);
+
+  std::string out;
+  if (common.json) {
+    out = json(results).dump(2) + "\n";
+  } else {
+    out = "probes to " + plan.host + ":" + std::to_string(plan.port) + " from netns " +
+          plan.source_netns + "\n";
+    for (const auto& r : results) out += "  " + format_probe_line(r) + "\n";
+    for (const auto& f : findings)
+      out += std::string("  ") + to_string(f.severity) + " " + f.id + ": " + f.summary + "\n" +
+             (f.explanation.empty() ? "" : "    " + f.explanation + "\n");
+    if (common.verbose)
+      for (const auto& n : obs.own_traffic_notes) out += "  note: " + n + "\n";
+  }
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  std::fflush(stdout);
+  for (const auto& f : findings)
+    if (f.severity >= Severity::warning) return kExitFindings;
+  return kExitClean;
+}
+
+}  // namespace
 
 void register_probe_command(CLI::App& app, CommonOptions& common, CommandRunner& run) {
-  auto* sub = app.add_subcommand("probe", "not implemented yet");
+  auto* sub = app.add_subcommand(
+      "probe", "probe a target (TCP SYN like hping3 -S, connect, HTTP GET, UDP, ICMP, MTU sweep)");
   add_common_options(*sub, common);
-  sub->callback([&run] { run = []() -> int { throw std::runtime_error("probe: not implemented yet"); }; });
+  auto opts = std::make_shared<ProbeOptions>();
+  sub->add_option("--target", opts->target, "HOST[:PORT] (IPv4 address or a name, port 80)")
+      ->required();
+  sub->add_option("--mode", opts->mode,
+                  "syn|connect|http|udp|icmp|mtu, or several separated by commas")
+      ->capture_default_str();
+  sub->add_option("--count", opts->count, "probes per kind")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
+  sub->add_option("--interval", opts->interval_ms, "milliseconds between probes (0: flood)")
+      ->check(CLI::Range(0, 60000))
+      ->capture_default_str();
+  sub->add_option("--timeout", opts->timeout_ms, "milliseconds to wait for an answer")
+      ->check(CLI::Range(10, 60000))
+      ->capture_default_str();
+  sub->add_option("--path", opts->path, "HTTP path for --mode http")->capture_default_str();
+  sub->add_option("--sizes", opts->sizes, "mtu sweep sizes: auto or a list like 100,576,1500")
+      ->capture_default_str();
+  sub->callback([&run, &common, opts] {
+    run = [&common, opts] { return run_probe(common, *opts); };
+  });
 }
 
 }  // namespace pktloss

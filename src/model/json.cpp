@@ -38,7 +38,8 @@ PKTLOSS_JSON(Snapshot, monotonic_s, taken_at, host, namespaces)
 
 PKTLOSS_JSON(RttStats, min_ms, avg_ms, p50_ms, p99_ms, max_ms)
 PKTLOSS_JSON(ProbeResult, kind, sent, received, errors, timeouts, loss, loss_ci_low, loss_ci_high,
-             rtt, detail, max_ok_size, min_failed_size, frag_needed_seen, frag_needed_mtu)
+             rtt, detail, max_ok_size, min_failed_size, frag_needed_seen, frag_needed_mtu, target,
+             source_netns, local_ifname, local_mtu, route_mtu)
 PKTLOSS_JSON(DropEventRow, netns_inode, netns, ifindex, dev, reason, location, layer, finding_id,
              explanation, proto, flow, example, packets, bytes)
 PKTLOSS_JSON(FlowVerdict, flow, verdict, kind, retransmits, unacked_segments, max_delivered_size,

@@ -28,6 +28,12 @@ struct ProbeResult {
   uint32_t min_failed_size = 0;
   bool frag_needed_seen = false;
   uint32_t frag_needed_mtu = 0;
+  // Where the probe ran and what it aimed at, so rules can name them in evidence and fixes.
+  std::string target;        // "10.77.0.2:80"
+  std::string source_netns;  // namespace the probes left from ("" = unknown / current)
+  std::string local_ifname;  // interface the route to the target uses (mtu sweep)
+  uint32_t local_mtu = 0;    // that interface's MTU
+  uint32_t route_mtu = 0;    // MTU of the route (IP_MTU), may be lower than local_mtu
 };
 
 // One row of kernel drop events aggregated in the kernel (kfree_skb with a drop reason).
@@ -69,6 +75,10 @@ struct Observations {
   // Packets our own probes caused, to discount (e.g. RSTs the host sends to raw SYN-ACKs,
   // NO_SOCKET drops of replies on the probing side). Keyed like counters: "TcpExt.…" / reason.
   std::vector<std::string> own_traffic_notes;
+  // Raw TCP SYN probes this run sent (each one makes the probing host answer the SYN-ACK with
+  // a RST and may show up as a NO_SOCKET drop), and the namespace they left from.
+  uint64_t own_syn_probes = 0;
+  std::string own_syn_probes_netns;
 };
 
 }  // namespace pktloss

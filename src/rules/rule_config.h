@@ -17,6 +17,8 @@ struct RuleConfig {
   uint64_t min_window_events = 1;
   // Probe loss at or above this (Wilson lower bound > 0 also required) is a finding.
   double probe_loss_warning = 0.01;
+  // ... and at or above this it is critical (a fifth of the attempts fail: users notice).
+  double probe_loss_critical = 0.2;
   // Connection attempts answered by RST / refused in the window before transport.no_listener
   // speaks: a stray RST to a late segment is normal, a handful of refused connects is not.
   uint64_t refused_min = 3;

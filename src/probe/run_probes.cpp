@@ -1,0 +1,57 @@
+#include "probe/run_probes.h"
+
+#include <cstdio>
+
+#include "probe/probes.h"
+
+namespace pktloss {
+
+std::vector<ProbeResult> run_probes(const ProbePlan& plan, const ProbeProgress& progress) {
+  std::vector<ProbeResult> out;
+  for (ProbeKind k : plan.kinds) {
+    ProbeResult r;
+    switch (k) {
+      case ProbeKind::syn: r = probe_syn(plan); break;
+      case ProbeKind::connect: r = probe_connect(plan); break;
+      case ProbeKind::http: r = probe_http(plan); break;
+      case ProbeKind::udp: r = probe_udp(plan); break;
+      case ProbeKind::icmp: r = probe_icmp(plan); break;
+      case ProbeKind::mtu: r = probe_mtu(plan); break;
+    }
+    if (progress) progress(format_probe_line(r));
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+void record_own_traffic(const std::vector<ProbeResult>& results, Observations& obs) {
+  for (const auto& r : results) {
+    if (r.kind != "tcp-syn" || r.sent == 0) continue;
+    obs.own_syn_probes += r.sent;
+    obs.own_syn_probes_netns = r.source_netns;
+    std::string ns = r.source_netns.empty() ? "the probing namespace" : "netns " + r.source_netns;
+    obs.own_traffic_notes.push_back(
+        std::to_string(r.sent) + " raw TCP SYN probes to " + r.target + " from " + ns + ": " +
+        std::to_string(r.received) +
+        " answers there found no socket (RST sent back, TcpExt/Tcp OutRsts and NO_SOCKET drops "
+        "of that many packets are our own)");
+  }
+}
+
+std::string format_probe_line(const ProbeResult& r) {
+  char buf[256];
+  std::snprintf(buf, sizeof buf, "%-12s sent %4llu  answered %4llu  loss %5.1f%% [%.1f-%.1f%%]",
+                r.kind.c_str(), static_cast<unsigned long long>(r.sent),
+                static_cast<unsigned long long>(r.received), r.loss * 100, r.loss_ci_low * 100,
+                r.loss_ci_high * 100);
+  std::string s = buf;
+  if (r.rtt) {
+    std::snprintf(buf, sizeof buf, "  rtt min/avg/p50/p99/max %.2f/%.2f/%.2f/%.2f/%.2f ms",
+                  r.rtt->min_ms, r.rtt->avg_ms, r.rtt->p50_ms, r.rtt->p99_ms, r.rtt->max_ms);
+    s += buf;
+  }
+  if (!r.detail.empty()) s += "\n             " + r.detail;
+  return s;
+}
+
+}  // namespace pktloss

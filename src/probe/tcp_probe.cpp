@@ -1,0 +1,255 @@
+// TCP connect() and HTTP/1.1 GET probes (like curl): non-blocking sockets, poll, hard timeouts.
+#include <fcntl.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <map>
+
+#include "probe/probe_stats.h"
+#include "probe/probes.h"
+#include "probe/socket_util.h"
+
+namespace pktloss {
+namespace {
+
+using probe::Fd;
+using probe::now_ms;
+
+enum class ConnectOutcome { connected, refused, error, timeout };
+
+struct Connection {
+  Fd fd;
+  ConnectOutcome outcome = ConnectOutcome::error;
+  int err = 0;
+  double connect_ms = 0;
+};
+
+Connection open_connection(const sockaddr_in& dst, double deadline) {
+  Connection c;
+  c.fd = Fd(socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  if (!c.fd.ok()) {
+    c.err = errno;
+    return c;
+  }
+  double t0 = now_ms();
+  int rc = connect(c.fd.get(), reinterpret_cast<const sockaddr*>(&dst), sizeof dst);
+  if (rc != 0 && errno != EINPROGRESS) {
+    c.err = errno;
+    c.outcome = errno == ECONNREFUSED ? ConnectOutcome::refused : ConnectOutcome::error;
+    return c;
+  }
+  if (rc != 0) {
+    pollfd pfd{c.fd.get(), POLLOUT, 0};
+    int left = static_cast<int>(std::max(0.0, deadline - now_ms()));
+    int pr;
+    do pr = poll(&pfd, 1, left);
+    while (pr < 0 && errno == EINTR && (left = static_cast<int>(std::max(0.0, deadline - now_ms()))) > 0);
+    if (pr <= 0) {
+      c.outcome = ConnectOutcome::timeout;
+      return c;
+    }
+    int soerr = 0;
+    socklen_t len = sizeof soerr;
+    getsockopt(c.fd.get(), SOL_SOCKET, SO_ERROR, &soerr, &len);
+    if (soerr != 0) {
+      c.err = soerr;
+      c.outcome = soerr == ECONNREFUSED ? ConnectOutcome::refused : ConnectOutcome::error;
+      return c;
+    }
+  }
+  c.connect_ms = now_ms() - t0;
+  c.outcome = ConnectOutcome::connected;
+  return c;
+}
+
+// Stops a kind early when its time budget is spent: count * (interval + timeout) at most.
+bool over_budget(double t0, const ProbePlan& plan, int per_probe_timeout) {
+  double budget = static_cast<double>(plan.count) *
+                  static_cast<double>(plan.interval_ms + per_probe_timeout);
+  return now_ms() - t0 > budget;
+}
+
+std::string summarize_errors(const std::map<int, int>& errs) {
+  std::string s;
+  for (auto [e, n] : errs) s += ", " + std::to_string(n) + "x " + probe::errno_text(e);
+  return s;
+}
+
+struct HttpResponse {
+  int status = 0;
+  bool complete = false;
+  size_t body_bytes = 0;
+  double first_byte_ms = -1;
+};
+
+// Reads the response until the body is complete (Content-Length), EOF, or the deadline.
+HttpResponse read_response(int fd, double t_start, double deadline) {
+  HttpResponse resp;
+  std::string head;
+  size_t header_end = std::string::npos;
+  long long content_length = -1;
+  char buf[16384];
+  for (;;) {
+    int left = static_cast<int>(deadline - now_ms());
+    if (left <= 0) return resp;
+    pollfd pfd{fd, POLLIN, 0};
+    int pr = poll(&pfd, 1, left);
+    if (pr < 0 && errno == EINTR) continue;
+    if (pr <= 0) return resp;
+    ssize_t n = recv(fd, buf, sizeof buf, 0);
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
+    if (n < 0) return resp;
+    if (n == 0) {  // EOF: complete when no length was announced or it was reached
+      resp.complete = header_end != std::string::npos &&
+                      (content_length < 0 ||
+                       resp.body_bytes >= static_cast<size_t>(content_length));
+      return resp;
+    }
+    if (resp.first_byte_ms < 0) resp.first_byte_ms = now_ms() - t_start;
+    if (header_end == std::string::npos) {
+      head.append(buf, static_cast<size_t>(n));
+      if (head.size() > 65536) return resp;  // a header this big is not an answer we trust
+      header_end = head.find("\r\n\r\n");
+      if (header_end == std::string::npos) continue;
+      if (head.compare(0, 5, "HTTP/") == 0) {
+        auto sp = head.find(' ');
+        if (sp != std::string::npos && sp + 4 <= head.size()) {
+          int st = 0;
+          for (size_t i = sp + 1; i < sp + 4; ++i)
+            st = isdigit(static_cast<unsigned char>(head[i])) ? st * 10 + (head[i] - '0') : -1000;
+          if (st >= 100 && st <= 599) resp.status = st;
+        }
+      }
+      std::string lower = head.substr(0, header_end);
+      std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
+      auto cl = lower.find("\r\ncontent-length:");
+      if (cl != std::string::npos) content_length = std::atoll(lower.c_str() + cl + 17);
+      resp.body_bytes = head.size() - (header_end + 4);
+    } else {
+      resp.body_bytes += static_cast<size_t>(n);
+    }
+    if (resp.status && content_length >= 0 &&
+        resp.body_bytes >= static_cast<size_t>(content_length)) {
+      resp.complete = true;
+      return resp;
+    }
+  }
+}
+
+}  // namespace
+
+ProbeResult probe_connect(const ProbePlan& plan) {
+  ProbeResult r;
+  r.kind = "tcp-connect";
+  r.target = plan.host + ":" + std::to_string(plan.port);
+  r.source_netns = plan.source_netns;
+  sockaddr_in dst = probe::make_addr(plan.host, plan.port);
+  std::vector<double> rtts;
+  std::map<int, int> errs;
+  uint64_t refused = 0;
+  const double t0 = now_ms();
+  for (int i = 0; i < plan.count && !over_budget(t0, plan, plan.timeout_ms); ++i) {
+    double start = now_ms();
+    Connection c = open_connection(dst, start + plan.timeout_ms);
+    ++r.sent;
+    switch (c.outcome) {
+      case ConnectOutcome::connected:
+        ++r.received;
+        rtts.push_back(c.connect_ms);
+        break;
+      case ConnectOutcome::refused:  // a RST came back: the path works, nobody listens
+        ++r.received;
+        ++r.errors;
+        ++refused;
+        break;
+      case ConnectOutcome::timeout:
+        ++r.timeouts;
+        break;
+      case ConnectOutcome::error:
+        ++r.errors;
+        ++errs[c.err];
+        break;
+    }
+    c.fd.reset();
+    probe::sleep_until_ms(start + plan.interval_ms);
+  }
+  finish_result(r, rtts);
+  r.detail = std::to_string(rtts.size()) + " connected, " + std::to_string(refused) +
+             " refused, " + std::to_string(r.timeouts) + " timed out after " +
+             std::to_string(plan.timeout_ms) + " ms" + summarize_errors(errs);
+  return r;
+}
+
+ProbeResult probe_http(const ProbePlan& plan) {
+  ProbeResult r;
+  r.kind = "http";
+  r.target = plan.host + ":" + std::to_string(plan.port);
+  r.source_netns = plan.source_netns;
+  sockaddr_in dst = probe::make_addr(plan.host, plan.port);
+  const std::string request = "GET " + plan.http_path + " HTTP/1.1\r\nHost: " + plan.host +
+                              "\r\nUser-Agent: pktloss-probe\r\nAccept: */*\r\n"
+                              "Connection: close\r\n\r\n";
+  std::vector<double> totals, first_bytes, connects;
+  std::map<int, int> status_count;
+  std::map<int, int> errs;
+  uint64_t connect_timeouts = 0, data_timeouts = 0, refused = 0;
+  size_t body_bytes = 0;
+  const double t0 = now_ms();
+  for (int i = 0; i < plan.count && !over_budget(t0, plan, plan.http_timeout_ms); ++i) {
+    double start = now_ms();
+    double deadline = start + plan.http_timeout_ms;
+    ++r.sent;
+    Connection c = open_connection(dst, std::min(deadline, start + plan.timeout_ms));
+    if (c.outcome != ConnectOutcome::connected) {
+      if (c.outcome == ConnectOutcome::timeout) ++connect_timeouts, ++r.timeouts;
+      else if (c.outcome == ConnectOutcome::refused) ++refused, ++r.errors;
+      else ++errs[c.err], ++r.errors;
+      probe::sleep_until_ms(start + plan.interval_ms);
+      continue;
+    }
+    connects.push_back(c.connect_ms);
+    // The request is small; a full send buffer here means the path is already stuck.
+    ssize_t w = send(c.fd.get(), request.data(), request.size(), MSG_NOSIGNAL);
+    if (w != static_cast<ssize_t>(request.size())) {
+      ++r.errors;
+      ++errs[w < 0 ? errno : EMSGSIZE];
+      continue;
+    }
+    HttpResponse resp = read_response(c.fd.get(), start, deadline);
+    if (resp.status) ++status_count[resp.status];
+    if (resp.status && resp.complete) {
+      ++r.received;
+      if (resp.status >= 500) ++r.errors;
+      totals.push_back(now_ms() - start);
+      first_bytes.push_back(resp.first_byte_ms);
+      body_bytes = resp.body_bytes;
+    } else {
+      ++data_timeouts;
+      ++r.timeouts;
+    }
+    c.fd.reset();
+    probe::sleep_until_ms(start + plan.interval_ms);
+  }
+  finish_result(r, totals);
+  std::string d = "GET " + plan.http_path + ":";
+  for (auto [st, n] : status_count) d += " " + std::to_string(n) + "x HTTP " + std::to_string(st);
+  if (status_count.empty()) d += " no status line";
+  if (auto fb = rtt_stats(first_bytes))
+    d += ", first byte p50 " + std::to_string(fb->p50_ms).substr(0, 6) + " ms";
+  if (auto cs = rtt_stats(connects))
+    d += ", connect p50 " + std::to_string(cs->p50_ms).substr(0, 6) + " ms";
+  if (body_bytes) d += ", body " + std::to_string(body_bytes) + " bytes";
+  d += "; " + std::to_string(connect_timeouts) + " connect timeouts, " +
+       std::to_string(data_timeouts) + " connected but no complete response within " +
+       std::to_string(plan.http_timeout_ms) + " ms";
+  if (refused) d += ", " + std::to_string(refused) + " refused";
+  d += summarize_errors(errs);
+  r.detail = d;
+  return r;
+}
+
+}  // namespace pktloss
