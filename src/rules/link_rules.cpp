@@ -182,9 +182,17 @@ bool mtu_low(const RuleInput& in, const Link& l, Findings& out) {
       "veth the sender counts it as tx_dropped, the receiver as rx_dropped): small packets pass, "
       "large transfers stall.";
   if (mc->target) {
-    std::string pre = on_peer ? (mc->dev_ns.empty() ? "" : netns_prefix(mc->dev_ns))
-                              : netns_prefix(in.after.name);
-    f.fix.push_back(fmt::format("{}ip link set dev {} mtu {}", pre, mc->dev, mc->target));
+    std::string cmd = fmt::format("ip link set dev {} mtu {}", mc->dev, mc->target);
+    if (!on_peer) {
+      f.fix.push_back(netns_prefix(in.after.name) + cmd);
+    } else if (!mc->dev_ns.empty()) {
+      f.fix.push_back(netns_prefix(mc->dev_ns) + cmd);
+    } else {
+      // The peer's namespace has no name we know: a bare command would hit a device of the same
+      // name HERE, so say where to run it instead of guessing.
+      f.fix.push_back(fmt::format("# in the namespace {} knows as netnsid {}: {}",
+                                  in.after.name, l.link_netnsid, cmd));
+    }
   }
   out.push_back(std::move(f));
   return true;

@@ -111,3 +111,13 @@ TEST(LinkRules, LifetimeCountersAreInfoAndOnlyWhenAMeaningfulShare) {
   EXPECT_EQ(fs[0].severity, Severity::info);
   EXPECT_FALSE(fs[0].moved_in_window);
 }
+
+TEST(LinkMtuLow, PeerInAnUnnamedNamespaceGetsNoBareCommand) {
+  auto p = load_pair("link/mtu_low_client_peer.json");
+  p.before->namespaces[0].links[0].peer_netns = "";
+  p.after.namespaces[0].links[0].peer_netns = "";
+  auto fs = with_prefix(run(p), "link.mtu_low");
+  ASSERT_EQ(fs.size(), 1u);
+  ASSERT_EQ(fs[0].fix.size(), 1u);
+  EXPECT_EQ(fs[0].fix[0], "# in the namespace cli knows as netnsid 0: ip link set dev eth0 mtu 1500");
+}
