@@ -323,7 +323,12 @@ const std::vector<CounterRule>& counter_rules() {
 void link_rules(const RuleInput& in, Findings& out) {
   for (const auto& l : in.after.links) {
     // A low MTU explains this link's drop counters; do not report them twice.
-    bool explained = mtu_low(in, l, out);
+    // The peer's low MTU explains them too, even when the finding is reported from the peer's
+    // own namespace (both ends observed) or the peer shares this namespace.
+    bool explained = mtu_low(in, l, out) ||
+                     (!is_loopback(l) && l.peer_mtu > 0 &&
+                      (far_below(l.peer_mtu, l.mtu, in.config) ||
+                       l.peer_mtu < in.config.mtu_absolute_low));
     for (const auto& r : counter_rules()) {
       std::string id = r.id;
       if (explained && (id == "link.rx_dropped" || id == "link.tx_dropped")) continue;
