@@ -61,12 +61,14 @@ void netem_rate(nlmsghdr* nlh, Qdisc& q) {
   nlattr* nt[TCA_NETEM_MAX + 1] = {};
   if (nla_parse(nt, TCA_NETEM_MAX, first, len - skip, nullptr) < 0) return;
   uint64_t bytes_per_s = 0;
-  if (nt[TCA_NETEM_RATE] && nla_len(nt[TCA_NETEM_RATE]) >= static_cast<int>(sizeof(tc_netem_rate))) {
+  if (nt[TCA_NETEM_RATE] &&
+      nla_len(nt[TCA_NETEM_RATE]) >= static_cast<int>(sizeof(tc_netem_rate))) {
     tc_netem_rate r;
     std::memcpy(&r, nla_data(nt[TCA_NETEM_RATE]), sizeof r);
     bytes_per_s = r.rate;
   }
-  if (nt[TCA_NETEM_RATE64] && nla_len(nt[TCA_NETEM_RATE64]) >= 8) bytes_per_s = nla_get_u64(nt[TCA_NETEM_RATE64]);
+  if (nt[TCA_NETEM_RATE64] && nla_len(nt[TCA_NETEM_RATE64]) >= 8)
+    bytes_per_s = nla_get_u64(nt[TCA_NETEM_RATE64]);
   if (bytes_per_s) q.options["rate_bps"] = static_cast<double>(bytes_per_s) * 8.0;
 }
 

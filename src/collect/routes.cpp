@@ -14,8 +14,8 @@
 #include <fstream>
 #include <memory>
 #include <sstream>
-#include <vector>
 #include <string>
+#include <vector>
 
 #include "collect/collectors.h"
 #include "collect/neigh_stat.h"

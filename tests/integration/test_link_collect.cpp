@@ -33,11 +33,10 @@ TEST(LinkCollect, VethPeerInAnotherNamespaceBridgeMasterAndLongNames) {
   TestNet net;
   const std::string longname = "vethfifteen1234";  // IFNAMSIZ - 1 = 15 bytes
   ASSERT_EQ(longname.size(), 15u);
-  for (const char* cmd : {"ip link set dev eth0 mtu 1400",
-                          "ip link add lqbr0 type bridge",
+  for (const char* cmd : {"ip link set dev eth0 mtu 1400", "ip link add lqbr0 type bridge",
                           "ip link add vethfifteen1234 type veth peer name vp2",
-                          "ip link set vethfifteen1234 master lqbr0",
-                          "ip link set lqbr0 up", "ip link set vethfifteen1234 up"}) {
+                          "ip link set vethfifteen1234 master lqbr0", "ip link set lqbr0 up",
+                          "ip link set vethfifteen1234 up"}) {
     auto r = net.in_client(cmd);
     ASSERT_EQ(r.exit_code, 0) << cmd << ": " << r.err;
   }
@@ -72,11 +71,10 @@ TEST(LinkCollect, VethPeerInAnotherNamespaceBridgeMasterAndLongNames) {
 
 TEST(LinkCollect, RoutesOfEveryTableAndFailingNeighbours) {
   TestNet net;
-  for (const char* cmd : {"ip route add blackhole 10.99.0.0/16",
-                          "ip route add unreachable 10.98.0.0/16 table 100",
-                          "ip route add prohibit 10.96.0.0/16",
-                          "ip route add 10.97.0.0/16 via 10.77.0.2 mtu 1400",
-                          "ip neigh replace 10.77.0.99 dev eth0 nud failed"}) {
+  for (const char* cmd :
+       {"ip route add blackhole 10.99.0.0/16", "ip route add unreachable 10.98.0.0/16 table 100",
+        "ip route add prohibit 10.96.0.0/16", "ip route add 10.97.0.0/16 via 10.77.0.2 mtu 1400",
+        "ip neigh replace 10.77.0.99 dev eth0 nud failed"}) {
     auto r = net.in_client(cmd);
     ASSERT_EQ(r.exit_code, 0) << cmd << ": " << r.err;
   }

@@ -32,7 +32,8 @@ TEST(LinkMtuLow, ServerEthMtu100IsFoundFromBothSides) {
   auto fs = TestNet::findings_with_id(report, "link.mtu_low");
   ASSERT_EQ(fs.size(), 1u) << report.dump(1);
   EXPECT_EQ(fs[0]["object"], "eth0");
-  EXPECT_TRUE(fix_contains(fs[0], "ip netns exec " + net.server() + " ip link set dev eth0 mtu 1500"))
+  EXPECT_TRUE(
+      fix_contains(fs[0], "ip netns exec " + net.server() + " ip link set dev eth0 mtu 1500"))
       << fs[0].dump(1);
   // The drops the MTU causes are part of this finding, not separate link.rx_dropped ones.
   EXPECT_TRUE(TestNet::findings_with_id(report, "link.rx_dropped").empty()) << report.dump(1);
@@ -44,6 +45,7 @@ TEST(LinkMtuLow, ServerEthMtu100IsFoundFromBothSides) {
   auto cfs = TestNet::findings_with_id(creport, "link.mtu_low");
   ASSERT_EQ(cfs.size(), 1u) << creport.dump(1);
   // The client's own eth0 is fine: the fix is for the peer, in the server's namespace.
-  EXPECT_TRUE(fix_contains(cfs[0], "ip netns exec " + net.server() + " ip link set dev eth0 mtu 1500"))
+  EXPECT_TRUE(
+      fix_contains(cfs[0], "ip netns exec " + net.server() + " ip link set dev eth0 mtu 1500"))
       << cfs[0].dump(1);
 }

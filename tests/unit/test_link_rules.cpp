@@ -63,7 +63,7 @@ TEST(LinkMtuLow, BridgePortFarBelowItsMasterIsAWarningOnLifetime) {
 
 TEST(LinkMtuLow, ThresholdsComeFromConfig) {
   RuleConfig cfg;
-  cfg.mtu_low_ratio = 0.01;  // 400 vs 9000 no longer "far below"...
+  cfg.mtu_low_ratio = 0.01;    // 400 vs 9000 no longer "far below"...
   cfg.mtu_absolute_low = 300;  // ...and 400 is above the floor
   auto fs = with_prefix(run(load_pair("link/mtu_low_bridge_port.json"), cfg), "link.");
   EXPECT_TRUE(fs.empty());
@@ -92,7 +92,7 @@ TEST(LinkRules, WindowedCountersFireWithComputedFixes) {
 
   const Finding* crc = find_id(fs, "link.rx_errors", "ens2");
   ASSERT_NE(crc, nullptr);
-  EXPECT_EQ(crc->volume, 5u);  // rx_errors and rx_crc_errors overlap: not 10
+  EXPECT_EQ(crc->volume, 5u);                   // rx_errors and rx_crc_errors overlap: not 10
   EXPECT_EQ(crc->severity, Severity::warning);  // 5 < 10 events
 
   // Re-created device: delta is what it counted since (3), not 2^64 - 999997.
@@ -120,5 +120,6 @@ TEST(LinkMtuLow, PeerInAnUnnamedNamespaceGetsNoBareCommand) {
   auto fs = with_prefix(run(p), "link.mtu_low");
   ASSERT_EQ(fs.size(), 1u);
   ASSERT_EQ(fs[0].fix.size(), 1u);
-  EXPECT_EQ(fs[0].fix[0], "# in the namespace cli knows as netnsid 0: ip link set dev eth0 mtu 1500");
+  EXPECT_EQ(fs[0].fix[0],
+            "# in the namespace cli knows as netnsid 0: ip link set dev eth0 mtu 1500");
 }

@@ -20,7 +20,9 @@ namespace {
 
 using MsgPtr = std::unique_ptr<nl_msg, decltype(&nlmsg_free)>;
 
-uint32_t prob(double pct) { return static_cast<uint32_t>(pct / 100.0 * 4294967295.0); }
+uint32_t prob(double pct) {
+  return static_cast<uint32_t>(pct / 100.0 * 4294967295.0);
+}
 
 // Appends one attribute (header + payload, padded) to a raw byte buffer.
 template <typename T>
@@ -134,8 +136,8 @@ TEST(QdiscNetemParse, LossAboveHalfIsNotNegative) {
 TEST(QdiscNetemParse, TruncatedOptionsDoNotCrash) {
   auto full = netem_options(true);
   // Options cut inside the fixed struct, inside an attribute header, inside a payload.
-  for (size_t cut : {size_t{4}, sizeof(tc_netem_qopt) + 2, sizeof(tc_netem_qopt) + 10,
-                     full.size() - 3}) {
+  for (size_t cut :
+       {size_t{4}, sizeof(tc_netem_qopt) + 2, sizeof(tc_netem_qopt) + 10, full.size() - 3}) {
     std::vector<uint8_t> part(full.begin(), full.begin() + cut);
     auto q = qdisc_from_nlmsg(qdisc_msg("netem", part).get());
     ASSERT_TRUE(q.has_value()) << cut;  // the qdisc itself is still known
