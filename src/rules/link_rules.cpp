@@ -273,8 +273,12 @@ void counter_rule(const RuleInput& in, const Link& l, const CounterRule& r, Find
   Severity sev;
   if (v.windowed) {
     if (total < std::max<uint64_t>(1, in.config.min_window_events)) return;
-    sev =
-        (share >= 0.01 && total >= 10 && !is_loopback(l)) ? Severity::critical : Severity::warning;
+    if (share >= 0.01 && total >= 10 && !is_loopback(l))
+      sev = Severity::critical;
+    else if (total >= in.config.link_warning_min)
+      sev = Severity::warning;
+    else
+      sev = Severity::info;
   } else {
     // Lifetime: only a meaningful share of the traffic, and never more than info.
     if (total < 100 || share < 0.001) return;

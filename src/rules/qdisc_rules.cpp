@@ -1,6 +1,7 @@
 // qdisc.netem_loss: netem configured to lose/corrupt/duplicate packets (a fault injector left on).
 // qdisc.drops: any qdisc dropping (tbf/pfifo/fq_codel limits) or shaping (overlimits).
 #include <fmt/format.h>
+#include <linux/pkt_sched.h>
 
 #include <algorithm>
 #include <cmath>
@@ -192,7 +193,7 @@ void qdisc_rules(const RuleInput& in, Findings& out) {
     // actually dropped, and the root only when no child explains it.
     bool child_explains = false;
     for (const auto& c : in.after.qdiscs)
-      if (&c != &q && c.dev == q.dev && !c.is_root && c.parent != 0xFFFFFFF1u &&  // not ingress
+      if (&c != &q && c.dev == q.dev && !c.is_root && c.parent != TC_H_INGRESS &&
 
           moves_of(in, c).drops.delta > 0)
         child_explains = true;

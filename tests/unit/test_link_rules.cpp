@@ -100,6 +100,7 @@ TEST(LinkRules, WindowedCountersFireWithComputedFixes) {
   ASSERT_NE(reset, nullptr);
   EXPECT_EQ(reset->volume, 3u);
   EXPECT_TRUE(reset->evidence.at(0).reset);
+  EXPECT_EQ(reset->severity, Severity::info);  // 3 < link_warning_min: a few stray frames
 
   EXPECT_EQ(find_id(fs, "link.rx_overrun"), nullptr);  // rx_over_errors did not move
 }
@@ -122,4 +123,13 @@ TEST(LinkMtuLow, PeerInAnUnnamedNamespaceGetsNoBareCommand) {
   ASSERT_EQ(fs[0].fix.size(), 1u);
   EXPECT_EQ(fs[0].fix[0],
             "# in the namespace cli knows as netnsid 0: ip link set dev eth0 mtu 1500");
+}
+
+TEST(LinkRules, FewDropsInTheWindowAreInfoUntilTheWarningMinimum) {
+  auto p = load_pair("link/counters_window.json");
+  RuleConfig cfg;
+  cfg.link_warning_min = 3;
+  const Finding* f = find_id(with_prefix(run(p, cfg), "link."), "link.rx_dropped", "ens3");
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->severity, Severity::warning);
 }
