@@ -113,6 +113,17 @@ std::optional<MtuCase> self_low(const RuleInput& in, const Link& l) {
     m.target = l.master_mtu;
     m.against = fmt::format("master {} mtu {}", l.master_name, l.master_mtu);
   }
+  // Sibling ports of the same bridge/bond: a port's low MTU drags a bridge's own MTU down with
+  // it, so the master alone is not a reliable reference.
+  if (l.master_ifindex > 0) {
+    for (const auto& o : in.after.links)
+      if (&o != &l && o.master_ifindex == l.master_ifindex && far_below(l.mtu, o.mtu, c) &&
+          o.mtu > m.target) {
+        m.target = o.mtu;
+        m.against = fmt::format("{} mtu {} on the same {}", o.name, o.mtu,
+                                l.master_name.empty() ? "master" : l.master_name);
+      }
+  }
   if (m.target == 0 && l.mtu > 0 && l.mtu < c.mtu_absolute_low) {
     for (const auto& o : in.after.links)
       if (&o != &l && !is_loopback(o) && o.mtu > m.target && o.mtu >= c.mtu_absolute_low) {

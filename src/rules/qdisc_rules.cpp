@@ -127,6 +127,13 @@ std::string drops_fix(const RuleInput& in, const Qdisc& q) {
     return head + fmt::format("{} limit {:.0f}", q.kind, opt(q, "limit_pkts") * 2);
   if (q.kind == "bfifo" && opt(q, "limit_bytes") > 0)
     return head + fmt::format("bfifo limit {:.0f}b", opt(q, "limit_bytes") * 2);
+  if (q.kind == "pfifo_fast") {
+    // pfifo_fast's queue length is the device's txqueuelen.
+    for (const auto& l : in.after.links)
+      if (l.name == q.dev && l.txqlen > 0)
+        return fmt::format("{}ip link set dev {} txqueuelen {}", pre, q.dev, l.txqlen * 2);
+    return "";
+  }
   if (q.kind == "netem" && opt(q, "limit_pkts") > 0) {
     Qdisc bigger = q;
     bigger.options["limit_pkts"] = opt(q, "limit_pkts") * 2;

@@ -133,3 +133,15 @@ TEST(LinkRules, FewDropsInTheWindowAreInfoUntilTheWarningMinimum) {
   ASSERT_NE(f, nullptr);
   EXPECT_EQ(f->severity, Severity::warning);
 }
+
+TEST(LinkMtuLow, BridgePortBelowItsSiblingsEvenWhenTheBridgeFollowedItDown) {
+  auto p = load_pair("link/mtu_low_bridge_port.json");
+  for (auto& l : p.after.namespaces[0].links) {
+    if (l.name == "br0") l.mtu = 400;  // a bridge takes the smallest port MTU
+    if (l.master_ifindex == 3) l.master_mtu = 400;
+  }
+  auto fs = with_prefix(run(p), "link.mtu_low");
+  const Finding* f = find_id(fs, "link.mtu_low", "vport1");
+  ASSERT_NE(f, nullptr) << json(fs).dump(1);
+  EXPECT_EQ(f->fix.at(0), "ip link set dev vport1 mtu 9000");
+}

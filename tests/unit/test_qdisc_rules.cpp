@@ -84,3 +84,15 @@ TEST(QdiscFormat, TcSyntax) {
   unknown.kind = "cake_new";
   EXPECT_EQ(format_qdisc_options(unknown), "cake_new");
 }
+
+TEST(QdiscDrops, PfifoFastFixRaisesTheDeviceTxqueuelen) {
+  auto p = load_pair("qdisc/healthy.json");
+  p.after.namespaces[0].links.push_back(Link{});
+  p.after.namespaces[0].links.back().name = "ens2";
+  p.after.namespaces[0].links.back().txqlen = 1000;
+  p.after.namespaces[0].qdiscs[1].stats.drops = 117;  // pfifo_fast on ens2: +100 in the window
+  auto fs = with_prefix(run(p), "qdisc.");
+  ASSERT_EQ(fs.size(), 1u);
+  EXPECT_EQ(fs[0].severity, Severity::critical);  // 100 of 2100
+  EXPECT_EQ(fs[0].fix.at(0), "ip link set dev ens2 txqueuelen 2000");
+}
