@@ -105,7 +105,9 @@ struct MtuCase {
 std::optional<MtuCase> self_low(const RuleInput& in, const Link& l) {
   const RuleConfig& c = in.config;
   MtuCase m{l.name, in.after.name, l.mtu, 0, ""};
-  if (far_below(l.mtu, l.peer_mtu, c)) {
+  // Only a veth peer is a symmetric partner: a vlan/macvlan/tunnel below its lower device's
+  // MTU is normal (it cannot be above it).
+  if (l.kind == "veth" && far_below(l.mtu, l.peer_mtu, c)) {
     m.target = l.peer_mtu;
     m.against = fmt::format("peer {} mtu {}", l.peer_name, l.peer_mtu);
   }
@@ -356,7 +358,7 @@ void link_rules(const RuleInput& in, Findings& out) {
     // own namespace (both ends observed) or the peer shares this namespace.
     bool explained =
         mtu_low(in, l, out) ||
-        (!is_loopback(l) && l.peer_mtu > 0 &&
+        (!is_loopback(l) && l.kind == "veth" && l.peer_mtu > 0 &&
          (far_below(l.peer_mtu, l.mtu, in.config) || l.peer_mtu < in.config.mtu_absolute_low));
     for (const auto& r : counter_rules()) {
       std::string id = r.id;

@@ -145,3 +145,18 @@ TEST(LinkMtuLow, BridgePortBelowItsSiblingsEvenWhenTheBridgeFollowedItDown) {
   ASSERT_NE(f, nullptr) << json(fs).dump(1);
   EXPECT_EQ(f->fix.at(0), "ip link set dev vport1 mtu 9000");
 }
+
+TEST(LinkMtuLow, VlanBelowItsJumboLowerDeviceIsNormal) {
+  auto p = load_pair("link/healthy_pair.json");
+  Link vlan;
+  vlan.ifindex = 9;
+  vlan.name = "ens1.100";
+  vlan.kind = "vlan";
+  vlan.mtu = 1500;
+  vlan.admin_up = true;
+  vlan.link_ifindex = 3;  // ens1, mtu 9000
+  vlan.peer_name = "ens1";
+  vlan.peer_mtu = 9000;
+  p.after.namespaces[0].links.push_back(vlan);
+  EXPECT_TRUE(with_prefix(run(p), "link.").empty());
+}
