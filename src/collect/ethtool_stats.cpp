@@ -28,7 +28,9 @@ bool fill_ifreq(ifreq& ifr, const std::string& ifname, void* data) {
 
 }  // namespace
 
-EthtoolReader::EthtoolReader() { fd_ = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0); }
+EthtoolReader::EthtoolReader() {
+  fd_ = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+}
 
 EthtoolReader::~EthtoolReader() {
   if (fd_ >= 0) ::close(fd_);

@@ -62,10 +62,11 @@ Link link_from_rtnl(rtnl_link* l) {
   k.mtu = rtnl_link_get_mtu(l);
   k.txqlen = rtnl_link_get_txqlen(l);
   k.link_ifindex = rtnl_link_get_link(l);
-  // A device whose IFLA_LINK is itself (some tunnels) has no peer to look at.
-  if (k.link_ifindex == k.ifindex) k.link_ifindex = 0;
   int32_t nsid = -1;
   if (rtnl_link_get_link_netnsid(l, &nsid) == 0) k.link_netnsid = nsid;
+  // A device whose IFLA_LINK is itself (some tunnels) has no peer to look at. The same index in
+  // ANOTHER namespace is a real peer (a veth pair moved into two fresh namespaces: both ifindex 2).
+  if (k.link_ifindex == k.ifindex && k.link_netnsid < 0) k.link_ifindex = 0;
   k.master_ifindex = rtnl_link_get_master(l);
   k.stats = link_stats_from_rtnl(l);
   return k;

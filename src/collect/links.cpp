@@ -11,19 +11,19 @@
 #include <fcntl.h>
 #include <linux/if_link.h>
 #include <linux/net_namespace.h>
-#include <unistd.h>
 #include <linux/rtnetlink.h>
 #include <netlink/cache.h>
 #include <netlink/msg.h>
 #include <netlink/netlink.h>
 #include <netlink/route/link.h>
 #include <netlink/route/rtnl.h>
+#include <unistd.h>
 
 #include <map>
 #include <memory>
 #include <optional>
-#include <vector>
 #include <string>
+#include <vector>
 
 #include "collect/collectors.h"
 #include "collect/ethtool_stats.h"
@@ -109,7 +109,8 @@ std::map<int32_t, std::string> nsid_names() {
   std::vector<std::pair<std::string, std::string>> candidates{{"host", "/proc/1/ns/net"}};
   if (DIR* d = opendir("/run/netns")) {
     while (dirent* e = readdir(d))
-      if (e->d_name[0] != '.') candidates.push_back({e->d_name, std::string("/run/netns/") + e->d_name});
+      if (e->d_name[0] != '.')
+        candidates.push_back({e->d_name, std::string("/run/netns/") + e->d_name});
     closedir(d);
   }
   for (const auto& [name, path] : candidates) {

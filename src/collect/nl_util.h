@@ -2,6 +2,8 @@
 // A libnl socket owned by the calling thread (so it talks to that thread's namespace).
 #include <netlink/netlink.h>
 #include <netlink/socket.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 
 #include <string>
 
@@ -25,6 +27,9 @@ class NlSocket {
       error = nl_geterror(err);
       return false;
     }
+    // The kernel always answers, but a collector must never hang on a socket: bound each recv.
+    timeval tv{3, 0};
+    setsockopt(nl_socket_get_fd(sk_), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     return true;
   }
   nl_sock* get() const { return sk_; }

@@ -1,5 +1,6 @@
 #include "collect/qdisc_parse.h"
 
+#include <linux/gen_stats.h>
 #include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
 #include <netlink/attr.h>
@@ -14,6 +15,7 @@
 #include <netlink/route/tc.h>
 
 #include <cstring>
+#include <memory>
 #include <string>
 
 namespace pktloss {
@@ -61,12 +63,14 @@ void netem_rate(nlmsghdr* nlh, Qdisc& q) {
   nlattr* nt[TCA_NETEM_MAX + 1] = {};
   if (nla_parse(nt, TCA_NETEM_MAX, first, len - skip, nullptr) < 0) return;
   uint64_t bytes_per_s = 0;
-  if (nt[TCA_NETEM_RATE] && nla_len(nt[TCA_NETEM_RATE]) >= static_cast<int>(sizeof(tc_netem_rate))) {
+  if (nt[TCA_NETEM_RATE] &&
+      nla_len(nt[TCA_NETEM_RATE]) >= static_cast<int>(sizeof(tc_netem_rate))) {
     tc_netem_rate r;
     std::memcpy(&r, nla_data(nt[TCA_NETEM_RATE]), sizeof r);
     bytes_per_s = r.rate;
   }
-  if (nt[TCA_NETEM_RATE64] && nla_len(nt[TCA_NETEM_RATE64]) >= 8) bytes_per_s = nla_get_u64(nt[TCA_NETEM_RATE64]);
+  if (nt[TCA_NETEM_RATE64] && nla_len(nt[TCA_NETEM_RATE64]) >= 8)
+    bytes_per_s = nla_get_u64(nt[TCA_NETEM_RATE64]);
   if (bytes_per_s) q.options["rate_bps"] = static_cast<double>(bytes_per_s) * 8.0;
 }
 
@@ -100,7 +104,39 @@ std::optional<Qdisc> identity_only(nlmsghdr* nlh) {
   q.is_root = q.parent == TC_H_ROOT;
   const char* k = static_cast<const char*>(nla_data(tb[TCA_KIND]));
   q.kind.assign(k, strnlen(k, static_cast<size_t>(nla_len(tb[TCA_KIND]))));
+  // Stats do not depend on the options: keep them (TCA_STATS2 basic + queue).
+  nlattr* st[TCA_STATS_MAX + 1] = {};
+  if (tb[TCA_STATS2] && nla_parse_nested(st, TCA_STATS_MAX, tb[TCA_STATS2], nullptr) == 0) {
+    if (st[TCA_STATS_BASIC] && nla_len(st[TCA_STATS_BASIC]) >= int(sizeof(gnet_stats_basic))) {
+      gnet_stats_basic b;
+      std::memcpy(&b, nla_data(st[TCA_STATS_BASIC]), sizeof b);
+      q.stats.bytes = b.bytes;
+      q.stats.packets = b.packets;
+    }
+    if (st[TCA_STATS_QUEUE] && nla_len(st[TCA_STATS_QUEUE]) >= int(sizeof(gnet_stats_queue))) {
+      gnet_stats_queue g;
+      std::memcpy(&g, nla_data(st[TCA_STATS_QUEUE]), sizeof g);
+      q.stats.qlen = g.qlen;
+      q.stats.backlog_bytes = g.backlog;
+      q.stats.drops = g.drops;
+      q.stats.requeues = g.requeues;
+      q.stats.overlimits = g.overlimits;
+    }
+  }
   return q;
+}
+
+// libnl 3.7's option parsers (netem at least) dereference the options without checking they
+// exist, so a message without TCA_OPTIONS would crash it. Such a message is re-built with an
+// empty TCA_OPTIONS, which every parser length-checks.
+using MsgPtr = std::unique_ptr<nl_msg, decltype(&nlmsg_free)>;
+MsgPtr with_empty_options(nlmsghdr* nlh) {
+  MsgPtr m(nlmsg_alloc_simple(nlh->nlmsg_type, nlh->nlmsg_flags), &nlmsg_free);
+  if (!m) return m;
+  if (nlmsg_append(m.get(), nlmsg_data(nlh), nlmsg_datalen(nlh), NLMSG_ALIGNTO) < 0 ||
+      nla_put(m.get(), TCA_OPTIONS, 0, nullptr) < 0)
+    m.reset();
+  return m;
 }
 
 }  // namespace
@@ -141,6 +177,15 @@ Qdisc qdisc_from_rtnl(rtnl_qdisc* nq) {
 std::optional<Qdisc> qdisc_from_nlmsg(nl_msg* msg) {
   nlmsghdr* nlh = nlmsg_hdr(msg);
   if (nlh->nlmsg_type != RTM_NEWQDISC || !nlmsg_valid_hdr(nlh, sizeof(tcmsg))) return std::nullopt;
+  nlattr* tb[TCA_MAX + 1] = {};
+  if (nlmsg_parse(nlh, sizeof(tcmsg), tb, TCA_MAX, nullptr) < 0 || !tb[TCA_KIND])
+    return std::nullopt;
+  MsgPtr rebuilt(nullptr, &nlmsg_free);
+  if (!tb[TCA_OPTIONS]) {
+    rebuilt = with_empty_options(nlh);
+    if (!rebuilt) return identity_only(nlh);
+    msg = rebuilt.get();
+  }
   // libnl picks the parser by the message's protocol; crafted messages have none yet.
   nlmsg_set_proto(msg, NETLINK_ROUTE);
   std::optional<Qdisc> out;

@@ -14,10 +14,11 @@
 #include <fstream>
 #include <memory>
 #include <sstream>
-#include <vector>
 #include <string>
+#include <vector>
 
 #include "collect/collectors.h"
+#include "collect/neigh_stat.h"
 #include "collect/nl_util.h"
 #include "netns/netns.h"
 
@@ -132,32 +133,17 @@ void collect_neighbour_stats(NetnsSnapshot& ns) {
 }
 
 // ndt_stats has no unresolved_discards (packets dropped while waiting for ARP/ND); only
-// /proc/net/stat/<table> has it: a header line of names, then one row of hex values per CPU.
+// /proc/net/stat/<table> has it.
 void read_proc_unresolved(NetnsSnapshot& ns, const std::string& table) {
   // The neighbour tables are global; only the initial namespace shows their /proc/net/stat file.
   std::ifstream f(proc_net_path("stat/" + table));
   if (!f) f.open("/proc/1/net/stat/" + table);
-  std::string header, line;
-  if (!f || !std::getline(f, header)) return;
-  std::vector<std::string> names;
-  std::istringstream hs(header);
-  for (std::string n; hs >> n;) names.push_back(n);
-  uint64_t sum = 0;
-  bool found = false;
-  while (std::getline(f, line)) {
-    std::istringstream ls(line);
-    std::string v;
-    for (size_t i = 0; ls >> v && i < names.size(); ++i) {
-      if (names[i] != "unresolved_discards") continue;
-      try {
-        sum += std::stoull(v, nullptr, 16);
-        found = true;
-      } catch (const std::exception&) {
-        // A malformed cell is skipped: one bad CPU row must not hide the others.
-      }
-    }
-  }
-  if (found) ns.neighbour_stats[table + ".unresolved_discards"] = sum;
+  if (!f) return;
+  std::stringstream text;
+  text << f.rdbuf();
+  auto cols = parse_neigh_stat(text.str());
+  if (auto it = cols.find("unresolved_discards"); it != cols.end())
+    ns.neighbour_stats[table + ".unresolved_discards"] = it->second;
 }
 
 }  // namespace

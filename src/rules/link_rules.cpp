@@ -17,7 +17,9 @@ namespace {
 
 const CounterMap kEmpty;
 
-bool is_loopback(const Link& l) { return l.name == "lo"; }
+bool is_loopback(const Link& l) {
+  return l.name == "lo";
+}
 
 const Link* find_link(const NetnsSnapshot* ns, const Link& l) {
   if (!ns) return nullptr;
@@ -103,13 +105,26 @@ struct MtuCase {
 std::optional<MtuCase> self_low(const RuleInput& in, const Link& l) {
   const RuleConfig& c = in.config;
   MtuCase m{l.name, in.after.name, l.mtu, 0, ""};
-  if (far_below(l.mtu, l.peer_mtu, c)) {
+  // Only a veth peer is a symmetric partner: a vlan/macvlan/tunnel below its lower device's
+  // MTU is normal (it cannot be above it).
+  if (l.kind == "veth" && far_below(l.mtu, l.peer_mtu, c)) {
     m.target = l.peer_mtu;
     m.against = fmt::format("peer {} mtu {}", l.peer_name, l.peer_mtu);
   }
   if (far_below(l.mtu, l.master_mtu, c) && l.master_mtu > m.target) {
     m.target = l.master_mtu;
     m.against = fmt::format("master {} mtu {}", l.master_name, l.master_mtu);
+  }
+  // Sibling ports of the same bridge/bond: a port's low MTU drags a bridge's own MTU down with
+  // it, so the master alone is not a reliable reference.
+  if (l.master_ifindex > 0) {
+    for (const auto& o : in.after.links)
+      if (&o != &l && o.master_ifindex == l.master_ifindex && far_below(l.mtu, o.mtu, c) &&
+          o.mtu > m.target) {
+        m.target = o.mtu;
+        m.against = fmt::format("{} mtu {} on the same {}", o.name, o.mtu,
+                                l.master_name.empty() ? "master" : l.master_name);
+      }
   }
   if (m.target == 0 && l.mtu > 0 && l.mtu < c.mtu_absolute_low) {
     for (const auto& o : in.after.links)
@@ -182,9 +197,17 @@ bool mtu_low(const RuleInput& in, const Link& l, Findings& out) {
       "veth the sender counts it as tx_dropped, the receiver as rx_dropped): small packets pass, "
       "large transfers stall.";
   if (mc->target) {
-    std::string pre = on_peer ? (mc->dev_ns.empty() ? "" : netns_prefix(mc->dev_ns))
-                              : netns_prefix(in.after.name);
-    f.fix.push_back(fmt::format("{}ip link set dev {} mtu {}", pre, mc->dev, mc->target));
+    std::string cmd = fmt::format("ip link set dev {} mtu {}", mc->dev, mc->target);
+    if (!on_peer) {
+      f.fix.push_back(netns_prefix(in.after.name) + cmd);
+    } else if (!mc->dev_ns.empty()) {
+      f.fix.push_back(netns_prefix(mc->dev_ns) + cmd);
+    } else {
+      // The peer's namespace has no name we know: a bare command would hit a device of the same
+      // name HERE, so say where to run it instead of guessing.
+      f.fix.push_back(fmt::format("# in the namespace {} knows as netnsid {}: {}", in.after.name,
+                                  l.link_netnsid, cmd));
+    }
   }
   out.push_back(std::move(f));
   return true;
@@ -208,8 +231,8 @@ std::vector<std::string> counter_fix(const RuleInput& in, const Link& l, const s
     // veth hands frames to the peer's backlog queue; a full backlog drops there.
     if (!backlog.empty()) {
       try {
-        fix.push_back(fmt::format("sysctl -w net.core.netdev_max_backlog={}",
-                                  std::stoull(backlog) * 2));
+        fix.push_back(
+            fmt::format("sysctl -w net.core.netdev_max_backlog={}", std::stoull(backlog) * 2));
       } catch (const std::exception&) {
       }
     }
@@ -258,12 +281,17 @@ void counter_rule(const RuleInput& in, const Link& l, const CounterRule& r, Find
   }
   if (ev.empty()) return;
   uint64_t packets = own_moved(v, r.packets_key);
-  double share = static_cast<double>(total) / static_cast<double>(std::max<uint64_t>(1, packets + total));
+  double share =
+      static_cast<double>(total) / static_cast<double>(std::max<uint64_t>(1, packets + total));
   Severity sev;
   if (v.windowed) {
     if (total < std::max<uint64_t>(1, in.config.min_window_events)) return;
-    sev = (share >= 0.01 && total >= 10 && !is_loopback(l)) ? Severity::critical
-                                                            : Severity::warning;
+    if (share >= 0.01 && total >= 10 && !is_loopback(l))
+      sev = Severity::critical;
+    else if (total >= in.config.link_warning_min)
+      sev = Severity::warning;
+    else
+      sev = Severity::info;
   } else {
     // Lifetime: only a meaningful share of the traffic, and never more than info.
     if (total < 100 || share < 0.001) return;
@@ -276,9 +304,8 @@ void counter_rule(const RuleInput& in, const Link& l, const CounterRule& r, Find
   f.confidence = v.windowed ? 0.8 : 0.4;
   f.netns = in.after.name;
   f.object = l.name;
-  f.summary = fmt::format("{} {} {} packets ({:.2f}% of {}){}", l.name, r.what, total,
-                          share * 100, r.packets_key,
-                          v.windowed ? " in the window" : " since it came up");
+  f.summary = fmt::format("{} {} {} packets ({:.2f}% of {}){}", l.name, r.what, total, share * 100,
+                          r.packets_key, v.windowed ? " in the window" : " since it came up");
   f.evidence = std::move(ev);
   f.explanation = r.explanation;
   f.fix = counter_fix(in, l, r.id);
@@ -289,20 +316,32 @@ void counter_rule(const RuleInput& in, const Link& l, const CounterRule& r, Find
 
 const std::vector<CounterRule>& counter_rules() {
   static const std::vector<CounterRule> rules = {
-      {"link.rx_dropped", {"rx_dropped"}, "rx_packets", "dropped on receive",
+      {"link.rx_dropped",
+       {"rx_dropped"},
+       "rx_packets",
+       "dropped on receive",
        "The kernel dropped received frames before any protocol saw them: backlog full, no "
        "protocol handler, or a frame too big for this device (see link.mtu_low)."},
-      {"link.tx_dropped", {"tx_dropped"}, "tx_packets", "dropped on transmit",
+      {"link.tx_dropped",
+       {"tx_dropped"},
+       "tx_packets",
+       "dropped on transmit",
        "Frames were dropped on the way out: the device queue was full, or (veth) the peer "
        "refused them (peer down, frame above the peer's MTU, peer backlog full)."},
       {"link.rx_errors",
        {"rx_errors", "rx_crc_errors", "rx_frame_errors", "rx_length_errors"},
-       "rx_packets", "received with errors",
+       "rx_packets",
+       "received with errors",
        "Frames arrived damaged (CRC/framing/length): cabling, transceiver, duplex mismatch or "
        "a faulty NIC/driver."},
-      {"link.rx_overrun", {"rx_over_errors"}, "rx_packets", "overran its receive buffer",
+      {"link.rx_overrun",
+       {"rx_over_errors"},
+       "rx_packets",
+       "overran its receive buffer",
        "The NIC received faster than the host drained it and overwrote frames."},
-      {"link.ring_full", {"rx_missed_errors", "rx_fifo_errors"}, "rx_packets",
+      {"link.ring_full",
+       {"rx_missed_errors", "rx_fifo_errors"},
+       "rx_packets",
        "missed frames (ring buffer full)",
        "The NIC's receive ring had no free descriptor, so frames were discarded in hardware: "
        "the ring is too small or interrupts/NAPI polling fall behind."},
@@ -315,7 +354,12 @@ const std::vector<CounterRule>& counter_rules() {
 void link_rules(const RuleInput& in, Findings& out) {
   for (const auto& l : in.after.links) {
     // A low MTU explains this link's drop counters; do not report them twice.
-    bool explained = mtu_low(in, l, out);
+    // The peer's low MTU explains them too, even when the finding is reported from the peer's
+    // own namespace (both ends observed) or the peer shares this namespace.
+    bool explained =
+        mtu_low(in, l, out) ||
+        (!is_loopback(l) && l.kind == "veth" && l.peer_mtu > 0 &&
+         (far_below(l.peer_mtu, l.mtu, in.config) || l.peer_mtu < in.config.mtu_absolute_low));
     for (const auto& r : counter_rules()) {
       std::string id = r.id;
       if (explained && (id == "link.rx_dropped" || id == "link.tx_dropped")) continue;

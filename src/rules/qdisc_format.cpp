@@ -12,14 +12,22 @@ double opt(const Qdisc& q, const char* key, double dflt = 0) {
   auto it = q.options.find(key);
   return it == q.options.end() ? dflt : it->second;
 }
-bool has(const Qdisc& q, const char* key) { return q.options.count(key) != 0; }
+bool has(const Qdisc& q, const char* key) {
+  return q.options.count(key) != 0;
+}
 
 // Shortest decimal form: 1 -> "1", 1.5 -> "1.5", 33.333333 -> "33.3333".
-std::string num(double v) { return fmt::format("{:.6g}", v); }
+std::string num(double v) {
+  return fmt::format("{:.6g}", v);
+}
 
-std::string pct(double v) { return num(std::round(v * 10000) / 10000) + "%"; }
+std::string pct(double v) {
+  return num(std::round(v * 10000) / 10000) + "%";
+}
 
-std::string bytes(double v) { return fmt::format("{:.0f}b", v); }
+std::string bytes(double v) {
+  return fmt::format("{:.0f}b", v);
+}
 
 // "loss 30% 25%": probability and, when set, its correlation.
 void prob(std::string& out, const Qdisc& q, const char* word, const char* key,
@@ -87,7 +95,8 @@ std::string format_qdisc_options(const Qdisc& q) {
     if (has(q, "limit_bytes")) out += " limit " + bytes(opt(q, "limit_bytes"));
     if (opt(q, "peakrate_bps") > 0) out += " peakrate " + tc_rate(opt(q, "peakrate_bps"));
   } else if (q.kind == "htb") {
-    if (has(q, "default_class")) out += fmt::format(" default {:x}", (uint32_t)opt(q, "default_class"));
+    if (has(q, "default_class"))
+      out += fmt::format(" default {:x}", (uint32_t)opt(q, "default_class"));
     if (has(q, "r2q")) out += " r2q " + num(opt(q, "r2q"));
   } else if (q.kind == "fq_codel") {
     if (has(q, "limit_pkts")) out += " limit " + num(opt(q, "limit_pkts")) + "p";

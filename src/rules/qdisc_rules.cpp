@@ -1,6 +1,7 @@
 // qdisc.netem_loss: netem configured to lose/corrupt/duplicate packets (a fault injector left on).
 // qdisc.drops: any qdisc dropping (tbf/pfifo/fq_codel limits) or shaping (overlimits).
 #include <fmt/format.h>
+#include <linux/pkt_sched.h>
 
 #include <algorithm>
 #include <cmath>
@@ -58,9 +59,9 @@ Moves moves_of(const RuleInput& in, const Qdisc& q) {
 }
 
 Evidence stat_evidence(const Moves& m, const char* name, const CounterDelta& d) {
-  return value_evidence("rtnetlink", name, m.windowed ? std::optional<uint64_t>(d.before)
-                                                      : std::nullopt,
-                        d.after, m.windowed ? "in the window" : "since the qdisc was created");
+  return value_evidence("rtnetlink", name,
+                        m.windowed ? std::optional<uint64_t>(d.before) : std::nullopt, d.after,
+                        m.windowed ? "in the window" : "since the qdisc was created");
 }
 
 std::string object_of(const Qdisc& q) {
@@ -103,7 +104,8 @@ void netem_loss(const RuleInput& in, const Qdisc& q, Findings& out) {
     f.fix.push_back(fmt::format("{}tc qdisc change dev {} {} {}", pre, q.dev, where(q), keep));
   f.moved_in_window = m.windowed && (m.drops.delta > 0 || m.packets.delta > 0);
   // netem counts the packets it loses as drops; corrupted/duplicated ones are still sent.
-  f.volume = std::max<uint64_t>(m.drops.delta,
+  f.volume = std::max<uint64_t>(
+      m.drops.delta,
       static_cast<uint64_t>(std::llround(m.packets.delta * opt(q, "loss_pct") / 100.0)));
   out.push_back(std::move(f));
 }
@@ -125,6 +127,13 @@ std::string drops_fix(const RuleInput& in, const Qdisc& q) {
     return head + fmt::format("{} limit {:.0f}", q.kind, opt(q, "limit_pkts") * 2);
   if (q.kind == "bfifo" && opt(q, "limit_bytes") > 0)
     return head + fmt::format("bfifo limit {:.0f}b", opt(q, "limit_bytes") * 2);
+  if (q.kind == "pfifo_fast") {
+    // pfifo_fast's queue length is the device's txqueuelen.
+    for (const auto& l : in.after.links)
+      if (l.name == q.dev && l.txqlen > 0)
+        return fmt::format("{}ip link set dev {} txqueuelen {}", pre, q.dev, l.txqlen * 2);
+    return "";
+  }
   if (q.kind == "netem" && opt(q, "limit_pkts") > 0) {
     Qdisc bigger = q;
     bigger.options["limit_pkts"] = opt(q, "limit_pkts") * 2;
@@ -163,11 +172,12 @@ void drops(const RuleInput& in, const Qdisc& q, const Moves& m, Findings& out) {
   f.evidence.push_back(stat_evidence(m, "drops", m.drops));
   f.evidence.push_back(stat_evidence(m, "overlimits", m.overlimits));
   f.evidence.push_back(stat_evidence(m, "packets", m.packets));
-  f.explanation = q.kind == "tbf"
-      ? "The token bucket drops what exceeds its queue limit when traffic arrives faster than "
-        "its rate: a burst larger than 'burst' waits, and past 'limit' it is dropped."
-      : "The qdisc queue overflowed (or its AQM dropped) because packets arrived faster than "
-        "the device sent them.";
+  f.explanation =
+      q.kind == "tbf"
+          ? "The token bucket drops what exceeds its queue limit when traffic arrives faster than "
+            "its rate: a burst larger than 'burst' waits, and past 'limit' it is dropped."
+          : "The qdisc queue overflowed (or its AQM dropped) because packets arrived faster than "
+            "the device sent them.";
   std::string fix = drops_fix(in, q);
   if (!fix.empty()) f.fix.push_back(fix);
   f.fix.push_back(fmt::format("{}tc -s qdisc show dev {}", netns_prefix(in.after.name), q.dev));
@@ -190,8 +200,8 @@ void qdisc_rules(const RuleInput& in, Findings& out) {
     // actually dropped, and the root only when no child explains it.
     bool child_explains = false;
     for (const auto& c : in.after.qdiscs)
-      if (&c != &q && c.dev == q.dev && !c.is_root && c.parent != 0xFFFFFFF1u &&  // not ingress
-         
+      if (&c != &q && c.dev == q.dev && !c.is_root && c.parent != TC_H_INGRESS &&
+
           moves_of(in, c).drops.delta > 0)
         child_explains = true;
     if (q.is_root && child_explains) continue;

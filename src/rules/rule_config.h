@@ -15,6 +15,9 @@ struct RuleConfig {
   uint64_t retransmit_min = 10;
   // Minimum number of events in the window before a counter-based rule speaks.
   uint64_t min_window_events = 1;
+  // Device drop/error counters that moved fewer times than this in the window are info, not a
+  // warning: a NIC drops the odd frame for a protocol the host does not run (LLDP, STP).
+  uint64_t link_warning_min = 5;
   // Probe loss at or above this (Wilson lower bound > 0 also required) is a finding.
   double probe_loss_warning = 0.01;
   // ... and at or above this it is critical (a fifth of the attempts fail: users notice).

@@ -44,8 +44,9 @@ TEST(LinkMtuLow, BothEndsObservedReportOnlyTheLowEnd) {
   auto cli = load_pair("link/mtu_low_client_peer.json");
   srv.before->namespaces.push_back(cli.before->namespaces[0]);
   srv.after.namespaces.push_back(cli.after.namespaces[0]);
-  auto fs = with_prefix(run(srv), "link.mtu_low");
-  ASSERT_EQ(fs.size(), 1u);
+  auto fs = with_prefix(run(srv), "link.");
+  ASSERT_EQ(fs.size(), 1u) << json(fs).dump(1);  // and no link.tx_dropped for the client end
+  EXPECT_EQ(fs[0].id, "link.mtu_low");
   EXPECT_EQ(fs[0].netns, "srv");
 }
 
@@ -62,7 +63,7 @@ TEST(LinkMtuLow, BridgePortFarBelowItsMasterIsAWarningOnLifetime) {
 
 TEST(LinkMtuLow, ThresholdsComeFromConfig) {
   RuleConfig cfg;
-  cfg.mtu_low_ratio = 0.01;  // 400 vs 9000 no longer "far below"...
+  cfg.mtu_low_ratio = 0.01;    // 400 vs 9000 no longer "far below"...
   cfg.mtu_absolute_low = 300;  // ...and 400 is above the floor
   auto fs = with_prefix(run(load_pair("link/mtu_low_bridge_port.json"), cfg), "link.");
   EXPECT_TRUE(fs.empty());
@@ -91,7 +92,7 @@ TEST(LinkRules, WindowedCountersFireWithComputedFixes) {
 
   const Finding* crc = find_id(fs, "link.rx_errors", "ens2");
   ASSERT_NE(crc, nullptr);
-  EXPECT_EQ(crc->volume, 5u);  // rx_errors and rx_crc_errors overlap: not 10
+  EXPECT_EQ(crc->volume, 5u);                   // rx_errors and rx_crc_errors overlap: not 10
   EXPECT_EQ(crc->severity, Severity::warning);  // 5 < 10 events
 
   // Re-created device: delta is what it counted since (3), not 2^64 - 999997.
@@ -99,6 +100,7 @@ TEST(LinkRules, WindowedCountersFireWithComputedFixes) {
   ASSERT_NE(reset, nullptr);
   EXPECT_EQ(reset->volume, 3u);
   EXPECT_TRUE(reset->evidence.at(0).reset);
+  EXPECT_EQ(reset->severity, Severity::info);  // 3 < link_warning_min: a few stray frames
 
   EXPECT_EQ(find_id(fs, "link.rx_overrun"), nullptr);  // rx_over_errors did not move
 }
@@ -110,4 +112,51 @@ TEST(LinkRules, LifetimeCountersAreInfoAndOnlyWhenAMeaningfulShare) {
   EXPECT_EQ(fs[0].object, "ens1");
   EXPECT_EQ(fs[0].severity, Severity::info);
   EXPECT_FALSE(fs[0].moved_in_window);
+}
+
+TEST(LinkMtuLow, PeerInAnUnnamedNamespaceGetsNoBareCommand) {
+  auto p = load_pair("link/mtu_low_client_peer.json");
+  p.before->namespaces[0].links[0].peer_netns = "";
+  p.after.namespaces[0].links[0].peer_netns = "";
+  auto fs = with_prefix(run(p), "link.mtu_low");
+  ASSERT_EQ(fs.size(), 1u);
+  ASSERT_EQ(fs[0].fix.size(), 1u);
+  EXPECT_EQ(fs[0].fix[0],
+            "# in the namespace cli knows as netnsid 0: ip link set dev eth0 mtu 1500");
+}
+
+TEST(LinkRules, FewDropsInTheWindowAreInfoUntilTheWarningMinimum) {
+  auto p = load_pair("link/counters_window.json");
+  RuleConfig cfg;
+  cfg.link_warning_min = 3;
+  const Finding* f = find_id(with_prefix(run(p, cfg), "link."), "link.rx_dropped", "ens3");
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->severity, Severity::warning);
+}
+
+TEST(LinkMtuLow, BridgePortBelowItsSiblingsEvenWhenTheBridgeFollowedItDown) {
+  auto p = load_pair("link/mtu_low_bridge_port.json");
+  for (auto& l : p.after.namespaces[0].links) {
+    if (l.name == "br0") l.mtu = 400;  // a bridge takes the smallest port MTU
+    if (l.master_ifindex == 3) l.master_mtu = 400;
+  }
+  auto fs = with_prefix(run(p), "link.mtu_low");
+  const Finding* f = find_id(fs, "link.mtu_low", "vport1");
+  ASSERT_NE(f, nullptr) << json(fs).dump(1);
+  EXPECT_EQ(f->fix.at(0), "ip link set dev vport1 mtu 9000");
+}
+
+TEST(LinkMtuLow, VlanBelowItsJumboLowerDeviceIsNormal) {
+  auto p = load_pair("link/healthy_pair.json");
+  Link vlan;
+  vlan.ifindex = 9;
+  vlan.name = "ens1.100";
+  vlan.kind = "vlan";
+  vlan.mtu = 1500;
+  vlan.admin_up = true;
+  vlan.link_ifindex = 3;  // ens1, mtu 9000
+  vlan.peer_name = "ens1";
+  vlan.peer_mtu = 9000;
+  p.after.namespaces[0].links.push_back(vlan);
+  EXPECT_TRUE(with_prefix(run(p), "link.").empty());
 }

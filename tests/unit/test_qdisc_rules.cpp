@@ -20,7 +20,8 @@ TEST(QdiscNetemLoss, IsCriticalShowsOptionsAndKeepsTheDelayInTheFix) {
   EXPECT_EQ(f.volume, 30u);
   ASSERT_EQ(f.fix.size(), 2u);
   EXPECT_EQ(f.fix[0], "ip netns exec srv tc qdisc del dev eth0 root");
-  EXPECT_EQ(f.fix[1], "ip netns exec srv tc qdisc change dev eth0 root netem limit 1000 delay 100ms");
+  EXPECT_EQ(f.fix[1],
+            "ip netns exec srv tc qdisc change dev eth0 root netem limit 1000 delay 100ms");
 }
 
 TEST(QdiscDrops, TbfDroppingIsCriticalWithBiggerBurstAndLimit) {
@@ -34,8 +35,9 @@ TEST(QdiscDrops, TbfDroppingIsCriticalWithBiggerBurstAndLimit) {
   EXPECT_EQ(f.evidence.at(0).text, "tc qdisc: tbf rate 1Mbit burst 1600b limit 3000b");
   // burst: max(2 x 1600, 10 ms of 125000 B/s, 2 frames of 1514) = 3200;
   // limit: max(2 x 3000, 3200 + 50 ms of 125000 B/s) = 9450.
-  EXPECT_EQ(f.fix.at(0),
-            "ip netns exec srv tc qdisc change dev eth0 root tbf rate 1Mbit burst 3200b limit 9450b");
+  EXPECT_EQ(
+      f.fix.at(0),
+      "ip netns exec srv tc qdisc change dev eth0 root tbf rate 1Mbit burst 3200b limit 9450b");
 }
 
 TEST(QdiscDrops, LifetimeOnlyIsInfo) {
@@ -69,7 +71,7 @@ TEST(QdiscFormat, TcSyntax) {
   EXPECT_EQ(tc_handle(0x10002), "1:2");
   Qdisc q;
   q.kind = "netem";
-  q.options = {{"loss_pct", 30}, {"corrupt_pct", 1}, {"duplicate_pct", 2},
+  q.options = {{"loss_pct", 30},     {"corrupt_pct", 1},   {"duplicate_pct", 2},
                {"delay_us", 100000}, {"jitter_us", 10000}, {"rate_bps", 1e6}};
   EXPECT_EQ(format_qdisc_options(q),
             "netem delay 100ms 10ms loss 30% corrupt 1% duplicate 2% rate 1Mbit");
@@ -81,4 +83,16 @@ TEST(QdiscFormat, TcSyntax) {
   Qdisc unknown;
   unknown.kind = "cake_new";
   EXPECT_EQ(format_qdisc_options(unknown), "cake_new");
+}
+
+TEST(QdiscDrops, PfifoFastFixRaisesTheDeviceTxqueuelen) {
+  auto p = load_pair("qdisc/healthy.json");
+  p.after.namespaces[0].links.push_back(Link{});
+  p.after.namespaces[0].links.back().name = "ens2";
+  p.after.namespaces[0].links.back().txqlen = 1000;
+  p.after.namespaces[0].qdiscs[1].stats.drops = 117;  // pfifo_fast on ens2: +100 in the window
+  auto fs = with_prefix(run(p), "qdisc.");
+  ASSERT_EQ(fs.size(), 1u);
+  EXPECT_EQ(fs[0].severity, Severity::critical);  // 100 of 2100
+  EXPECT_EQ(fs[0].fix.at(0), "ip link set dev ens2 txqueuelen 2000");
 }
