@@ -80,7 +80,9 @@ TEST(TransportRules, HealthyPairHasNoneOfOurIdsAtWarning) {
       std::string id = f.value("id", "");
       bool ours = id.rfind("ip.", 0) == 0 || id.rfind("transport.", 0) == 0 ||
                   id.rfind("socket.", 0) == 0;
-      if (ours) EXPECT_EQ(f["severity"], "info") << ns << ": " << f.dump(2);
+      if (ours) {
+        EXPECT_EQ(f["severity"], "info") << ns << ": " << f.dump(2);
+      }
     }
   }
 }
