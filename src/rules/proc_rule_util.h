@@ -106,7 +106,7 @@ inline Finding new_finding(const RuleInput& in, const char* id, Layer layer) {
 }
 
 inline const char* window_word(const RuleInput& in) {
-  return in.windowed() ? "in the window" : "since boot (lifetime total, no window)";
+  return in.windowed() ? "in the window" : "since the counters started (lifetime total, no window)";
 }
 
 // Doubles `current` (at least to `floor`): a fix that is a clear step up from what is set now.

@@ -150,20 +150,32 @@ void rcvbuf(const RuleInput& in, Findings& out) {
                                        (rmem_default ? ", net.core.rmem_default = " +
                                                            std::to_string(*rmem_default)
                                                      : "")));
-  // A buffer worth 4x the one that overflowed, and never below twice today's cap.
-  uint64_t target = next_pow2(std::max<uint64_t>(rmem_max ? raised(*rmem_max) : 0,
-                                                 uint64_t{biggest} * 4));
-  if (n > 0 && rmem_max && target > *rmem_max)
-    f.fix.push_back(sysctl_fix(in, "net.core.rmem_max", std::to_string(target)));
+  // The buffer a dropping socket needs: 4x the one that overflowed, and at least twice the
+  // default. setsockopt(SO_RCVBUF, n) gives 2n (the kernel doubles it for overhead) but n is
+  // capped at rmem_max, so rmem_max only needs raising when the request would hit the cap, or when
+  // a socket already sits at the cap.
+  uint64_t want = next_pow2(std::max<uint64_t>(uint64_t{biggest} * 4,
+                                               rmem_default ? raised(*rmem_default) : 0));
+  uint64_t request = want / 2;
+  bool at_cap = false;
+  for (const auto& c : culprits) at_cap |= rmem_max && c.second->rcvbuf >= 2 * *rmem_max;
+  if (n > 0 && rmem_max && (culprits.empty() || at_cap || request > *rmem_max))
+    f.fix.push_back(sysctl_fix(in, "net.core.rmem_max",
+                               std::to_string(std::max(raised(*rmem_max), request))));
+  bool app_never_set_it = false;
   for (const auto& [d, s] : culprits) {
     if (s->proto != "udp") continue;
+    app_never_set_it |= rmem_default && s->rcvbuf == *rmem_default;
     std::string who = s->owners.empty() ? std::string("the application")
                                         : s->owners[0].comm + " (pid " +
                                               std::to_string(s->owners[0].pid) + ")";
-    f.fix.push_back("# " + who + ": setsockopt(SO_RCVBUF, " + std::to_string(target / 2) +
-                    ") on " + socket_text(*s) + " (now " + std::to_string(s->rcvbuf) +
+    f.fix.push_back("# " + who + ": setsockopt(SO_RCVBUF, " + std::to_string(request) + ") on " +
+                    socket_text(*s) + " (now " + std::to_string(s->rcvbuf) +
                     " bytes), and read it faster");
   }
+  // A socket on the default buffer: raising the default helps without touching the app.
+  if (app_never_set_it && want > *rmem_default)
+    f.fix.push_back(sysctl_fix(in, "net.core.rmem_default", std::to_string(want)));
   if (moved_sum(in, {"TcpExt.TCPRcvQDrop"}) > 0) {
     if (auto v = sysctl(in, "net.ipv4.tcp_rmem")) {
       std::istringstream is(v->value);

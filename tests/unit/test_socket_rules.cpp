@@ -68,13 +68,29 @@ TEST(SocketRules, RcvbufNamesTheDroppingSocketAndComputesRmemMax) {
   EXPECT_EQ(f->volume, 500u);
   EXPECT_TRUE(has_text(*f, "statsd (pid 77)"));
   EXPECT_FALSE(has_text(*f, ":53"));
-  // 2 x 212992 = 425984 -> next power of two 524288.
+  // Wants 2 x rmem_default = 425984 -> 524288 bytes, i.e. SO_RCVBUF 262144: above rmem_max
+  // 212992, so rmem_max is raised (doubled) first.
   ASSERT_FALSE(f->fix.empty());
-  EXPECT_EQ(f->fix[0], "ip netns exec plsrv sysctl -w net.core.rmem_max=524288");
+  EXPECT_EQ(f->fix[0], "ip netns exec plsrv sysctl -w net.core.rmem_max=425984");
+  EXPECT_TRUE(has_text(*f, "statsd (pid 77): setsockopt(SO_RCVBUF, 262144) on udp 10.77.0.2:9999"));
   bool socket_drop_evidence = false;
   for (const auto& e : f->evidence)
     if (e.counter == "drops" && e.delta && *e.delta == 500) socket_drop_evidence = true;
   EXPECT_TRUE(socket_drop_evidence);
+}
+
+TEST(SocketRules, RcvbufWellBelowRmemMaxNeedsOnlyTheApp) {
+  ScenarioRun r("rcvbuf", socket_rules);
+  r.before.namespaces[0].sysctls["net.core.rmem_max"] = "4194304";
+  r.after.namespaces[0].sysctls["net.core.rmem_max"] = "4194304";
+  r.findings.clear();
+  RuleInput in{&r.before.namespaces[0], r.after.namespaces[0], r.after, &r.before, 2.0, r.obs,
+               r.cfg};
+  socket_rules(in, r.findings);
+  const Finding* f = r.find("socket.rcvbuf");
+  ASSERT_TRUE(f);
+  for (const auto& x : f->fix) EXPECT_EQ(x.find("rmem_max"), std::string::npos) << x;
+  EXPECT_TRUE(has_text(*f, "setsockopt(SO_RCVBUF, 262144)"));
 }
 
 TEST(SocketRules, SoftnetDropsRaiseBacklogFromCurrentValue) {
