@@ -40,8 +40,7 @@ TEST(IpRules, StrictRpFilterDroppingUnroutableSources) {
     inet_pton(AF_INET, TestNet::kServerIp, &to.sin_addr);
     to.sin_port = htons(9);
     if (bind(s, reinterpret_cast<sockaddr*>(&from), sizeof from) != 0) ADD_FAILURE() << "bind";
-    for (int i = 0; i < 5; ++i)
-      sendto(s, "x", 1, 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
+    for (int i = 0; i < 5; ++i) sendto(s, "x", 1, 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
     close(s);
   });
   auto r = fut.get();
@@ -61,5 +60,6 @@ TEST(IpRules, StrictRpFilterDroppingUnroutableSources) {
   EXPECT_TRUE(counter) << f.dump(2);
   EXPECT_TRUE(config) << f.dump(2);
   ASSERT_FALSE(f["fix"].empty());
-  EXPECT_EQ(f["fix"][0], "ip netns exec " + net.server() + " sysctl -w net.ipv4.conf.all.rp_filter=2");
+  EXPECT_EQ(f["fix"][0],
+            "ip netns exec " + net.server() + " sysctl -w net.ipv4.conf.all.rp_filter=2");
 }

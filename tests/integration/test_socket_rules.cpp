@@ -58,9 +58,10 @@ TEST(SocketRules, ListenerThatNeverAcceptsOverflowsAndIsNamedWithItsOwner) {
   });
   ASSERT_GE(fd, 0);
   auto report = check_during(net, net.server(), [&] {
-    net.in_client("for i in $(seq 20); do curl -s -o /dev/null -m 1 http://10.77.0.2:8080/ & "
-                  "done; wait",
-                  20);
+    net.in_client(
+        "for i in $(seq 20); do curl -s -o /dev/null -m 1 http://10.77.0.2:8080/ & "
+        "done; wait",
+        20);
   });
   close(fd);
   auto found = TestNet::findings_with_id(report, "socket.listen_overflow");

@@ -84,8 +84,8 @@ TEST(SocketRules, RcvbufWellBelowRmemMaxNeedsOnlyTheApp) {
   r.before.namespaces[0].sysctls["net.core.rmem_max"] = "4194304";
   r.after.namespaces[0].sysctls["net.core.rmem_max"] = "4194304";
   r.findings.clear();
-  RuleInput in{&r.before.namespaces[0], r.after.namespaces[0], r.after, &r.before, 2.0, r.obs,
-               r.cfg};
+  RuleInput in{
+      &r.before.namespaces[0], r.after.namespaces[0], r.after, &r.before, 2.0, r.obs, r.cfg};
   socket_rules(in, r.findings);
   const Finding* f = r.find("socket.rcvbuf");
   ASSERT_TRUE(f);
