@@ -79,3 +79,8 @@ TEST(TransportRules, UdpToClosedPorts) {
   EXPECT_TRUE(has_text(*f, "UDP ports with a socket here: 53"));
   EXPECT_TRUE(has_text(*f, "ip netns exec plsrv"));
 }
+
+TEST(TransportRules, StrayRstsAndAFewSynRetransmitsStayBelowThresholds) {
+  ScenarioRun r("stray_rsts_and_syn_retrans", transport_rules);
+  EXPECT_TRUE(r.findings.empty()) << r.dump();
+}
