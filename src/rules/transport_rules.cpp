@@ -46,6 +46,21 @@ uint64_t unexplained_rsts(const RuleInput& in) {
   return rsts > aborts ? rsts - aborts : 0;
 }
 
+// Kernel NO_SOCKET drops (eBPF) in this namespace name the closed ports, which counters cannot.
+void add_no_socket_drops(const RuleInput& in, const std::string& proto, Finding& f) {
+  size_t shown = 0;
+  for (const auto& row : in.obs.drop_events) {
+    if (row.reason != "NO_SOCKET" || row.proto != proto) continue;
+    if (row.netns_inode != 0 && in.after.inode != 0 && row.netns_inode != in.after.inode) continue;
+    if (shown++ == 10) break;
+    Evidence e = fact_evidence("ebpf", std::to_string(row.packets) + " " + proto +
+                                           " packets dropped NO_SOCKET" +
+                                           (row.flow.empty() ? "" : ": " + row.flow));
+    e.in_window = true;
+    f.evidence.push_back(std::move(e));
+  }
+}
+
 void no_listener(const RuleInput& in, Findings& out) {
   // Lifetime RST totals are large on every real host; only a window says something.
   if (!in.windowed()) return;
@@ -69,6 +84,7 @@ void no_listener(const RuleInput& in, Findings& out) {
   f.volume = std::max(refused, rsts);
   f.severity = Severity::warning;
   f.confidence = server_side && client_side ? 0.85 : 0.7;
+  add_no_socket_drops(in, "tcp", f);
   std::string listening = port_list(in.after, "tcp", true);
   if (!in.after.sockets.empty())
     f.evidence.push_back(fact_evidence(
@@ -178,6 +194,7 @@ void udp_no_port(const RuleInput& in, Findings& out) {
   f.volume = n;
   f.severity = moved_now ? Severity::warning : Severity::info;
   f.confidence = moved_now ? 0.8 : 0.3;
+  add_no_socket_drops(in, "udp", f);
   std::string bound = port_list(in.after, "udp", false);
   if (!in.after.sockets.empty())
     f.evidence.push_back(
