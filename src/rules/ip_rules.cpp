@@ -25,7 +25,9 @@ std::string route_text(const Route& r) {
 void no_route(const RuleInput& in, Findings& out) {
   const std::vector<std::string> keys = {"IpExt.InNoRoutes", "Ip.OutNoRoutes", "Ip6.InNoRoutes",
                                          "Ip6.OutNoRoutes"};
-  uint64_t n = moved_sum(in, keys);
+  uint64_t n = moved_sum(in, {"IpExt.InNoRoutes", "Ip.OutNoRoutes", "Ip6.OutNoRoutes"});
+  uint64_t in6 = moved_sum(in, {"Ip6.InNoRoutes"});
+  if (in6 >= in.config.ipv6_in_noroute_min) n += in6;
   std::vector<const Route*> drop_routes;
   for (const auto& r : in.after.routes)
     if (is_drop_route(r)) drop_routes.push_back(&r);
