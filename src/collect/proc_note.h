@@ -10,8 +10,8 @@ namespace pktloss {
 inline std::string parse_problems_note(const std::string& source, const ParseProblems& problems) {
   if (problems.empty()) return "";
   return source + ": " + std::to_string(problems.size()) +
-         (problems.size() == 1 ? " parse problem" : " parse problems") + " (first: " +
-         problems.front() + ")";
+         (problems.size() == 1 ? " parse problem" : " parse problems") +
+         " (first: " + problems.front() + ")";
 }
 
 }  // namespace pktloss

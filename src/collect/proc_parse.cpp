@@ -53,10 +53,14 @@ std::optional<uint64_t> parse_u64(std::string_view s, int base) {
   uint64_t v = 0;
   for (char c : s) {
     int d;
-    if (c >= '0' && c <= '9') d = c - '0';
-    else if (base == 16 && c >= 'a' && c <= 'f') d = c - 'a' + 10;
-    else if (base == 16 && c >= 'A' && c <= 'F') d = c - 'A' + 10;
-    else return std::nullopt;
+    if (c >= '0' && c <= '9')
+      d = c - '0';
+    else if (base == 16 && c >= 'a' && c <= 'f')
+      d = c - 'a' + 10;
+    else if (base == 16 && c >= 'A' && c <= 'F')
+      d = c - 'A' + 10;
+    else
+      return std::nullopt;
     if (v > (UINT64_MAX - static_cast<uint64_t>(d)) / static_cast<uint64_t>(base))
       return std::nullopt;
     v = v * static_cast<uint64_t>(base) + static_cast<uint64_t>(d);
@@ -75,8 +79,8 @@ void parse_snmp_pairs(std::string_view text, CounterMap& out, ParseProblems& pro
     }
     std::string_view group = header[0];
     if (group.size() < 2 || group.back() != ':') {
-      problem(problems, "line " + std::to_string(i + 1) + ": no 'Group:' prefix: " +
-                            shorten(lines[i]));
+      problem(problems,
+              "line " + std::to_string(i + 1) + ": no 'Group:' prefix: " + shorten(lines[i]));
       ++i;
       continue;
     }
@@ -101,8 +105,8 @@ void parse_snmp_pairs(std::string_view text, CounterMap& out, ParseProblems& pro
       if (v) {
         out[prefix + "." + std::string(header[k])] = *v;
       } else if (!is_negative_integer(values[k])) {
-        problem(problems, prefix + "." + std::string(header[k]) + ": not a number: " +
-                              shorten(values[k]));
+        problem(problems,
+                prefix + "." + std::string(header[k]) + ": not a number: " + shorten(values[k]));
       }
     }
     i += 2;
@@ -115,15 +119,15 @@ void parse_snmp6(std::string_view text, CounterMap& out, ParseProblems& problems
     auto cols = split_ws(lines[i]);
     if (cols.empty()) continue;
     if (cols.size() != 2) {
-      problem(problems, "line " + std::to_string(i + 1) + ": expected 'Name value': " +
-                            shorten(lines[i]));
+      problem(problems,
+              "line " + std::to_string(i + 1) + ": expected 'Name value': " + shorten(lines[i]));
       continue;
     }
     std::string_view name = cols[0];
     size_t six = name.find('6');
     if (six == std::string_view::npos || six == 0 || six + 1 >= name.size()) {
-      problem(problems, "line " + std::to_string(i + 1) + ": unknown counter name " +
-                            shorten(name));
+      problem(problems,
+              "line " + std::to_string(i + 1) + ": unknown counter name " + shorten(name));
       continue;
     }
     auto v = parse_u64(cols[1]);

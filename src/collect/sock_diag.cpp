@@ -38,10 +38,9 @@ class Fd {
 }  // namespace
 
 const char* tcp_state_name(int state, int protocol) {
-  static const char* const kNames[] = {"UNKNOWN",   "ESTABLISHED", "SYN-SENT",   "SYN-RECV",
-                                       "FIN-WAIT-1", "FIN-WAIT-2", "TIME-WAIT",  "CLOSE",
-                                       "CLOSE-WAIT", "LAST-ACK",   "LISTEN",     "CLOSING",
-                                       "NEW-SYN-RECV"};
+  static const char* const kNames[] = {
+      "UNKNOWN", "ESTABLISHED", "SYN-SENT", "SYN-RECV", "FIN-WAIT-1", "FIN-WAIT-2",  "TIME-WAIT",
+      "CLOSE",   "CLOSE-WAIT",  "LAST-ACK", "LISTEN",   "CLOSING",    "NEW-SYN-RECV"};
   if (protocol == IPPROTO_UDP && state == 7) return "UNCONN";
   if (state < 0 || state >= static_cast<int>(sizeof kNames / sizeof kNames[0])) return "UNKNOWN";
   return kNames[state];

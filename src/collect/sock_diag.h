@@ -10,9 +10,9 @@
 namespace pktloss {
 
 struct SockDiagQuery {
-  int family = 0;         // AF_INET / AF_INET6
-  int protocol = 0;       // IPPROTO_TCP / IPPROTO_UDP
-  uint32_t states = 0;    // bitmask of 1 << TCP_* states
+  int family = 0;       // AF_INET / AF_INET6
+  int protocol = 0;     // IPPROTO_TCP / IPPROTO_UDP
+  uint32_t states = 0;  // bitmask of 1 << TCP_* states
 };
 
 // Dumps the sockets matching `q` in the calling thread's namespace, with SK_MEMINFO. Appends to

@@ -17,15 +17,24 @@ namespace {
 // Dotted names whose path is the name with '.' -> '/'. Interface names may contain dots, so the
 // per-interface ones are built from path components below instead.
 constexpr const char* kSysctls[] = {
-    "net.ipv4.ip_forward",          "net.core.somaxconn",
-    "net.ipv4.tcp_max_syn_backlog", "net.core.rmem_default",
-    "net.core.rmem_max",            "net.core.wmem_default",
-    "net.core.wmem_max",            "net.core.netdev_max_backlog",
-    "net.core.netdev_budget",       "net.core.netdev_budget_usecs",
-    "net.ipv4.udp_mem",             "net.ipv4.udp_rmem_min",
-    "net.ipv4.tcp_rmem",            "net.ipv4.tcp_syncookies",
-    "net.ipv4.ipfrag_high_thresh",  "net.ipv4.ipfrag_time",
-    "net.ipv6.ip6frag_high_thresh", "net.ipv6.ip6frag_time",
+    "net.ipv4.ip_forward",
+    "net.core.somaxconn",
+    "net.ipv4.tcp_max_syn_backlog",
+    "net.core.rmem_default",
+    "net.core.rmem_max",
+    "net.core.wmem_default",
+    "net.core.wmem_max",
+    "net.core.netdev_max_backlog",
+    "net.core.netdev_budget",
+    "net.core.netdev_budget_usecs",
+    "net.ipv4.udp_mem",
+    "net.ipv4.udp_rmem_min",
+    "net.ipv4.tcp_rmem",
+    "net.ipv4.tcp_syncookies",
+    "net.ipv4.ipfrag_high_thresh",
+    "net.ipv4.ipfrag_time",
+    "net.ipv6.ip6frag_high_thresh",
+    "net.ipv6.ip6frag_time",
 };
 
 // Upper bound on interfaces listed, so a namespace with 100k devices stays a fast snapshot.

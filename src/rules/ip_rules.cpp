@@ -25,7 +25,9 @@ std::string route_text(const Route& r) {
 void no_route(const RuleInput& in, Findings& out) {
   const std::vector<std::string> keys = {"IpExt.InNoRoutes", "Ip.OutNoRoutes", "Ip6.InNoRoutes",
                                          "Ip6.OutNoRoutes"};
-  uint64_t n = moved_sum(in, keys);
+  uint64_t n = moved_sum(in, {"IpExt.InNoRoutes", "Ip.OutNoRoutes", "Ip6.OutNoRoutes"});
+  uint64_t in6 = moved_sum(in, {"Ip6.InNoRoutes"});
+  if (in6 >= in.config.ipv6_in_noroute_min) n += in6;
   std::vector<const Route*> drop_routes;
   for (const auto& r : in.after.routes)
     if (is_drop_route(r)) drop_routes.push_back(&r);
@@ -43,15 +45,15 @@ void no_route(const RuleInput& in, Findings& out) {
   f.confidence = moved_now ? 0.9 : 0.4;
   for (const Route* r : drop_routes) {
     f.evidence.push_back(fact_evidence("rtnetlink", "route " + route_text(*r)));
-    std::string del = "ip " + std::string(r->family == 10 ? "-6 " : "") + "route del " +
-                      route_text(*r);
+    std::string del =
+        "ip " + std::string(r->family == 10 ? "-6 " : "") + "route del " + route_text(*r);
     f.fix.push_back(in_ns(in.after, del));
   }
   bool has_default4 = std::any_of(in.after.routes.begin(), in.after.routes.end(), [](auto& r) {
     return r.family == 2 && r.dst == "default" && !is_drop_route(r);
   });
-  uint64_t out_noroute = moved(in.before ? &in.before->snmp : nullptr, in.after.snmp,
-                               "Ip.OutNoRoutes");
+  uint64_t out_noroute =
+      moved(in.before ? &in.before->snmp : nullptr, in.after.snmp, "Ip.OutNoRoutes");
   if (!in.after.routes.empty() && !has_default4 && out_noroute > 0) {
     f.evidence.push_back(fact_evidence("rtnetlink", "no IPv4 default route"));
     std::string dev;
@@ -110,15 +112,16 @@ void rp_filter(const RuleInput& in, Findings& out) {
     int eff = std::max(all, own);  // the kernel uses the larger of all and the interface
     if (eff == 0) continue;
     any_filtering = true;
-    f.evidence.push_back(fact_evidence(
-        "/proc/sys", iface + ": rp_filter " + std::to_string(eff) +
-                         (eff == 1 ? " (strict)" : " (loose)") + ", from all=" +
-                         std::to_string(all) + " " + iface + "=" + std::to_string(own)));
+    f.evidence.push_back(fact_evidence("/proc/sys", iface + ": rp_filter " + std::to_string(eff) +
+                                                        (eff == 1 ? " (strict)" : " (loose)") +
+                                                        ", from all=" + std::to_string(all) + " " +
+                                                        iface + "=" + std::to_string(own)));
     if (eff == 1) strict.push_back(iface);
     if (own == 1)
       f.fix.push_back(in_ns(in.after, "sysctl -w net.ipv4.conf." + iface + ".rp_filter=2"));
   }
-  if (all == 1) f.fix.insert(f.fix.begin(), in_ns(in.after, "sysctl -w net.ipv4.conf.all.rp_filter=2"));
+  if (all == 1)
+    f.fix.insert(f.fix.begin(), in_ns(in.after, "sysctl -w net.ipv4.conf.all.rp_filter=2"));
   if (strict.empty())
     f.fix.push_back(in_ns(in.after, "ip route add <SOURCE-NETWORK> dev <IFACE-IT-ARRIVES-ON>"));
   f.object = strict.empty() ? std::string("rp_filter") : "rp_filter on " + strict.front();
@@ -127,8 +130,7 @@ void rp_filter(const RuleInput& in, Findings& out) {
       "rp_filter drops a packet when the route back to its source does not leave through the "
       "interface it arrived on (strict, 1) or through no interface at all (loose, 2). Asymmetric "
       "routing, multi-homed hosts and spoofed sources trigger it." +
-      std::string(any_filtering ? " Loose mode keeps anti-spoofing while allowing asymmetry."
-                                : "");
+      std::string(any_filtering ? " Loose mode keeps anti-spoofing while allowing asymmetry." : "");
   out.push_back(std::move(f));
 }
 

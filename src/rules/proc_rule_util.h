@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "model/snapshot.h"
@@ -81,21 +82,36 @@ inline std::string owners_text(const Socket& s) {
   return out;
 }
 
-// The same socket in the earlier snapshot: same inode, or same proto/address/port when the inode
-// is unknown.
-inline const Socket* same_socket(const NetnsSnapshot* before, const Socket& s) {
-  if (!before) return nullptr;
-  for (const auto& b : before->sockets) {
-    if (s.inode && b.inode) {
-      if (b.inode == s.inode) return &b;
-      continue;
+// Finds a socket's earlier self: same inode, or same proto/family/address/port/state when the
+// inode is unknown. Indexed once, so matching 100k sockets stays linear.
+class SocketMatcher {
+ public:
+  explicit SocketMatcher(const NetnsSnapshot* before) {
+    if (!before) return;
+    for (const auto& b : before->sockets) {
+      if (b.inode)
+        by_inode_.emplace(b.inode, &b);
+      else
+        by_key_.emplace(key(b), &b);
     }
-    if (b.proto == s.proto && b.family == s.family && b.local_addr == s.local_addr &&
-        b.local_port == s.local_port && b.state == s.state)
-      return &b;
   }
-  return nullptr;
-}
+  const Socket* find(const Socket& s) const {
+    if (s.inode) {
+      auto it = by_inode_.find(s.inode);
+      if (it != by_inode_.end()) return it->second;
+    }
+    auto it = by_key_.find(key(s));
+    return it == by_key_.end() ? nullptr : it->second;
+  }
+
+ private:
+  static std::string key(const Socket& s) {
+    return s.proto + "|" + std::to_string(s.family) + "|" + s.local_addr + "|" +
+           std::to_string(s.local_port) + "|" + s.state;
+  }
+  std::unordered_map<uint64_t, const Socket*> by_inode_;
+  std::unordered_map<std::string, const Socket*> by_key_;
+};
 
 inline Finding new_finding(const RuleInput& in, const char* id, Layer layer) {
   Finding f;
@@ -106,7 +122,7 @@ inline Finding new_finding(const RuleInput& in, const char* id, Layer layer) {
 }
 
 inline const char* window_word(const RuleInput& in) {
-  return in.windowed() ? "in the window" : "since boot (lifetime total, no window)";
+  return in.windowed() ? "in the window" : "since the counters started (lifetime total, no window)";
 }
 
 // Doubles `current` (at least to `floor`): a fix that is a clear step up from what is set now.

@@ -27,6 +27,9 @@ struct RuleConfig {
   uint64_t refused_min = 3;
   // SYN / SYN-ACK retransmits in the window before transport.syn_failures speaks.
   uint64_t syn_retrans_min = 3;
+  // Received IPv6 packets without a route before ip.no_route counts them: an interface coming up
+  // gets a few link-local control packets (router solicitations, MLD) that count here harmlessly.
+  uint64_t ipv6_in_noroute_min = 10;
 };
 
 }  // namespace pktloss

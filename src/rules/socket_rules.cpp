@@ -20,30 +20,30 @@ uint64_t next_pow2(uint64_t v) {
 }
 
 // Drops this socket counted in the window (its lifetime count without a window).
-uint64_t socket_drops(const RuleInput& in, const Socket& s, bool* matched = nullptr) {
-  const Socket* b = same_socket(in.before, s);
-  if (matched) *matched = b != nullptr;
+uint64_t socket_drops(const RuleInput& in, const SocketMatcher& m, const Socket& s) {
   if (!in.windowed()) return s.drops;
+  const Socket* b = m.find(s);
   if (!b) return 0;  // new socket: its count is not from the window
   return counter_delta(b->drops, s.drops).delta;
 }
 
-Evidence socket_evidence(const RuleInput& in, const Socket& s, const std::string& text) {
-  const Socket* b = same_socket(in.before, s);
-  Evidence e = value_evidence("sock_diag", "drops", b ? std::optional<uint64_t>(b->drops)
-                                                      : std::nullopt,
-                              s.drops, socket_text(s) + ": " + text + "; " + owners_text(s));
+Evidence socket_evidence(const SocketMatcher& m, const Socket& s, const std::string& text) {
+  const Socket* b = m.find(s);
+  Evidence e =
+      value_evidence("sock_diag", "drops", b ? std::optional<uint64_t>(b->drops) : std::nullopt,
+                     s.drops, socket_text(s) + ": " + text + "; " + owners_text(s));
   return e;
 }
 
 void listen_overflow(const RuleInput& in, Findings& out) {
   uint64_t drops = moved_sum(in, {"TcpExt.ListenDrops"});
   drops = std::max(drops, moved_sum(in, {"TcpExt.ListenOverflows"}));
+  SocketMatcher matcher(in.before);
   std::vector<const Socket*> full;
   for (const auto& s : in.after.sockets) {
     if (s.proto != "tcp" || s.state != "LISTEN") continue;
     bool queue_full = s.rqueue > 0 && s.rqueue >= s.wqueue;
-    if (queue_full || socket_drops(in, s) > 0) full.push_back(&s);
+    if (queue_full || socket_drops(in, matcher, s) > 0) full.push_back(&s);
   }
   bool moved_now = in.windowed() && drops >= in.config.min_window_events;
   if (drops == 0 && full.empty()) return;
@@ -53,8 +53,8 @@ void listen_overflow(const RuleInput& in, Findings& out) {
   add_counters(in, {"TcpExt.ListenOverflows", "TcpExt.ListenDrops", "TcpExt.TCPReqQFullDrop"}, f);
   f.moved_in_window = moved_now;
   f.volume = drops;
-  bool full_now = std::any_of(full.begin(), full.end(),
-                              [](const Socket* s) { return s->rqueue >= s->wqueue; });
+  bool full_now =
+      std::any_of(full.begin(), full.end(), [](const Socket* s) { return s->rqueue >= s->wqueue; });
   f.severity = moved_now ? Severity::critical : full_now ? Severity::warning : Severity::info;
   f.confidence = moved_now ? (full.empty() ? 0.8 : 0.95) : 0.4;
 
@@ -67,18 +67,18 @@ void listen_overflow(const RuleInput& in, Findings& out) {
   for (const Socket* s : full) {
     std::string text = "accept queue " + std::to_string(s->rqueue) + "/" +
                        std::to_string(s->wqueue) + (s->rqueue >= s->wqueue ? " (full)" : "");
-    Evidence e = socket_evidence(in, *s, text);
+    Evidence e = socket_evidence(matcher, *s, text);
     f.moved_in_window |= e.in_window;
     f.evidence.push_back(std::move(e));
     uint64_t want = raised(s->wqueue, 128);
     want_backlog = std::max(want_backlog, want);
     // listen(fd, n) is capped at somaxconn: at the cap, the sysctl is the limit, else the app.
     if (somaxconn && s->wqueue >= *somaxconn) raise_somaxconn = true;
-    std::string who = s->owners.empty() ? std::string("the application")
-                                        : s->owners[0].comm + " (pid " +
-                                              std::to_string(s->owners[0].pid) + ")";
-    f.fix.push_back("# raise the listen() backlog of " + socket_text(*s) + " in " + who +
-                    " from " + std::to_string(s->wqueue) + " to " + std::to_string(want) +
+    std::string who = s->owners.empty()
+                          ? std::string("the application")
+                          : s->owners[0].comm + " (pid " + std::to_string(s->owners[0].pid) + ")";
+    f.fix.push_back("# raise the listen() backlog of " + socket_text(*s) + " in " + who + " from " +
+                    std::to_string(s->wqueue) + " to " + std::to_string(want) +
                     ", and accept() faster");
   }
   if (somaxconn && (raise_somaxconn || want_backlog > *somaxconn))
@@ -92,9 +92,10 @@ void listen_overflow(const RuleInput& in, Findings& out) {
 
   f.object = full.empty() ? std::string("tcp listeners") : socket_text(*full.front());
   std::string owner = full.empty() ? "" : " (" + owners_text(*full.front()) + ")";
-  f.summary = std::to_string(drops) + " connections dropped because a listener's accept queue "
-              "was full " + window_word(in) +
-              (full.empty() ? "" : ": " + socket_text(*full.front()) + owner);
+  f.summary = std::to_string(drops) +
+              " connections dropped because a listener's accept queue "
+              "was full " +
+              window_word(in) + (full.empty() ? "" : ": " + socket_text(*full.front()) + owner);
   f.explanation =
       "The kernel completes the handshake and parks the connection in the listener's accept "
       "queue until the application calls accept(). When the queue (the listen() backlog, capped "
@@ -121,10 +122,11 @@ void rcvbuf(const RuleInput& in, Findings& out) {
   f.volume = n + mem_errors;
   f.severity = moved_now ? Severity::critical : Severity::info;
 
+  SocketMatcher matcher(in.before);
   std::vector<std::pair<uint64_t, const Socket*>> culprits;
   for (const auto& s : in.after.sockets) {
     if (s.proto == "tcp" && s.state == "LISTEN") continue;  // listen drops: listen_overflow
-    uint64_t d = socket_drops(in, s);
+    uint64_t d = socket_drops(in, matcher, s);
     if (d > 0) culprits.push_back({d, &s});
   }
   std::sort(culprits.begin(), culprits.end(),
@@ -136,34 +138,46 @@ void rcvbuf(const RuleInput& in, Findings& out) {
   auto rmem_default = sysctl_u64(in, "net.core.rmem_default");
   uint32_t biggest = 0;
   for (const auto& [d, s] : culprits) {
-    Evidence e = socket_evidence(
-        in, *s, "receive buffer " + std::to_string(s->rmem_alloc) + "/" +
-                    std::to_string(s->rcvbuf) + " bytes used, " + std::to_string(d) +
-                    " drops " + (in.windowed() ? "in the window" : "since it opened"));
+    Evidence e =
+        socket_evidence(matcher, *s,
+                        "receive buffer " + std::to_string(s->rmem_alloc) + "/" +
+                            std::to_string(s->rcvbuf) + " bytes used, " + std::to_string(d) +
+                            " drops " + (in.windowed() ? "in the window" : "since it opened"));
     f.moved_in_window |= e.in_window;
     f.evidence.push_back(std::move(e));
     biggest = std::max(biggest, s->rcvbuf);
   }
   if (rmem_max)
-    f.evidence.push_back(
-        fact_evidence("/proc/sys", "net.core.rmem_max = " + std::to_string(*rmem_max) +
-                                       (rmem_default ? ", net.core.rmem_default = " +
-                                                           std::to_string(*rmem_default)
-                                                     : "")));
-  // A buffer worth 4x the one that overflowed, and never below twice today's cap.
-  uint64_t target = next_pow2(std::max<uint64_t>(rmem_max ? raised(*rmem_max) : 0,
-                                                 uint64_t{biggest} * 4));
-  if (n > 0 && rmem_max && target > *rmem_max)
-    f.fix.push_back(sysctl_fix(in, "net.core.rmem_max", std::to_string(target)));
+    f.evidence.push_back(fact_evidence(
+        "/proc/sys",
+        "net.core.rmem_max = " + std::to_string(*rmem_max) +
+            (rmem_default ? ", net.core.rmem_default = " + std::to_string(*rmem_default) : "")));
+  // The buffer a dropping socket needs: 4x the one that overflowed, and at least twice the
+  // default. setsockopt(SO_RCVBUF, n) gives 2n (the kernel doubles it for overhead) but n is
+  // capped at rmem_max, so rmem_max only needs raising when the request would hit the cap, or when
+  // a socket already sits at the cap.
+  uint64_t want = next_pow2(
+      std::max<uint64_t>(uint64_t{biggest} * 4, rmem_default ? raised(*rmem_default) : 0));
+  uint64_t request = want / 2;
+  bool at_cap = false;
+  for (const auto& c : culprits) at_cap |= rmem_max && c.second->rcvbuf >= 2 * *rmem_max;
+  if (n > 0 && rmem_max && (culprits.empty() || at_cap || request > *rmem_max))
+    f.fix.push_back(
+        sysctl_fix(in, "net.core.rmem_max", std::to_string(std::max(raised(*rmem_max), request))));
+  bool app_never_set_it = false;
   for (const auto& [d, s] : culprits) {
     if (s->proto != "udp") continue;
-    std::string who = s->owners.empty() ? std::string("the application")
-                                        : s->owners[0].comm + " (pid " +
-                                              std::to_string(s->owners[0].pid) + ")";
-    f.fix.push_back("# " + who + ": setsockopt(SO_RCVBUF, " + std::to_string(target / 2) +
-                    ") on " + socket_text(*s) + " (now " + std::to_string(s->rcvbuf) +
+    app_never_set_it |= rmem_default && s->rcvbuf == *rmem_default;
+    std::string who = s->owners.empty()
+                          ? std::string("the application")
+                          : s->owners[0].comm + " (pid " + std::to_string(s->owners[0].pid) + ")";
+    f.fix.push_back("# " + who + ": setsockopt(SO_RCVBUF, " + std::to_string(request) + ") on " +
+                    socket_text(*s) + " (now " + std::to_string(s->rcvbuf) +
                     " bytes), and read it faster");
   }
+  // A socket on the default buffer: raising the default helps without touching the app.
+  if (app_never_set_it && want > *rmem_default)
+    f.fix.push_back(sysctl_fix(in, "net.core.rmem_default", std::to_string(want)));
   if (moved_sum(in, {"TcpExt.TCPRcvQDrop"}) > 0) {
     if (auto v = sysctl(in, "net.ipv4.tcp_rmem")) {
       std::istringstream is(v->value);
@@ -181,8 +195,8 @@ void rcvbuf(const RuleInput& in, Findings& out) {
       if (is >> a >> b >> c)
         f.fix.push_back(sysctl_fix(in, "net.ipv4.udp_mem",
                                    "\"" + std::to_string(raised(a)) + " " +
-                                       std::to_string(raised(b)) + " " +
-                                       std::to_string(raised(c)) + "\""));
+                                       std::to_string(raised(b)) + " " + std::to_string(raised(c)) +
+                                       "\""));
     }
   }
   if (f.fix.empty()) f.fix.push_back(in_ns(in.after, "ss -uampn   # skmem d<N>: drops per socket"));
@@ -236,8 +250,8 @@ SoftnetMoves softnet_moves(const RuleInput& in) {
     if (in.before && !b) continue;  // CPU came online in the window: no window count for it
     uint64_t d = b ? counter_delta(b->dropped, c.dropped).delta : c.dropped;
     uint64_t s = b ? counter_delta(b->time_squeeze, c.time_squeeze).delta : c.time_squeeze;
-    uint64_t fl = b ? counter_delta(b->flow_limit_count, c.flow_limit_count).delta
-                    : c.flow_limit_count;
+    uint64_t fl =
+        b ? counter_delta(b->flow_limit_count, c.flow_limit_count).delta : c.flow_limit_count;
     m.dropped += d;
     m.squeezed += s;
     m.flow_limit += fl;
@@ -300,12 +314,13 @@ void backlog(const RuleInput& in, Findings& out) {
                                        std::to_string(raised(hi)) + "\""));
     }
   }
-  if (f.fix.empty()) f.fix.push_back("cat /proc/net/softnet_stat   # columns 2-3: dropped, squeezed");
+  if (f.fix.empty())
+    f.fix.push_back("cat /proc/net/softnet_stat   # columns 2-3: dropped, squeezed");
 
   f.object = sn.dropped + sn.flow_limit + sn.squeezed > 0 ? "softnet backlog (per CPU, host-wide)"
                                                           : "tcp socket backlog";
-  f.summary = std::to_string(drops) + " packets dropped in the CPU input backlog / socket backlog " +
-              window_word(in) +
+  f.summary = std::to_string(drops) +
+              " packets dropped in the CPU input backlog / socket backlog " + window_word(in) +
               (sn.squeezed ? " (" + std::to_string(sn.squeezed) + " time squeezes)" : "");
   f.explanation =
       "Received packets wait in a per-CPU backlog (net.core.netdev_max_backlog) until the "

@@ -32,8 +32,9 @@ std::string port_list(const NetnsSnapshot& ns, const std::string& proto, bool li
 }
 
 bool probes_sent_rsts(const Observations& obs) {
-  return std::any_of(obs.own_traffic_notes.begin(), obs.own_traffic_notes.end(),
-                     [](const std::string& n) { return n.find("Tcp.OutRsts") != std::string::npos; });
+  return std::any_of(
+      obs.own_traffic_notes.begin(), obs.own_traffic_notes.end(),
+      [](const std::string& n) { return n.find("Tcp.OutRsts") != std::string::npos; });
 }
 
 // RSTs this namespace sent that no abort counter explains: answers to segments for which no
@@ -43,6 +44,21 @@ uint64_t unexplained_rsts(const RuleInput& in) {
   uint64_t aborts = moved_sum(in, {"TcpExt.TCPAbortOnData", "TcpExt.TCPAbortOnClose",
                                    "TcpExt.TCPAbortOnMemory", "TcpExt.TCPAbortOnLinger"});
   return rsts > aborts ? rsts - aborts : 0;
+}
+
+// Kernel NO_SOCKET drops (eBPF) in this namespace name the closed ports, which counters cannot.
+void add_no_socket_drops(const RuleInput& in, const std::string& proto, Finding& f) {
+  size_t shown = 0;
+  for (const auto& row : in.obs.drop_events) {
+    if (row.reason != "NO_SOCKET" || row.proto != proto) continue;
+    if (row.netns_inode != 0 && in.after.inode != 0 && row.netns_inode != in.after.inode) continue;
+    if (shown++ == 10) break;
+    Evidence e = fact_evidence("ebpf", std::to_string(row.packets) + " " + proto +
+                                           " packets dropped NO_SOCKET" +
+                                           (row.flow.empty() ? "" : ": " + row.flow));
+    e.in_window = true;
+    f.evidence.push_back(std::move(e));
+  }
 }
 
 void no_listener(const RuleInput& in, Findings& out) {
@@ -60,13 +76,15 @@ void no_listener(const RuleInput& in, Findings& out) {
   if (!client_side && !server_side) return;
 
   Finding f = new_finding(in, "transport.no_listener", Layer::transport);
-  add_counters(in, {"Tcp.AttemptFails", "Tcp.OutRsts", "TcpExt.TCPSynRetrans",
-                    "TcpExt.TCPAbortOnData", "TcpExt.TCPAbortOnClose"},
+  add_counters(in,
+               {"Tcp.AttemptFails", "Tcp.OutRsts", "TcpExt.TCPSynRetrans", "TcpExt.TCPAbortOnData",
+                "TcpExt.TCPAbortOnClose"},
                f);
   f.moved_in_window = true;
   f.volume = std::max(refused, rsts);
   f.severity = Severity::warning;
   f.confidence = server_side && client_side ? 0.85 : 0.7;
+  add_no_socket_drops(in, "tcp", f);
   std::string listening = port_list(in.after, "tcp", true);
   if (!in.after.sockets.empty())
     f.evidence.push_back(fact_evidence(
@@ -79,7 +97,8 @@ void no_listener(const RuleInput& in, Findings& out) {
   else if (server_side)
     f.summary = std::to_string(rsts) +
                 " TCP segments answered with RST: nobody listens on the port they were sent "
-                "to " + window_word(in);
+                "to " +
+                window_word(in);
   else
     f.summary = std::to_string(refused) + " connection attempts from this namespace refused " +
                 window_word(in);
@@ -88,7 +107,8 @@ void no_listener(const RuleInput& in, Findings& out) {
       "'connection refused'); the kernel records the drop as NO_SOCKET. Either the service is "
       "not running, it listens on another address or port, or clients use the wrong port." +
       std::string(listening.empty() ? "" : " Listening here: " + listening + ".");
-  f.fix.push_back(in_ns(in.after, "ss -ltnp   # start the service, or point clients at one of these ports"));
+  f.fix.push_back(
+      in_ns(in.after, "ss -ltnp   # start the service, or point clients at one of these ports"));
   out.push_back(std::move(f));
 }
 
@@ -101,20 +121,21 @@ void syn_failures(const RuleInput& in, Findings& out) {
       reqq_drop < in.config.min_window_events)
     return;
   Finding f = new_finding(in, "transport.syn_failures", Layer::transport);
-  add_counters(in, {"TcpExt.TCPSynRetrans", "Tcp.AttemptFails", "TcpExt.EmbryonicRsts",
-                    "TcpExt.TCPReqQFullDrop", "TcpExt.TCPReqQFullDoCookies",
-                    "TcpExt.SyncookiesSent", "TcpExt.ListenDrops"},
-               f);
+  add_counters(
+      in,
+      {"TcpExt.TCPSynRetrans", "Tcp.AttemptFails", "TcpExt.EmbryonicRsts", "TcpExt.TCPReqQFullDrop",
+       "TcpExt.TCPReqQFullDoCookies", "TcpExt.SyncookiesSent", "TcpExt.ListenDrops"},
+      f);
   f.moved_in_window = true;
   f.volume = syn_retrans + embryonic + reqq_drop;
   f.severity = Severity::warning;
   f.confidence = 0.7;
   f.object = "tcp handshakes";
-  f.summary = std::to_string(syn_retrans) + " SYN/SYN-ACK retransmits" +
-              (embryonic ? ", " + std::to_string(embryonic) + " embryonic resets" : "") +
-              (reqq_drop ? ", " + std::to_string(reqq_drop) + " SYNs dropped (SYN queue full)"
-                         : "") +
-              " " + window_word(in);
+  f.summary =
+      std::to_string(syn_retrans) + " SYN/SYN-ACK retransmits" +
+      (embryonic ? ", " + std::to_string(embryonic) + " embryonic resets" : "") +
+      (reqq_drop ? ", " + std::to_string(reqq_drop) + " SYNs dropped (SYN queue full)" : "") + " " +
+      window_word(in);
   f.explanation =
       "Handshake packets went unanswered and were sent again (each retransmit adds 1 s, 2 s, "
       "4 s... to connect time). The SYN or SYN-ACK is lost on the path (link, qdisc, firewall "
@@ -125,7 +146,8 @@ void syn_failures(const RuleInput& in, Findings& out) {
     if (auto b = sysctl_u64(in, "net.ipv4.tcp_max_syn_backlog"))
       f.fix.push_back(sysctl_fix(in, "net.ipv4.tcp_max_syn_backlog", std::to_string(raised(*b))));
   }
-  f.fix.push_back(in_ns(in.after, "ss -tn state syn-sent state syn-recv   # which peers do not answer"));
+  f.fix.push_back(
+      in_ns(in.after, "ss -tn state syn-sent state syn-recv   # which peers do not answer"));
   out.push_back(std::move(f));
 }
 
@@ -136,8 +158,9 @@ void retransmits(const RuleInput& in, Findings& out) {
   double ratio = static_cast<double>(retrans) / static_cast<double>(std::max<uint64_t>(sent, 1));
   if (ratio <= in.config.retransmit_ratio) return;
   Finding f = new_finding(in, "transport.retransmits", Layer::transport);
-  add_counters(in, {"Tcp.RetransSegs", "Tcp.OutSegs", "TcpExt.TCPTimeouts",
-                    "TcpExt.TCPLossProbes", "TcpExt.TCPLostRetransmit", "TcpExt.TCPSynRetrans"},
+  add_counters(in,
+               {"Tcp.RetransSegs", "Tcp.OutSegs", "TcpExt.TCPTimeouts", "TcpExt.TCPLossProbes",
+                "TcpExt.TCPLostRetransmit", "TcpExt.TCPSynRetrans"},
                f);
   f.moved_in_window = in.windowed();
   f.volume = retrans;
@@ -146,8 +169,8 @@ void retransmits(const RuleInput& in, Findings& out) {
   char pct[32], limit[32];
   std::snprintf(pct, sizeof pct, "%.1f%%", ratio * 100.0);
   std::snprintf(limit, sizeof limit, "%.1f%%", in.config.retransmit_ratio * 100.0);
-  f.evidence.push_back(fact_evidence("/proc/net/snmp", std::string("retransmit ratio ") + pct +
-                                                           " (threshold " + limit + ")"));
+  f.evidence.push_back(fact_evidence(
+      "/proc/net/snmp", std::string("retransmit ratio ") + pct + " (threshold " + limit + ")"));
   f.object = "tcp connections";
   f.summary = std::to_string(retrans) + " of " + std::to_string(sent) + " TCP segments (" + pct +
               ") were retransmissions " + window_word(in);
@@ -171,14 +194,15 @@ void udp_no_port(const RuleInput& in, Findings& out) {
   f.volume = n;
   f.severity = moved_now ? Severity::warning : Severity::info;
   f.confidence = moved_now ? 0.8 : 0.3;
+  add_no_socket_drops(in, "udp", f);
   std::string bound = port_list(in.after, "udp", false);
   if (!in.after.sockets.empty())
-    f.evidence.push_back(fact_evidence(
-        "sock_diag", bound.empty() ? "no UDP socket in this namespace"
-                                   : "UDP ports with a socket here: " + bound));
+    f.evidence.push_back(
+        fact_evidence("sock_diag", bound.empty() ? "no UDP socket in this namespace"
+                                                 : "UDP ports with a socket here: " + bound));
   f.object = "udp ports without a socket";
-  f.summary = std::to_string(n) + " UDP datagrams arrived for ports nobody has open " +
-              window_word(in);
+  f.summary =
+      std::to_string(n) + " UDP datagrams arrived for ports nobody has open " + window_word(in);
   f.explanation =
       "The kernel dropped UDP datagrams because no socket is bound to their destination port "
       "and answered with ICMP port unreachable (unless rate-limited). The receiving service is "

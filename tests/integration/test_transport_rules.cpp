@@ -78,9 +78,11 @@ TEST(TransportRules, HealthyPairHasNoneOfOurIdsAtWarning) {
     auto report = check_during(net, ns, [&] { EXPECT_EQ(net.curl_many("/30k.bin", 10), 10); });
     for (const auto& f : report["findings"]) {
       std::string id = f.value("id", "");
-      bool ours = id.rfind("ip.", 0) == 0 || id.rfind("transport.", 0) == 0 ||
-                  id.rfind("socket.", 0) == 0;
-      if (ours) EXPECT_EQ(f["severity"], "info") << ns << ": " << f.dump(2);
+      bool ours =
+          id.rfind("ip.", 0) == 0 || id.rfind("transport.", 0) == 0 || id.rfind("socket.", 0) == 0;
+      if (ours) {
+        EXPECT_EQ(f["severity"], "info") << ns << ": " << f.dump(2);
+      }
     }
   }
 }

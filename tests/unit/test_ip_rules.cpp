@@ -59,3 +59,8 @@ TEST(IpRules, IdleBlackholeRouteIsOnlyInfo) {
   ASSERT_TRUE(f) << r.dump();
   EXPECT_EQ(f->severity, Severity::info);
 }
+
+TEST(IpRules, AFewIpv6LinkLocalPacketsWithoutRouteAreNoise) {
+  ScenarioRun r("ipv6_link_local_noise", ip_rules);
+  EXPECT_FALSE(r.find("ip.no_route")) << r.dump();
+}

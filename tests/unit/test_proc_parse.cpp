@@ -52,9 +52,8 @@ TEST(ParseSnmp, RealNetstatHasTheDropCountersRulesUse) {
   parse_snmp_pairs(fixture("netstat_6.18.txt"), m, p);
   EXPECT_TRUE(p.empty()) << p.front();
   for (const char* k : {"TcpExt.ListenOverflows", "TcpExt.ListenDrops", "TcpExt.TCPBacklogDrop",
-                        "TcpExt.IPReversePathFilter", "TcpExt.TCPRcvQDrop",
-                        "TcpExt.TCPSynRetrans", "TcpExt.EmbryonicRsts", "IpExt.InNoRoutes",
-                        "IpExt.ReasmOverlaps"})
+                        "TcpExt.IPReversePathFilter", "TcpExt.TCPRcvQDrop", "TcpExt.TCPSynRetrans",
+                        "TcpExt.EmbryonicRsts", "IpExt.InNoRoutes", "IpExt.ReasmOverlaps"})
     EXPECT_TRUE(m.count(k)) << k;
   EXPECT_GT(m.at("IpExt.InOctets"), 0u);
 }
@@ -66,10 +65,10 @@ TEST(ParseSnmp, MalformedInputKeepsWhatIsGoodAndSaysWhatIsNot) {
   EXPECT_EQ(m.at("Ip.Forwarding"), 1u);
   EXPECT_EQ(m.at("Ip.OutNoRoutes"), UINT64_MAX);  // huge but valid
   EXPECT_FALSE(m.count("Ip.InReceives"));         // "notanumber"
-  EXPECT_EQ(m.at("Tcp.ActiveOpens"), 7u);  // after the skipped -1
-  EXPECT_FALSE(m.count("Tcp.AttemptFails"));  // value line one short
-  EXPECT_FALSE(m.count("Icmp.InMsgs"));       // 20 digits: overflow, not a wrap
-  EXPECT_FALSE(m.count("Udp.InDatagrams"));   // header without values
+  EXPECT_EQ(m.at("Tcp.ActiveOpens"), 7u);         // after the skipped -1
+  EXPECT_FALSE(m.count("Tcp.AttemptFails"));      // value line one short
+  EXPECT_FALSE(m.count("Icmp.InMsgs"));           // 20 digits: overflow, not a wrap
+  EXPECT_FALSE(m.count("Udp.InDatagrams"));       // header without values
   // InReceives, Tcp count, garbage line, Udp header, Icmp overflow, IpExt truncated.
   EXPECT_EQ(p.size(), 6u);
 }

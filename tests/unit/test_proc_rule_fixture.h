@@ -28,16 +28,21 @@ struct ScenarioRun {
 
   // Runs `family` on the scenario; windowed=false evaluates the `after` snapshot alone.
   ScenarioRun(const std::string& name,
-              const std::function<void(const RuleInput&, Findings&)>& family,
-              bool windowed = true, std::vector<std::string> own_traffic = {}) {
+              const std::function<void(const RuleInput&, Findings&)>& family, bool windowed = true,
+              std::vector<std::string> own_traffic = {}) {
     const json& s = proc_scenarios().at(name);
     before.namespaces.push_back(s.at("before").get<NetnsSnapshot>());
     after.namespaces.push_back(s.at("after").get<NetnsSnapshot>());
     before.monotonic_s = 0;
     after.monotonic_s = 2;
     obs.own_traffic_notes = std::move(own_traffic);
-    RuleInput in{windowed ? &before.namespaces[0] : nullptr, after.namespaces[0], after,
-                 windowed ? &before : nullptr, windowed ? 2.0 : 0.0, obs, cfg};
+    RuleInput in{windowed ? &before.namespaces[0] : nullptr,
+                 after.namespaces[0],
+                 after,
+                 windowed ? &before : nullptr,
+                 windowed ? 2.0 : 0.0,
+                 obs,
+                 cfg};
     family(in, findings);
   }
 

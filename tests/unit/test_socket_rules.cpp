@@ -1,6 +1,7 @@
 // socket.listen_overflow, socket.rcvbuf, socket.backlog from fixture snapshots.
 #include <gtest/gtest.h>
 
+#include "rules/proc_rule_util.h"
 #include "test_proc_rule_fixture.h"
 
 using namespace pktloss;
@@ -68,13 +69,29 @@ TEST(SocketRules, RcvbufNamesTheDroppingSocketAndComputesRmemMax) {
   EXPECT_EQ(f->volume, 500u);
   EXPECT_TRUE(has_text(*f, "statsd (pid 77)"));
   EXPECT_FALSE(has_text(*f, ":53"));
-  // 2 x 212992 = 425984 -> next power of two 524288.
+  // Wants 2 x rmem_default = 425984 -> 524288 bytes, i.e. SO_RCVBUF 262144: above rmem_max
+  // 212992, so rmem_max is raised (doubled) first.
   ASSERT_FALSE(f->fix.empty());
-  EXPECT_EQ(f->fix[0], "ip netns exec plsrv sysctl -w net.core.rmem_max=524288");
+  EXPECT_EQ(f->fix[0], "ip netns exec plsrv sysctl -w net.core.rmem_max=425984");
+  EXPECT_TRUE(has_text(*f, "statsd (pid 77): setsockopt(SO_RCVBUF, 262144) on udp 10.77.0.2:9999"));
   bool socket_drop_evidence = false;
   for (const auto& e : f->evidence)
     if (e.counter == "drops" && e.delta && *e.delta == 500) socket_drop_evidence = true;
   EXPECT_TRUE(socket_drop_evidence);
+}
+
+TEST(SocketRules, RcvbufWellBelowRmemMaxNeedsOnlyTheApp) {
+  ScenarioRun r("rcvbuf", socket_rules);
+  r.before.namespaces[0].sysctls["net.core.rmem_max"] = "4194304";
+  r.after.namespaces[0].sysctls["net.core.rmem_max"] = "4194304";
+  r.findings.clear();
+  RuleInput in{
+      &r.before.namespaces[0], r.after.namespaces[0], r.after, &r.before, 2.0, r.obs, r.cfg};
+  socket_rules(in, r.findings);
+  const Finding* f = r.find("socket.rcvbuf");
+  ASSERT_TRUE(f);
+  for (const auto& x : f->fix) EXPECT_EQ(x.find("rmem_max"), std::string::npos) << x;
+  EXPECT_TRUE(has_text(*f, "setsockopt(SO_RCVBUF, 262144)"));
 }
 
 TEST(SocketRules, SoftnetDropsRaiseBacklogFromCurrentValue) {
@@ -94,4 +111,51 @@ TEST(SocketRules, TimeSqueezeAloneIsOnlyInfo) {
   const Finding* f = r.find("socket.backlog");
   ASSERT_TRUE(f) << r.dump();
   EXPECT_EQ(f->severity, Severity::info);
+}
+
+TEST(SocketRules, OneSnapshotWithAFullAcceptQueueIsAWarning) {
+  // No window: lifetime ListenDrops alone would be info, but the queue is full right now.
+  ScenarioRun r("listen_overflow", socket_rules, /*windowed=*/false);
+  const Finding* f = r.find("socket.listen_overflow");
+  ASSERT_TRUE(f) << r.dump();
+  EXPECT_EQ(f->severity, Severity::warning);
+  EXPECT_FALSE(f->moved_in_window);
+  EXPECT_EQ(f->object, "tcp 10.77.0.2:8080");
+}
+
+TEST(SocketRules, FixesRunInsideTheNamespace) {
+  NetnsSnapshot ns;
+  ns.name = "pid:4242";
+  EXPECT_EQ(proc_rules::in_ns(ns, "sysctl -w a=1"), "nsenter -t 4242 -n sysctl -w a=1");
+  ns.name = "host";
+  EXPECT_EQ(proc_rules::in_ns(ns, "sysctl -w a=1"), "sysctl -w a=1");
+  ns.name = "plsrv";
+  EXPECT_EQ(proc_rules::in_ns(ns, "ss -ltn"), "ip netns exec plsrv ss -ltn");
+}
+
+TEST(SocketRules, GlobalSysctlMissingInANamespaceIsTakenFromTheHost) {
+  Snapshot before, after;
+  for (Snapshot* s : {&before, &after}) {
+    NetnsSnapshot host, srv;
+    host.name = "host";
+    host.inode = 1;
+    host.sysctls["net.core.netdev_max_backlog"] = "1000";
+    srv.name = "plsrv";
+    srv.inode = 2;
+    srv.snmp["TcpExt.TCPBacklogDrop"] = s == &before ? 0 : 7;
+    srv.sysctls["net.ipv4.tcp_rmem"] = "4096 131072 6291456";
+    s->namespaces = {host, srv};
+  }
+  Observations obs;
+  RuleConfig cfg;
+  Findings out;
+  RuleInput in{&before.namespaces[1], after.namespaces[1], after, &before, 2.0, obs, cfg};
+  socket_rules(in, out);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].id, "socket.backlog");
+  EXPECT_EQ(out[0].severity, Severity::warning);  // socket backlog, softnet spoken for by host
+  EXPECT_EQ(out[0].volume, 7u);
+  ASSERT_EQ(out[0].fix.size(), 1u);
+  EXPECT_EQ(out[0].fix[0],
+            "ip netns exec plsrv sysctl -w net.ipv4.tcp_rmem=\"4096 131072 12582912\"");
 }

@@ -48,8 +48,8 @@ std::string diag_msg(int family, int state, const char* addr, uint16_t port, uin
 
 TEST(SockDiag, ParsesListenerWithQueueAndLimit) {
   Socket s;
-  ASSERT_TRUE(parse_inet_diag_msg(diag_msg(AF_INET, 10, "10.77.0.2", 8080, 2, 1, 555, 9),
-                                  IPPROTO_TCP, s));
+  ASSERT_TRUE(
+      parse_inet_diag_msg(diag_msg(AF_INET, 10, "10.77.0.2", 8080, 2, 1, 555, 9), IPPROTO_TCP, s));
   EXPECT_EQ(s.proto, "tcp");
   EXPECT_EQ(s.state, "LISTEN");
   EXPECT_EQ(s.local_addr, "10.77.0.2");
@@ -79,7 +79,8 @@ TEST(SockDiag, TruncatedOrHostileBytesAreRejected) {
   std::string bad = good.substr(0, good.size() - 8);
   EXPECT_FALSE(parse_inet_diag_msg(bad, IPPROTO_TCP, s));
   // Unknown family.
-  EXPECT_FALSE(parse_inet_diag_msg(diag_msg(AF_UNIX, 10, "1.2.3.4", 1, 0, 0, 1, 0), IPPROTO_TCP, s));
+  EXPECT_FALSE(
+      parse_inet_diag_msg(diag_msg(AF_UNIX, 10, "1.2.3.4", 1, 0, 0, 1, 0), IPPROTO_TCP, s));
   // Every truncation of a good message: no crash, no over-read (run under ASan to be sure).
   for (size_t n = 0; n <= good.size(); ++n) parse_inet_diag_msg(good.substr(0, n), IPPROTO_TCP, s);
 }

@@ -79,3 +79,35 @@ TEST(TransportRules, UdpToClosedPorts) {
   EXPECT_TRUE(has_text(*f, "UDP ports with a socket here: 53"));
   EXPECT_TRUE(has_text(*f, "ip netns exec plsrv"));
 }
+
+TEST(TransportRules, StrayRstsAndAFewSynRetransmitsStayBelowThresholds) {
+  ScenarioRun r("stray_rsts_and_syn_retrans", transport_rules);
+  EXPECT_TRUE(r.findings.empty()) << r.dump();
+}
+
+TEST(TransportRules, KernelNoSocketDropsNameTheClosedPort) {
+  Snapshot before, after;
+  before.namespaces.push_back(
+      pktloss::test::proc_scenarios().at("no_listener_server").at("before").get<NetnsSnapshot>());
+  after.namespaces.push_back(
+      pktloss::test::proc_scenarios().at("no_listener_server").at("after").get<NetnsSnapshot>());
+  Observations obs;
+  DropEventRow row;
+  row.netns_inode = 2;  // the scenario's namespace
+  row.reason = "NO_SOCKET";
+  row.proto = "tcp";
+  row.flow = "10.77.0.1:40000 -> 10.77.0.2:81";
+  row.packets = 20;
+  obs.drop_events.push_back(row);
+  row.netns_inode = 99;  // another namespace: not ours
+  row.flow = "10.9.9.9:1 -> 10.9.9.8:2";
+  obs.drop_events.push_back(row);
+  RuleConfig cfg;
+  Findings out;
+  RuleInput in{&before.namespaces[0], after.namespaces[0], after, &before, 2.0, obs, cfg};
+  transport_rules(in, out);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_TRUE(
+      has_text(out[0], "20 tcp packets dropped NO_SOCKET: 10.77.0.1:40000 -> 10.77.0.2:81"));
+  EXPECT_FALSE(has_text(out[0], "10.9.9.8"));
+}
