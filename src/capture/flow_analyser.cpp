@@ -239,6 +239,11 @@ struct FlowAnalyser::Impl {
       else ++stats.icmp_unmatched;
       return;
     }
+    if ((p.t.proto == kProtoIcmp || p.t.proto == kProtoIcmp6) && !p.icmp_echo &&
+        !p.icmp_echo_reply) {
+      ++stats.icmp_other;  // neighbour discovery, router solicitations, MLD: not flows
+      return;
+    }
     bool client_hint = true;
     if (p.t.proto == kProtoTcp) {
       bool synack = (p.tcp_flags & (tcpflag::kSyn | tcpflag::kAck)) == (tcpflag::kSyn | tcpflag::kAck);
@@ -510,14 +515,14 @@ CaptureAnalysis FlowAnalyser::finish() const {
   for (const auto& [k, n] : kinds)
     if (k != "ok" && (a.summary_kind == "ok" || kind_rank(k) < kind_rank(a.summary_kind)))
       a.summary_kind = k;
+  for (const auto& [k, n] : kinds)
+    if (k != "ok" && k != "size_dependent_loss") parts.push_back(fmt::format("{} {}", n, k));
   if (sd_flows) {
     if (sd_min_lost > sd_threshold)
       parts.push_back(fmt::format("0/{} data segments above {} bytes acknowledged", sd_lost,
                                   sd_threshold));
     parts.push_back(sd_frag ? "ICMP frag-needed seen" : "no ICMP frag-needed");
   }
-  for (const auto& [k, n] : kinds)
-    if (k != "ok" && k != "size_dependent_loss") parts.push_back(fmt::format("{} {}", n, k));
   std::string line;
   for (const auto& p : parts) line += (line.empty() ? "" : "; ") + p;
   if (sd_flows)

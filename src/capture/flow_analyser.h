@@ -74,7 +74,8 @@ struct PacketStats {
   uint64_t analysed = 0;
   std::array<uint64_t, kSkipReasonCount> skipped{};  // indexed by SkipReason
   uint64_t untracked = 0;  // flows beyond max_flows
-  uint64_t icmp_unmatched = 0;  // ICMP errors quoting a packet of no flow seen
+  uint64_t icmp_unmatched = 0;  // ICMP errors whose quoted packet could not be decoded
+  uint64_t icmp_other = 0;      // ICMP that is neither echo nor an error (ND, RS, MLD, ...)
   uint64_t skipped_total() const {
     uint64_t n = 0;
     for (auto v : skipped) n += v;
