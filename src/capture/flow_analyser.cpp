@@ -27,6 +27,7 @@ struct Dir {
   uint32_t isn = 0, snd_max = 0, max_ack = 0, last_ack = 0;
   uint16_t last_win = 0;
   uint32_t syn_size = 0;  // size of our SYN until the peer answers it
+  uint64_t syn_ts = 0;    // when our first SYN was seen
   // Segments not yet cumulatively acknowledged, in sequence order, from `head`.
   std::vector<Seg> segs;
   size_t head = 0;
@@ -89,27 +90,36 @@ struct FlowAnalyser::Impl {
   Flow* lookup(const Tuple& t, uint64_t ts, bool sender_is_client_hint, int& dir) {
     bool src_is_a = false;
     FlowKey k = make_flow_key(t, src_is_a);
-    uint64_t h = hash_flow_key(k);
-    uint32_t idx = table.find(k, h);
-    if (idx == FlowTable::kNone) {
-      if (table.size() >= cfg.max_flows) {
-        ++stats.untracked;
-        return nullptr;
+    // Packets come in bursts per flow: try the previous packet's flow before the table.
+    uint32_t idx = FlowTable::kNone;
+    if (last_index != FlowTable::kNone && last_key == k) {
+      idx = last_index;
+    } else {
+      uint64_t h = hash_flow_key(k);
+      idx = table.find(k, h);
+      if (idx == FlowTable::kNone) {
+        if (table.size() >= cfg.max_flows) {
+          ++stats.untracked;
+          return nullptr;
+        }
+        idx = table.insert(k, h);
+        flows.emplace_back();
+        Flow& f = flows.back();
+        f.client_is_a = sender_is_client_hint ? src_is_a : !src_is_a;
+        f.proto = t.proto;
+        f.family = t.family;
+        f.first_ts = ts;
       }
-      idx = table.insert(k, h);
-      flows.emplace_back();
-      Flow& f = flows.back();
-      f.client_is_a = sender_is_client_hint ? src_is_a : !src_is_a;
-      f.proto = t.proto;
-      f.family = t.family;
-      f.first_ts = ts;
+      last_key = k;
+      last_index = idx;
     }
     Flow& f = flows[idx];
     dir = (src_is_a == f.client_is_a) ? 0 : 1;
     if (ts > f.last_ts) f.last_ts = ts;
     return &f;
   }
-
+  FlowKey last_key;
+  uint32_t last_index = FlowTable::kNone;
   void on_tcp(Flow& f, int di, const ParsedPacket& p) {
     Dir& me = f.d[di];
     Dir& peer = f.d[1 - di];
@@ -128,7 +138,7 @@ struct FlowAnalyser::Impl {
       }
     }
     if (syn && !rst) {
-      ++me.st.syns;
+      if (me.st.syns++ == 0) me.syn_ts = p.ts_ns;
       me.isn = p.seq;
       me.isn_valid = true;
       me.snd_max = p.seq + 1;
@@ -316,7 +326,14 @@ FlowReport FlowAnalyser::Impl::report(const Flow& f, uint32_t index) const {
   if (f.proto == kProtoTcp) {
     v.retransmits = r.out.retransmits + r.back.retransmits;
     v.unacked_segments = r.out.unacked_segments + r.back.unacked_segments;
-    if (f.syn_seen) {
+    // A single SYN sent just before the capture ended may simply not be answered yet.
+    r.in_progress = f.syn_seen && !f.handshake_done && !f.reset_to_syn && r.out.syns == 1 &&
+                    f.icmp.host_unreachable + f.icmp.port_unreachable == 0 &&
+                    last_ts - f.d[0].syn_ts < cfg.in_flight_grace_ns;
+    if (r.in_progress) {
+      parts.push_back(f.synack_seen ? "handshake under way as the capture ended"
+                                    : "SYN sent as the capture ended, no answer yet");
+    } else if (f.syn_seen) {
       if (f.handshake_done) parts.push_back("handshake 1/1 ok");
       else if (f.reset_to_syn) parts.push_back("handshake 0/1: SYN answered by RST");
       else if (f.synack_seen) parts.push_back("handshake 0/1: SYN-ACK never acknowledged");
@@ -380,7 +397,7 @@ FlowReport FlowAnalyser::Impl::report(const Flow& f, uint32_t index) const {
     } else if (f.syn_seen && !f.synack_seen && f.icmp.host_unreachable + f.icmp.port_unreachable) {
       kind = "unreachable";
       tail = "destination unreachable";
-    } else if (f.syn_seen && !f.synack_seen) {
+    } else if (f.syn_seen && !f.synack_seen && !r.in_progress) {
       kind = "syn_unanswered";
       tail = "SYNs lost or dropped silently";
     } else if (f.icmp.time_exceeded) {
@@ -474,14 +491,22 @@ CaptureAnalysis FlowAnalyser::finish() const {
   CaptureAnalysis a;
   a.stats = im.stats;
   a.duration_s = im.last_ts > im.first_ts ? (im.last_ts - im.first_ts) / 1e9 : 0;
-  a.flows.reserve(im.flows.size());
-  for (uint32_t i = 0; i < im.flows.size(); ++i) a.flows.push_back(im.report(im.flows[i], i));
-  std::stable_sort(a.flows.begin(), a.flows.end(), [](const FlowReport& x, const FlowReport& y) {
-    int kx = kind_rank(x.verdict.kind), ky = kind_rank(y.verdict.kind);
-    if (kx != ky) return kx < ky;
-    return x.out.packets + x.back.packets + x.datagrams_out + x.datagrams_back >
-           y.out.packets + y.back.packets + y.datagrams_out + y.datagrams_back;
-  });
+  std::vector<FlowReport> reports;
+  reports.reserve(im.flows.size());
+  for (uint32_t i = 0; i < im.flows.size(); ++i) reports.push_back(im.report(im.flows[i], i));
+  // Sort indices, not the (large) reports.
+  std::vector<std::pair<uint64_t, uint32_t>> order;
+  order.reserve(reports.size());
+  for (uint32_t i = 0; i < reports.size(); ++i) {
+    const auto& x = reports[i];
+    uint64_t packets = x.out.packets + x.back.packets + x.datagrams_out + x.datagrams_back;
+    uint64_t rank = static_cast<uint64_t>(kind_rank(x.verdict.kind)) << 48;
+    order.emplace_back(rank | ((uint64_t{1} << 48) - 1 - std::min(packets, (uint64_t{1} << 48) - 1)), i);
+  }
+  std::stable_sort(order.begin(), order.end(),
+                   [](const auto& x, const auto& y) { return x.first < y.first; });
+  a.flows.reserve(reports.size());
+  for (const auto& [key, i] : order) a.flows.push_back(std::move(reports[i]));
 
   // Summary across flows.
   uint64_t tcp = 0, udp = 0, icmp = 0, hs_total = 0, hs_ok = 0;
@@ -493,7 +518,7 @@ CaptureAnalysis FlowAnalyser::finish() const {
     if (f.proto == "tcp") ++tcp;
     else if (f.proto == "udp") ++udp;
     else ++icmp;
-    if (f.proto == "tcp" && f.syn_seen) {
+    if (f.proto == "tcp" && f.syn_seen && !f.in_progress) {
       ++hs_total;
       if (f.handshake_done) ++hs_ok;
     }

@@ -61,6 +61,7 @@ struct FlowReport {
   // TCP
   bool syn_seen = false, synack_seen = false, handshake_done = false, reset_to_syn = false;
   bool fin_seen = false;
+  bool in_progress = false;  // handshake begun too shortly before the end to judge it
   TcpDirStats out, back;
   // UDP / ICMP echo
   uint64_t datagrams_out = 0, datagrams_back = 0;
