@@ -13,7 +13,7 @@
 #include "cli/command.h"
 #include "cli/targets.h"
 #include "model/report.h"
-#include "render/json_renderer.h"
+#include "model/json.h"
 #include "render/text_renderer.h"
 #include "rules/engine.h"
 #include "util/clock.h"
@@ -171,7 +171,7 @@ int run_capture(const CommonOptions& common, const CaptureOptions& opts) {
 
   std::string out;
   if (common.json) {
-    auto doc = nlohmann::json::parse(render_json(report));
+    nlohmann::json doc = report;  // what render_json prints, plus the capture details
     doc["capture"] = capture_json(analysis, source);
     out = doc.dump(2) + "\n";
   } else {
