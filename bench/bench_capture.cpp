@@ -44,22 +44,36 @@ class Generator {
   void step(Emit&& emit) {
     if (flows_.size() < 2000) flows_.push_back(new_flow());
     GenFlow& f = flows_[next_++ % flows_.size()];
-    std::string c = "10.1." + std::to_string((f.cport >> 8) & 0xff) + "." +
-                    std::to_string(f.cport & 0xff);
+    std::string c =
+        "10.1." + std::to_string((f.cport >> 8) & 0xff) + "." + std::to_string(f.cport & 0xff);
     std::string s = "10.2.0." + std::to_string(f.server + 1);
     auto tcp = [&](bool from_client, uint32_t seq, uint32_t ack, uint8_t flags, uint32_t len) {
-      TcpSpec t{from_client ? c : s, from_client ? s : c, static_cast<uint16_t>(from_client ? f.cport : 80),
-                static_cast<uint16_t>(from_client ? 80 : f.cport), seq, ack, flags, 65535, len,
-                static_cast<uint16_t>(flags & tcpflag::kSyn ? 1460 : 0), {}};
+      TcpSpec t{from_client ? c : s,
+                from_client ? s : c,
+                static_cast<uint16_t>(from_client ? f.cport : 80),
+                static_cast<uint16_t>(from_client ? 80 : f.cport),
+                seq,
+                ack,
+                flags,
+                65535,
+                len,
+                static_cast<uint16_t>(flags & tcpflag::kSyn ? 1460 : 0),
+                {}};
       emit(wrap_link(kLinkEthernet, make_tcp(t)));
     };
     switch (f.phase) {
-      case 0: tcp(true, f.cseq, 0, tcpflag::kSyn, 0); f.phase = 1; break;
+      case 0:
+        tcp(true, f.cseq, 0, tcpflag::kSyn, 0);
+        f.phase = 1;
+        break;
       case 1:
         tcp(false, f.sseq, f.cseq + 1, tcpflag::kSyn | tcpflag::kAck, 0);
         ++f.cseq, ++f.sseq, f.phase = 2;
         break;
-      case 2: tcp(true, f.cseq, f.sseq, tcpflag::kAck, 0); f.phase = 3; break;
+      case 2:
+        tcp(true, f.cseq, f.sseq, tcpflag::kAck, 0);
+        f.phase = 3;
+        break;
       case 3:
         tcp(true, f.cseq, f.sseq, tcpflag::kAck | tcpflag::kPsh, 120);
         if (f.blackhole) {
@@ -70,8 +84,7 @@ class Generator {
         break;
       case 4: {
         // A window's worth of segments back to back, as TCP sends them.
-        for (int burst = 1 + static_cast<int>(rand() % 10); burst > 0 && f.remaining > 0;
-             --burst) {
+        for (int burst = 1 + static_cast<int>(rand() % 10); burst > 0 && f.remaining > 0; --burst) {
           uint32_t len = f.remaining == 1 ? 700 : 1448;
           tcp(false, f.sseq, f.cseq, tcpflag::kAck, len);
           if (rand() % 500 == 0) tcp(false, f.sseq, f.cseq, tcpflag::kAck, len);  // retransmit
@@ -155,10 +168,11 @@ int analyse(const std::string& path) {
   double cpu_s = cpu() - c0;
   double read_s = std::chrono::duration<double>(t1 - t0).count();
   double all_s = std::chrono::duration<double>(t2 - t0).count();
-  std::printf("analysed %llu packets, %zu flows in %.3f s (read+analyse %.3f s, verdicts %.3f s)"
-              ": %.2f Mpps\n",
-              static_cast<unsigned long long>(r.packets), res.flows.size(), all_s, read_s,
-              all_s - read_s, r.packets / all_s / 1e6);
+  std::printf(
+      "analysed %llu packets, %zu flows in %.3f s (read+analyse %.3f s, verdicts %.3f s)"
+      ": %.2f Mpps\n",
+      static_cast<unsigned long long>(r.packets), res.flows.size(), all_s, read_s, all_s - read_s,
+      r.packets / all_s / 1e6);
   std::printf("cpu time on its one thread %.3f s: %.2f Mpps per core\n", cpu_s,
               r.packets / cpu_s / 1e6);
   std::printf("summary: %s\n", res.summary.c_str());

@@ -12,8 +12,8 @@
 using namespace pktloss::capture;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static const int kLinks[] = {kLinkEthernet, kLinkLinuxSll, kLinkLinuxSll2, kLinkRaw,
-                               kLinkNull,     kLinkLoop,     kLinkIpv4,      kLinkIpv6, 105};
+  static const int kLinks[] = {kLinkEthernet, kLinkLinuxSll, kLinkLinuxSll2, kLinkRaw, kLinkNull,
+                               kLinkLoop,     kLinkIpv4,     kLinkIpv6,      105};
   if (size < 2) return 0;
   int link = kLinks[data[0] % (sizeof kLinks / sizeof kLinks[0])];
   uint32_t extra = data[1];

@@ -15,16 +15,18 @@ int main(int argc, char** argv) {
   }
   std::string pdir = argv[1], fdir = argv[2];
   TcpSpec syn{"10.0.0.1", "10.0.0.2", 40000, 80, 1, 0, tcpflag::kSyn, 64240, 0, 1460, {}};
-  TcpSpec data{"2001:db8::1", "2001:db8::2", 40000, 443, 7, 9, tcpflag::kAck, 100, 40, 0,
-               {{1, 2}}};
+  TcpSpec data{"2001:db8::1", "2001:db8::2", 40000, 443, 7, 9, tcpflag::kAck, 100, 40, 0, {{1, 2}}};
   Bytes udp = make_udp("10.0.0.1", "10.0.0.2", 5000, 53, 20);
-  std::vector<Bytes> ips = {make_tcp(syn), make_tcp(data), udp,
-                            make_icmp_error("10.0.0.2", "10.0.0.1", 3, 3, 0, udp),
-                            make_icmp_error("10.0.0.254", "10.0.0.1", 3, 4, 1280, make_tcp(syn)),
-                            make_icmp_error("2001:db8::fe", "2001:db8::1", 2, 0, 1280,
-                                            make_tcp(data)),
-                            make_icmp_echo("10.0.0.1", "10.0.0.2", false, 1, 1)};
-  const int links[] = {kLinkEthernet, kLinkLinuxSll, kLinkLinuxSll2, kLinkRaw, kLinkNull, kLinkLoop};
+  std::vector<Bytes> ips = {
+      make_tcp(syn),
+      make_tcp(data),
+      udp,
+      make_icmp_error("10.0.0.2", "10.0.0.1", 3, 3, 0, udp),
+      make_icmp_error("10.0.0.254", "10.0.0.1", 3, 4, 1280, make_tcp(syn)),
+      make_icmp_error("2001:db8::fe", "2001:db8::1", 2, 0, 1280, make_tcp(data)),
+      make_icmp_echo("10.0.0.1", "10.0.0.2", false, 1, 1)};
+  const int links[] = {kLinkEthernet, kLinkLinuxSll, kLinkLinuxSll2,
+                       kLinkRaw,      kLinkNull,     kLinkLoop};
   int n = 0;
   for (size_t li = 0; li < std::size(links); ++li) {
     std::string seed{static_cast<char>(li), 0};

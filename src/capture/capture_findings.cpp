@@ -18,7 +18,9 @@ std::string port_of(const std::string& endpoint) {
   auto colon = endpoint.rfind(':');
   return colon == std::string::npos ? "" : endpoint.substr(colon + 1);
 }
-bool is_v6(const std::string& host) { return host.find(':') != std::string::npos; }
+bool is_v6(const std::string& host) {
+  return host.find(':') != std::string::npos;
+}
 
 struct Group {
   std::vector<const FlowReport*> flows;
@@ -80,7 +82,8 @@ std::vector<Finding> findings_from_capture(const CaptureAnalysis& analysis,
     x.confidence = g.flows.size() >= 3 ? 0.95 : 0.85;
     x.volume = unacked + retrans;
     x.summary = fmt::format(
-        "packets above {} bytes toward {} never arrive ({} flows, {} segments lost, smallest {} B){}",
+        "packets above {} bytes toward {} never arrive ({} flows, {} segments lost, smallest {} "
+        "B){}",
         ok, server, g.flows.size(), unacked, lost,
         frag ? fmt::format("; ICMP frag-needed announced MTU {} yet loss went on", announced)
              : "; no ICMP frag-needed comes back");
@@ -115,8 +118,8 @@ std::vector<Finding> findings_from_capture(const CaptureAnalysis& analysis,
   for (const auto& [server, g] : groups["syn_unanswered"]) {
     uint64_t syns = 0;
     for (const auto* f : g.flows) syns += f->out.syns;
-    Finding x = base("transport.syn_failures", Layer::transport, Severity::warning, ctx,
-                     "tcp " + server);
+    Finding x =
+        base("transport.syn_failures", Layer::transport, Severity::warning, ctx, "tcp " + server);
     x.confidence = 0.8;
     x.volume = syns;
     x.summary = fmt::format("{} SYNs to {} in {} connection attempts got no answer", syns, server,
@@ -126,9 +129,10 @@ std::vector<Finding> findings_from_capture(const CaptureAnalysis& analysis,
     x.explanation =
         "Neither a SYN-ACK nor a RST nor an ICMP error came back: the SYNs or the answers are "
         "dropped silently (a DROP rule, a blackhole route, a full queue on the way).";
-    x.fix.push_back(fmt::format("{}pktloss trace --host {} --port {} -d 10   # which kernel "
-                                "function drops them, and why",
-                                ns_exec, host_of(server), port_of(server)));
+    x.fix.push_back(
+        fmt::format("{}pktloss trace --host {} --port {} -d 10   # which kernel "
+                    "function drops them, and why",
+                    ns_exec, host_of(server), port_of(server)));
     out.push_back(std::move(x));
   }
 
@@ -139,8 +143,8 @@ std::vector<Finding> findings_from_capture(const CaptureAnalysis& analysis,
       resets += f->out.resets + f->back.resets;
     }
     if (refused) {
-      Finding x = base("transport.no_listener", Layer::transport, Severity::warning, ctx,
-                       "tcp " + server);
+      Finding x =
+          base("transport.no_listener", Layer::transport, Severity::warning, ctx, "tcp " + server);
       x.confidence = 0.9;
       x.volume = refused;
       x.summary = fmt::format("{} connection attempts to {} answered by RST: nothing listens",
@@ -149,12 +153,12 @@ std::vector<Finding> findings_from_capture(const CaptureAnalysis& analysis,
         x.evidence.push_back(flow_evidence(*g.flows[i], "resets", g.flows[i]->back.resets));
       x.explanation = "The server host answers the SYN with a RST: no socket listens on port " +
                       port_of(server) + " (or a REJECT --reject-with tcp-reset rule).";
-      x.fix.push_back("ss -ltnp 'sport = :" + port_of(server) +
-                      "'   # on " + host_of(server) + ": start the service or use the right port");
+      x.fix.push_back("ss -ltnp 'sport = :" + port_of(server) + "'   # on " + host_of(server) +
+                      ": start the service or use the right port");
       out.push_back(std::move(x));
     } else {
-      Finding x = base("transport.retransmits", Layer::transport, Severity::info, ctx,
-                       "tcp " + server);
+      Finding x =
+          base("transport.retransmits", Layer::transport, Severity::info, ctx, "tcp " + server);
       x.confidence = 0.5;
       x.volume = resets;
       x.summary = fmt::format("{} connections to {} were reset", g.flows.size(), server);
@@ -168,8 +172,8 @@ std::vector<Finding> findings_from_capture(const CaptureAnalysis& analysis,
   for (const auto& [server, g] : groups["udp_port_unreachable"]) {
     uint64_t n = 0;
     for (const auto* f : g.flows) n += f->icmp.port_unreachable;
-    Finding x = base("transport.udp_no_port", Layer::transport, Severity::warning, ctx,
-                     "udp " + server);
+    Finding x =
+        base("transport.udp_no_port", Layer::transport, Severity::warning, ctx, "udp " + server);
     x.confidence = 0.9;
     x.volume = n;
     x.summary = fmt::format("{} UDP datagrams to {} answered by ICMP port unreachable", n, server);
@@ -189,11 +193,9 @@ std::vector<Finding> findings_from_capture(const CaptureAnalysis& analysis,
     Finding x = base("ip.no_route", Layer::ip, Severity::warning, ctx, server);
     x.confidence = 0.8;
     x.volume = n;
-    x.summary = fmt::format("{} answered with ICMP destination unreachable ({} times{})", server,
-                            n,
-                            g.flows[0]->icmp.reporter.empty()
-                                ? ""
-                                : ", from " + g.flows[0]->icmp.reporter);
+    x.summary =
+        fmt::format("{} answered with ICMP destination unreachable ({} times{})", server, n,
+                    g.flows[0]->icmp.reporter.empty() ? "" : ", from " + g.flows[0]->icmp.reporter);
     for (size_t i = 0; i < g.flows.size() && i < 5; ++i)
       x.evidence.push_back(flow_evidence(*g.flows[i], "icmp_unreachable", n));
     x.explanation = "A router or the destination host says it cannot deliver to this address.";
@@ -207,16 +209,17 @@ std::vector<Finding> findings_from_capture(const CaptureAnalysis& analysis,
       unacked += f->verdict.unacked_segments;
       retrans += f->verdict.retransmits;
     }
-    Finding x = base("transport.retransmits", Layer::transport, Severity::warning, ctx,
-                     "tcp " + server);
+    Finding x =
+        base("transport.retransmits", Layer::transport, Severity::warning, ctx, "tcp " + server);
     x.confidence = 0.7;
     x.volume = unacked + retrans;
-    x.summary = fmt::format("{} data segments to/from {} never acknowledged after {} "
-                            "retransmissions",
-                            unacked, server, retrans);
+    x.summary = fmt::format(
+        "{} data segments to/from {} never acknowledged after {} "
+        "retransmissions",
+        unacked, server, retrans);
     for (size_t i = 0; i < g.flows.size() && i < 5; ++i)
-      x.evidence.push_back(flow_evidence(*g.flows[i], "unacked_segments",
-                                         g.flows[i]->verdict.unacked_segments));
+      x.evidence.push_back(
+          flow_evidence(*g.flows[i], "unacked_segments", g.flows[i]->verdict.unacked_segments));
     x.explanation = "Segments of every size are lost and the peer never acknowledges them.";
     x.fix.push_back(fmt::format("{}pktloss trace --host {} --port {} -d 10", ns_exec,
                                 host_of(server), port_of(server)));

@@ -43,7 +43,9 @@ PcapWriter::PcapWriter(const std::string& path, int linktype, int snaplen) : sna
   }
 }
 
-PcapWriter::~PcapWriter() { close(); }
+PcapWriter::~PcapWriter() {
+  close();
+}
 
 void PcapWriter::write(uint64_t ts_ns, const uint8_t* data, uint32_t caplen, uint32_t wirelen) {
   if (!dumper_) return;
@@ -73,8 +75,7 @@ FileReadResult read_capture_file(const std::string& path, FlowAnalyser& analyser
   // Our own FILE with a 1 MiB buffer: libpcap reads each record with small freads, and stdio's
   // default 4 KiB buffer turns a 1 GB file into a quarter million read() calls.
   FILE* file = std::fopen(path.c_str(), "rb");
-  if (!file)
-    throw std::runtime_error("cannot read capture " + path + ": " + std::strerror(errno));
+  if (!file) throw std::runtime_error("cannot read capture " + path + ": " + std::strerror(errno));
   // glibc ignores the size when it allocates the buffer itself: hand it one (it must outlive
   // the FILE, which pcap_close closes).
   auto buffer = std::make_unique<char[]>(1 << 20);

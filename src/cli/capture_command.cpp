@@ -12,8 +12,8 @@
 #include "capture/pcap_io.h"
 #include "cli/command.h"
 #include "cli/targets.h"
-#include "model/report.h"
 #include "model/json.h"
+#include "model/report.h"
 #include "render/text_renderer.h"
 #include "rules/engine.h"
 #include "util/clock.h"
@@ -120,9 +120,10 @@ int run_capture(const CommonOptions& common, const CaptureOptions& opts) {
     notes.push_back(fmt::format("read {} packets ({}) from {}", r.packets,
                                 capture::link_type_name(r.linktype), opts.read_path));
     if (!r.error.empty())
-      notes.push_back(fmt::format("capture file damaged after packet {}: {} (analysed what came "
-                                  "before)",
-                                  r.packets, r.error));
+      notes.push_back(
+          fmt::format("capture file damaged after packet {}: {} (analysed what came "
+                      "before)",
+                      r.packets, r.error));
   } else {
     auto targets = resolve_targets(common, false);
     capture::LiveCaptureOptions lo;
@@ -158,8 +159,10 @@ int run_capture(const CommonOptions& common, const CaptureOptions& opts) {
   for (const auto& f : report.findings) {
     auto& l = report.layers[to_string(f.layer)];
     l.drops += f.volume;
-    if (f.severity == Severity::critical) l.status = "fault";
-    else if (f.severity == Severity::warning && l.status != "fault") l.status = "warning";
+    if (f.severity == Severity::critical)
+      l.status = "fault";
+    else if (f.severity == Severity::warning && l.status != "fault")
+      l.status = "warning";
   }
   report.notes.push_back("capture: " + analysis.summary);
   for (auto& n : notes) report.notes.push_back(std::move(n));
@@ -182,8 +185,8 @@ int run_capture(const CommonOptions& common, const CaptureOptions& opts) {
         out += fmt::format("  ... {} more flows (-v shows all)\n", analysis.flows.size() - limit);
         break;
       }
-      out += fmt::format("  [{}] {}\n      {}\n", f.verdict.kind, f.verdict.flow,
-                         f.verdict.verdict);
+      out +=
+          fmt::format("  [{}] {}\n      {}\n", f.verdict.kind, f.verdict.flow, f.verdict.verdict);
     }
     out += "\n";
     TextStyle style;
@@ -199,9 +202,10 @@ int run_capture(const CommonOptions& common, const CaptureOptions& opts) {
 }  // namespace
 
 void register_capture_command(CLI::App& app, CommonOptions& common, CommandRunner& run) {
-  auto* sub = app.add_subcommand(
-      "capture", "capture packets (or read a pcap) and judge every flow: handshake, "
-                 "retransmissions, segments never ACKed, sizes lost, ICMP errors");
+  auto* sub =
+      app.add_subcommand("capture",
+                         "capture packets (or read a pcap) and judge every flow: handshake, "
+                         "retransmissions, segments never ACKed, sizes lost, ICMP errors");
   add_common_options(*sub, common);
   auto opts = std::make_shared<CaptureOptions>();
   auto* iface = sub->add_option("-i,--interface", opts->iface, "interface to capture on");

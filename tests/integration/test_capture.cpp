@@ -25,8 +25,7 @@ TEST(Capture, Mtu100ServerIsSizeDependentLoss) {
   auto report = nlohmann::json::parse(r.out);
   EXPECT_EQ(report["capture"]["kind"], "size_dependent_loss") << report["capture"].dump(2);
   std::string summary = report["capture"]["summary"];
-  EXPECT_NE(summary.find("no ICMP frag-needed: size-dependent loss"), std::string::npos)
-      << summary;
+  EXPECT_NE(summary.find("no ICMP frag-needed: size-dependent loss"), std::string::npos) << summary;
   ASSERT_FALSE(report["flows"].empty());
   EXPECT_EQ(report["flows"][0]["kind"], "size_dependent_loss") << report["flows"][0].dump();
   EXPECT_EQ(report["flows"][0]["frag_needed_seen"], false);
@@ -46,7 +45,8 @@ TEST(Capture, HealthyPairIsOkAndExitsZero) {
   TestNet net;
   net.start_nginx();
   net.spawn(net.client(), curl_loop("/30k.bin", 2));
-  auto r = net.pktloss("capture -n " + net.client() + " -i eth0 -d 2 --filter 'tcp port 80' --json");
+  auto r =
+      net.pktloss("capture -n " + net.client() + " -i eth0 -d 2 --filter 'tcp port 80' --json");
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   auto report = nlohmann::json::parse(r.out);
   EXPECT_EQ(report["capture"]["kind"], "ok") << report["capture"].dump(2);
@@ -69,7 +69,8 @@ TEST(Capture, BadInputIsAClearErrorWithExitTwo) {
   auto no_dev = net.pktloss("capture -n " + net.client() + " -i nosuch0 -d 1");
   EXPECT_EQ(no_dev.exit_code, 2);
   EXPECT_NE(no_dev.err.find("cannot capture on nosuch0"), std::string::npos) << no_dev.err;
-  auto bad_filter = net.pktloss("capture -n " + net.client() + " -i eth0 -d 1 --filter 'tcp por 80'");
+  auto bad_filter =
+      net.pktloss("capture -n " + net.client() + " -i eth0 -d 1 --filter 'tcp por 80'");
   EXPECT_EQ(bad_filter.exit_code, 2);
   EXPECT_NE(bad_filter.err.find("bad capture filter"), std::string::npos) << bad_filter.err;
   pktloss::testing::sh("echo garbage > " + net.workdir() + "/bad.pcap");

@@ -27,8 +27,9 @@ TEST(CaptureFindings, BlackHoledFlowsBecomeOnePmtuFinding) {
   EXPECT_EQ(x.evidence.size(), 3u);
   EXPECT_EQ(x.evidence[0].source, "pcap");
   ASSERT_GE(x.fix.size(), 3u);
-  EXPECT_EQ(x.fix[0], "ip netns exec plc ping -c 2 -M do -s 16 10.77.0.2   # passes (largest "
-                      "delivered size)");
+  EXPECT_EQ(x.fix[0],
+            "ip netns exec plc ping -c 2 -M do -s 16 10.77.0.2   # passes (largest "
+            "delivered size)");
   EXPECT_EQ(x.fix[2], "ip netns exec plc ip route replace 10.77.0.2 dev eth0 mtu lock 44");
 }
 
