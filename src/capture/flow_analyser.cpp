@@ -11,8 +11,12 @@ namespace pktloss::capture {
 namespace {
 
 // Sequence-space comparisons (RFC 1982): correct across the 2^32 wrap.
-inline bool seq_after(uint32_t a, uint32_t b) { return static_cast<int32_t>(a - b) > 0; }
-inline bool seq_before(uint32_t a, uint32_t b) { return static_cast<int32_t>(a - b) < 0; }
+inline bool seq_after(uint32_t a, uint32_t b) {
+  return static_cast<int32_t>(a - b) > 0;
+}
+inline bool seq_before(uint32_t a, uint32_t b) {
+  return static_cast<int32_t>(a - b) < 0;
+}
 
 struct Seg {
   uint32_t seq, end, size;
@@ -27,6 +31,7 @@ struct Dir {
   uint32_t isn = 0, snd_max = 0, max_ack = 0, last_ack = 0;
   uint16_t last_win = 0;
   uint32_t syn_size = 0;  // size of our SYN until the peer answers it
+  uint64_t syn_ts = 0;    // when our first SYN was seen
   // Segments not yet cumulatively acknowledged, in sequence order, from `head`.
   std::vector<Seg> segs;
   size_t head = 0;
@@ -54,10 +59,10 @@ void deliver(Dir& dir, Seg& s) {
 
 // Which kinds matter most: problems first, in the order a user would chase them.
 int kind_rank(const std::string& k) {
-  static const char* order[] = {"size_dependent_loss", "syn_unanswered", "unreachable",
-                                "udp_port_unreachable", "reset", "loss", "ttl_exceeded",
-                                "echo_unanswered", "zero_window", "retransmits", "frag_needed",
-                                "ok"};
+  static const char* order[] = {"size_dependent_loss",  "syn_unanswered",  "unreachable",
+                                "udp_port_unreachable", "reset",           "loss",
+                                "ttl_exceeded",         "echo_unanswered", "zero_window",
+                                "retransmits",          "frag_needed",     "ok"};
   for (size_t i = 0; i < std::size(order); ++i)
     if (k == order[i]) return static_cast<int>(i);
   return static_cast<int>(std::size(order));
@@ -65,10 +70,14 @@ int kind_rank(const std::string& k) {
 
 const char* proto_name(uint8_t p) {
   switch (p) {
-    case kProtoTcp: return "tcp";
-    case kProtoUdp: return "udp";
-    case kProtoIcmp: return "icmp";
-    case kProtoIcmp6: return "icmp6";
+    case kProtoTcp:
+      return "tcp";
+    case kProtoUdp:
+      return "udp";
+    case kProtoIcmp:
+      return "icmp";
+    case kProtoIcmp6:
+      return "icmp6";
   }
   return "ip";
 }
@@ -89,27 +98,36 @@ struct FlowAnalyser::Impl {
   Flow* lookup(const Tuple& t, uint64_t ts, bool sender_is_client_hint, int& dir) {
     bool src_is_a = false;
     FlowKey k = make_flow_key(t, src_is_a);
-    uint64_t h = hash_flow_key(k);
-    uint32_t idx = table.find(k, h);
-    if (idx == FlowTable::kNone) {
-      if (table.size() >= cfg.max_flows) {
-        ++stats.untracked;
-        return nullptr;
+    // Packets come in bursts per flow: try the previous packet's flow before the table.
+    uint32_t idx = FlowTable::kNone;
+    if (last_index != FlowTable::kNone && last_key == k) {
+      idx = last_index;
+    } else {
+      uint64_t h = hash_flow_key(k);
+      idx = table.find(k, h);
+      if (idx == FlowTable::kNone) {
+        if (table.size() >= cfg.max_flows) {
+          ++stats.untracked;
+          return nullptr;
+        }
+        idx = table.insert(k, h);
+        flows.emplace_back();
+        Flow& f = flows.back();
+        f.client_is_a = sender_is_client_hint ? src_is_a : !src_is_a;
+        f.proto = t.proto;
+        f.family = t.family;
+        f.first_ts = ts;
       }
-      idx = table.insert(k, h);
-      flows.emplace_back();
-      Flow& f = flows.back();
-      f.client_is_a = sender_is_client_hint ? src_is_a : !src_is_a;
-      f.proto = t.proto;
-      f.family = t.family;
-      f.first_ts = ts;
+      last_key = k;
+      last_index = idx;
     }
     Flow& f = flows[idx];
     dir = (src_is_a == f.client_is_a) ? 0 : 1;
     if (ts > f.last_ts) f.last_ts = ts;
     return &f;
   }
-
+  FlowKey last_key;
+  uint32_t last_index = FlowTable::kNone;
   void on_tcp(Flow& f, int di, const ParsedPacket& p) {
     Dir& me = f.d[di];
     Dir& peer = f.d[1 - di];
@@ -128,15 +146,17 @@ struct FlowAnalyser::Impl {
       }
     }
     if (syn && !rst) {
-      ++me.st.syns;
+      if (me.st.syns++ == 0) me.syn_ts = p.ts_ns;
       me.isn = p.seq;
       me.isn_valid = true;
       me.snd_max = p.seq + 1;
       me.snd_valid = true;
       me.syn_size = std::max(me.syn_size, p.ip_len);
       if (p.mss) me.st.mss = p.mss;
-      if (ack) f.synack_seen = true;
-      else f.syn_seen = true;
+      if (ack)
+        f.synack_seen = true;
+      else
+        f.syn_seen = true;
     }
     if (ack && !rst) {
       const uint32_t a = p.ack;
@@ -171,9 +191,9 @@ struct FlowAnalyser::Impl {
       // SACK blocks: segments entirely inside one arrived out of order.
       for (uint8_t b = 0; b < p.sack_blocks; ++b) {
         uint32_t l = p.sack[b][0], r = p.sack[b][1];
-        auto first = std::partition_point(
-            peer.segs.begin() + static_cast<long>(peer.head), peer.segs.end(),
-            [l](const Seg& s) { return seq_before(s.seq, l); });
+        auto first =
+            std::partition_point(peer.segs.begin() + static_cast<long>(peer.head), peer.segs.end(),
+                                 [l](const Seg& s) { return seq_before(s.seq, l); });
         for (auto it = first; it != peer.segs.end() && !seq_after(it->end, r); ++it)
           if (!it->acked) deliver(peer, *it);
       }
@@ -235,13 +255,21 @@ struct FlowAnalyser::Impl {
     if (first_ts == 0 || p.ts_ns < first_ts) first_ts = p.ts_ns;
     if (p.ts_ns > last_ts) last_ts = p.ts_ns;
     if (p.icmp_error) {
-      if (p.has_inner) on_icmp_error(p);
-      else ++stats.icmp_unmatched;
+      if (p.has_inner)
+        on_icmp_error(p);
+      else
+        ++stats.icmp_unmatched;
+      return;
+    }
+    if ((p.t.proto == kProtoIcmp || p.t.proto == kProtoIcmp6) && !p.icmp_echo &&
+        !p.icmp_echo_reply) {
+      ++stats.icmp_other;  // neighbour discovery, router solicitations, MLD: not flows
       return;
     }
     bool client_hint = true;
     if (p.t.proto == kProtoTcp) {
-      bool synack = (p.tcp_flags & (tcpflag::kSyn | tcpflag::kAck)) == (tcpflag::kSyn | tcpflag::kAck);
+      bool synack =
+          (p.tcp_flags & (tcpflag::kSyn | tcpflag::kAck)) == (tcpflag::kSyn | tcpflag::kAck);
       bool plain_syn = (p.tcp_flags & (tcpflag::kSyn | tcpflag::kAck)) == tcpflag::kSyn;
       // Mid-flow: the side on a well-known port is the server.
       client_hint = plain_syn || (!synack && !(p.t.sport < 1024 && p.t.dport >= 1024));
@@ -253,8 +281,10 @@ struct FlowAnalyser::Impl {
     int di = 0;
     Flow* f = lookup(p.t, p.ts_ns, client_hint, di);
     if (!f) return;
-    if (p.t.proto == kProtoTcp) on_tcp(*f, di, p);
-    else ++f->dgrams[di];
+    if (p.t.proto == kProtoTcp)
+      on_tcp(*f, di, p);
+    else
+      ++f->dgrams[di];
   }
 
   FlowReport report(const Flow& f, uint32_t index) const;
@@ -311,12 +341,23 @@ FlowReport FlowAnalyser::Impl::report(const Flow& f, uint32_t index) const {
   if (f.proto == kProtoTcp) {
     v.retransmits = r.out.retransmits + r.back.retransmits;
     v.unacked_segments = r.out.unacked_segments + r.back.unacked_segments;
-    if (f.syn_seen) {
-      if (f.handshake_done) parts.push_back("handshake 1/1 ok");
-      else if (f.reset_to_syn) parts.push_back("handshake 0/1: SYN answered by RST");
-      else if (f.synack_seen) parts.push_back("handshake 0/1: SYN-ACK never acknowledged");
-      else parts.push_back(fmt::format("handshake 0/1: {} SYN{} unanswered", r.out.syns,
-                                       r.out.syns == 1 ? "" : "s"));
+    // A single SYN sent just before the capture ended may simply not be answered yet.
+    r.in_progress = f.syn_seen && !f.handshake_done && !f.reset_to_syn && r.out.syns == 1 &&
+                    f.icmp.host_unreachable + f.icmp.port_unreachable == 0 &&
+                    last_ts - f.d[0].syn_ts < cfg.in_flight_grace_ns;
+    if (r.in_progress) {
+      parts.push_back(f.synack_seen ? "handshake under way as the capture ended"
+                                    : "SYN sent as the capture ended, no answer yet");
+    } else if (f.syn_seen) {
+      if (f.handshake_done)
+        parts.push_back("handshake 1/1 ok");
+      else if (f.reset_to_syn)
+        parts.push_back("handshake 0/1: SYN answered by RST");
+      else if (f.synack_seen)
+        parts.push_back("handshake 0/1: SYN-ACK never acknowledged");
+      else
+        parts.push_back(fmt::format("handshake 0/1: {} SYN{} unanswered", r.out.syns,
+                                    r.out.syns == 1 ? "" : "s"));
     } else {
       parts.push_back("no handshake seen (capture began mid-flow)");
     }
@@ -345,11 +386,12 @@ FlowReport FlowAnalyser::Impl::report(const Flow& f, uint32_t index) const {
             dn, s.unacked_segments, s.max_delivered_size, s.max_delivered_size, s.min_lost_size,
             s.retransmits));
       } else {
-        std::string line = fmt::format("{}: {}/{} data segments acknowledged", dn,
-                                       s.acked_segments, s.data_segments - s.untracked_segments);
+        std::string line = fmt::format("{}: {}/{} data segments acknowledged", dn, s.acked_segments,
+                                       s.data_segments - s.untracked_segments);
         if (s.retransmits) line += fmt::format(", {} retransmissions", s.retransmits);
         if (s.unacked_segments) line += fmt::format(", {} never acknowledged", s.unacked_segments);
-        if (s.in_flight_segments) line += fmt::format(", {} in flight at the end", s.in_flight_segments);
+        if (s.in_flight_segments)
+          line += fmt::format(", {} in flight at the end", s.in_flight_segments);
         parts.push_back(line);
       }
     }
@@ -362,7 +404,8 @@ FlowReport FlowAnalyser::Impl::report(const Flow& f, uint32_t index) const {
     if (f.icmp.port_unreachable + f.icmp.host_unreachable)
       parts.push_back(fmt::format("{} ICMP unreachable{}",
                                   f.icmp.port_unreachable + f.icmp.host_unreachable, who));
-    if (f.icmp.time_exceeded) parts.push_back(fmt::format("{} ICMP time exceeded{}", f.icmp.time_exceeded, who));
+    if (f.icmp.time_exceeded)
+      parts.push_back(fmt::format("{} ICMP time exceeded{}", f.icmp.time_exceeded, who));
 
     if (size_dir >= 0) {
       kind = "size_dependent_loss";
@@ -375,7 +418,7 @@ FlowReport FlowAnalyser::Impl::report(const Flow& f, uint32_t index) const {
     } else if (f.syn_seen && !f.synack_seen && f.icmp.host_unreachable + f.icmp.port_unreachable) {
       kind = "unreachable";
       tail = "destination unreachable";
-    } else if (f.syn_seen && !f.synack_seen) {
+    } else if (f.syn_seen && !f.synack_seen && !r.in_progress) {
       kind = "syn_unanswered";
       tail = "SYNs lost or dropped silently";
     } else if (f.icmp.time_exceeded) {
@@ -402,8 +445,8 @@ FlowReport FlowAnalyser::Impl::report(const Flow& f, uint32_t index) const {
     parts.push_back(fmt::format("{} datagrams client->server, {} back", f.dgrams[0], f.dgrams[1]));
     if (f.icmp.port_unreachable) {
       kind = "udp_port_unreachable";
-      parts.push_back(fmt::format("{} answered by ICMP port unreachable{}",
-                                  f.icmp.port_unreachable, who));
+      parts.push_back(
+          fmt::format("{} answered by ICMP port unreachable{}", f.icmp.port_unreachable, who));
       tail = "nothing listens on " + r.server;
     } else if (f.icmp.host_unreachable) {
       kind = "unreachable";
@@ -455,7 +498,9 @@ void FlowAnalyser::add(const ParsedPacket& p) {
   impl_->add(p);
 }
 
-const PacketStats& FlowAnalyser::stats() const { return impl_->stats; }
+const PacketStats& FlowAnalyser::stats() const {
+  return impl_->stats;
+}
 
 std::vector<FlowVerdict> CaptureAnalysis::verdicts() const {
   std::vector<FlowVerdict> v;
@@ -469,14 +514,23 @@ CaptureAnalysis FlowAnalyser::finish() const {
   CaptureAnalysis a;
   a.stats = im.stats;
   a.duration_s = im.last_ts > im.first_ts ? (im.last_ts - im.first_ts) / 1e9 : 0;
-  a.flows.reserve(im.flows.size());
-  for (uint32_t i = 0; i < im.flows.size(); ++i) a.flows.push_back(im.report(im.flows[i], i));
-  std::stable_sort(a.flows.begin(), a.flows.end(), [](const FlowReport& x, const FlowReport& y) {
-    int kx = kind_rank(x.verdict.kind), ky = kind_rank(y.verdict.kind);
-    if (kx != ky) return kx < ky;
-    return x.out.packets + x.back.packets + x.datagrams_out + x.datagrams_back >
-           y.out.packets + y.back.packets + y.datagrams_out + y.datagrams_back;
-  });
+  std::vector<FlowReport> reports;
+  reports.reserve(im.flows.size());
+  for (uint32_t i = 0; i < im.flows.size(); ++i) reports.push_back(im.report(im.flows[i], i));
+  // Sort indices, not the (large) reports.
+  std::vector<std::pair<uint64_t, uint32_t>> order;
+  order.reserve(reports.size());
+  for (uint32_t i = 0; i < reports.size(); ++i) {
+    const auto& x = reports[i];
+    uint64_t packets = x.out.packets + x.back.packets + x.datagrams_out + x.datagrams_back;
+    uint64_t rank = static_cast<uint64_t>(kind_rank(x.verdict.kind)) << 48;
+    order.emplace_back(
+        rank | ((uint64_t{1} << 48) - 1 - std::min(packets, (uint64_t{1} << 48) - 1)), i);
+  }
+  std::stable_sort(order.begin(), order.end(),
+                   [](const auto& x, const auto& y) { return x.first < y.first; });
+  a.flows.reserve(reports.size());
+  for (const auto& [key, i] : order) a.flows.push_back(std::move(reports[i]));
 
   // Summary across flows.
   uint64_t tcp = 0, udp = 0, icmp = 0, hs_total = 0, hs_ok = 0;
@@ -485,10 +539,13 @@ CaptureAnalysis FlowAnalyser::finish() const {
   uint32_t sd_threshold = 0, sd_min_lost = 0;
   bool sd_frag = false;
   for (const auto& f : a.flows) {
-    if (f.proto == "tcp") ++tcp;
-    else if (f.proto == "udp") ++udp;
-    else ++icmp;
-    if (f.proto == "tcp" && f.syn_seen) {
+    if (f.proto == "tcp")
+      ++tcp;
+    else if (f.proto == "udp")
+      ++udp;
+    else
+      ++icmp;
+    if (f.proto == "tcp" && f.syn_seen && !f.in_progress) {
       ++hs_total;
       if (f.handshake_done) ++hs_ok;
     }
@@ -497,8 +554,8 @@ CaptureAnalysis FlowAnalyser::finish() const {
       ++sd_flows;
       sd_lost += f.verdict.unacked_segments;
       sd_threshold = std::max(sd_threshold, f.verdict.max_delivered_size);
-      sd_min_lost = sd_min_lost ? std::min(sd_min_lost, f.verdict.min_lost_size)
-                                : f.verdict.min_lost_size;
+      sd_min_lost =
+          sd_min_lost ? std::min(sd_min_lost, f.verdict.min_lost_size) : f.verdict.min_lost_size;
       sd_frag = sd_frag || f.verdict.frag_needed_seen;
     }
   }
@@ -510,14 +567,14 @@ CaptureAnalysis FlowAnalyser::finish() const {
   for (const auto& [k, n] : kinds)
     if (k != "ok" && (a.summary_kind == "ok" || kind_rank(k) < kind_rank(a.summary_kind)))
       a.summary_kind = k;
-  if (sd_flows) {
-    if (sd_min_lost > sd_threshold)
-      parts.push_back(fmt::format("0/{} data segments above {} bytes acknowledged", sd_lost,
-                                  sd_threshold));
-    parts.push_back(sd_frag ? "ICMP frag-needed seen" : "no ICMP frag-needed");
-  }
   for (const auto& [k, n] : kinds)
     if (k != "ok" && k != "size_dependent_loss") parts.push_back(fmt::format("{} {}", n, k));
+  if (sd_flows) {
+    if (sd_min_lost > sd_threshold)
+      parts.push_back(
+          fmt::format("0/{} data segments above {} bytes acknowledged", sd_lost, sd_threshold));
+    parts.push_back(sd_frag ? "ICMP frag-needed seen" : "no ICMP frag-needed");
+  }
   std::string line;
   for (const auto& p : parts) line += (line.empty() ? "" : "; ") + p;
   if (sd_flows)
@@ -533,8 +590,8 @@ CaptureAnalysis FlowAnalyser::finish() const {
       if (s.skipped[i])
         why += fmt::format("{}{} {}", why.empty() ? "" : ", ", s.skipped[i],
                            to_string(static_cast<SkipReason>(i)));
-    a.notes.push_back(fmt::format("{} of {} packets not analysed ({})", s.skipped_total(),
-                                  s.frames, why));
+    a.notes.push_back(
+        fmt::format("{} of {} packets not analysed ({})", s.skipped_total(), s.frames, why));
   }
   if (s.untracked)
     a.notes.push_back(fmt::format("{} packets of flows beyond the limit of {} not followed",

@@ -16,8 +16,8 @@
 namespace pktloss::capture {
 
 struct AnalyserConfig {
-  uint32_t max_flows = 1'000'000;          // packets of further flows are counted, not followed
-  uint32_t max_tracked_segments = 4096;    // unacknowledged segments remembered per direction
+  uint32_t max_flows = 1'000'000;        // packets of further flows are counted, not followed
+  uint32_t max_tracked_segments = 4096;  // unacknowledged segments remembered per direction
   // A segment still unacknowledged this long before the capture ended counts as lost even if it
   // was never retransmitted; younger ones are "in flight".
   uint64_t in_flight_grace_ns = 1'000'000'000;
@@ -31,7 +31,7 @@ struct TcpDirStats {
   uint64_t acked_segments = 0;    // of those, acknowledged (cumulative ACK or SACK)
   uint64_t unacked_segments = 0;  // never acknowledged and retransmitted or older than the grace
   uint64_t in_flight_segments = 0;
-  uint64_t retransmits = 0;       // transmissions of data already sent
+  uint64_t retransmits = 0;  // transmissions of data already sent
   uint64_t dup_acks = 0;
   uint64_t zero_windows = 0;
   uint64_t resets = 0;
@@ -40,7 +40,7 @@ struct TcpDirStats {
   uint32_t max_lost_size = 0;
   uint32_t max_sent_size = 0;
   uint64_t untracked_segments = 0;  // beyond max_tracked_segments: counted, not followed
-  uint16_t mss = 0;                  // MSS this side announced
+  uint16_t mss = 0;                 // MSS this side announced
 };
 
 struct IcmpStats {
@@ -55,12 +55,13 @@ struct IcmpStats {
 
 // Everything known about one flow, and its verdict.
 struct FlowReport {
-  std::string proto;  // "tcp", "udp", "icmp"
+  std::string proto;           // "tcp", "udp", "icmp"
   std::string client, server;  // endpoints; client is the SYN sender / first sender
   uint64_t first_ts_ns = 0, last_ts_ns = 0;
   // TCP
   bool syn_seen = false, synack_seen = false, handshake_done = false, reset_to_syn = false;
   bool fin_seen = false;
+  bool in_progress = false;  // handshake begun too shortly before the end to judge it
   TcpDirStats out, back;
   // UDP / ICMP echo
   uint64_t datagrams_out = 0, datagrams_back = 0;
@@ -73,8 +74,9 @@ struct PacketStats {
   uint64_t frames = 0;
   uint64_t analysed = 0;
   std::array<uint64_t, kSkipReasonCount> skipped{};  // indexed by SkipReason
-  uint64_t untracked = 0;  // flows beyond max_flows
-  uint64_t icmp_unmatched = 0;  // ICMP errors quoting a packet of no flow seen
+  uint64_t untracked = 0;                            // flows beyond max_flows
+  uint64_t icmp_unmatched = 0;  // ICMP errors whose quoted packet could not be decoded
+  uint64_t icmp_other = 0;      // ICMP that is neither echo nor an error (ND, RS, MLD, ...)
   uint64_t skipped_total() const {
     uint64_t n = 0;
     for (auto v : skipped) n += v;
@@ -85,7 +87,7 @@ struct PacketStats {
 struct CaptureAnalysis {
   std::vector<FlowReport> flows;  // problem flows first, then by packets
   PacketStats stats;
-  std::string summary;  // one line across flows, e.g. "handshake 20/20 ok; 0/40 data ..."
+  std::string summary;       // one line across flows, e.g. "handshake 20/20 ok; 0/40 data ..."
   std::string summary_kind;  // the dominant non-ok kind, or "ok"
   std::vector<std::string> notes;
   double duration_s = 0;  // first to last packet

@@ -28,8 +28,8 @@ LiveCapture::LiveCapture(const NetnsTarget& netns, const LiveCaptureOptions& opt
     int rc = pcap_activate(p);
     if (rc < 0) {
       std::string why = rc == PCAP_ERROR_NO_SUCH_DEVICE ? "no such interface"
-                        : rc == PCAP_ERROR_PERM_DENIED ? "permission denied (needs CAP_NET_RAW)"
-                                                       : pcap_geterr(p);
+                        : rc == PCAP_ERROR_PERM_DENIED  ? "permission denied (needs CAP_NET_RAW)"
+                                                        : pcap_geterr(p);
       error = "cannot capture on " + opts_.iface + " in namespace " + netns.name + ": " + why;
       pcap_close(p);
       return;
@@ -87,18 +87,17 @@ void LiveCapture::on_packet(unsigned char* user, const pcap_pkthdr* h, const uns
     pk.byte_limit_reached = true;
     return;
   }
-  uint64_t ts = static_cast<uint64_t>(h->ts.tv_sec) * 1'000'000'000ull +
-                static_cast<uint64_t>(h->ts.tv_usec);
+  uint64_t ts =
+      static_cast<uint64_t>(h->ts.tv_sec) * 1'000'000'000ull + static_cast<uint64_t>(h->ts.tv_usec);
   pk.append(ts, b, h->caplen, h->len);
 }
 
 void LiveCapture::loop() {
   using clock = std::chrono::steady_clock;
-  const auto deadline =
-      opts_.duration_s > 0
-          ? clock::now() + std::chrono::duration_cast<clock::duration>(
-                               std::chrono::duration<double>(opts_.duration_s))
-          : clock::time_point::max();
+  const auto deadline = opts_.duration_s > 0
+                            ? clock::now() + std::chrono::duration_cast<clock::duration>(
+                                                 std::chrono::duration<double>(opts_.duration_s))
+                            : clock::time_point::max();
   const int fd = pcap_get_selectable_fd(handle_);
   while (!stop_ && clock::now() < deadline && !packets_.count_limit_reached &&
          !packets_.byte_limit_reached) {

@@ -24,11 +24,11 @@ namespace pktloss::capture {
 
 struct LiveCaptureOptions {
   std::string iface;
-  std::string filter;              // BPF expression, empty: everything
-  double duration_s = 5;           // stops by itself after this long; <= 0: only stop() ends it
-  uint64_t max_packets = 200000;   // then stops
-  uint64_t max_bytes = 256u << 20; // captured bytes held in memory, then stops
-  int snaplen = 256;               // headers are all the analysis needs
+  std::string filter;               // BPF expression, empty: everything
+  double duration_s = 5;            // stops by itself after this long; <= 0: only stop() ends it
+  uint64_t max_packets = 200000;    // then stops
+  uint64_t max_bytes = 256u << 20;  // captured bytes held in memory, then stops
+  int snaplen = 256;                // headers are all the analysis needs
 };
 
 class LiveCapture {

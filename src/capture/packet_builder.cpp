@@ -58,14 +58,16 @@ Bytes ip_packet(const std::string& src, const std::string& dst, uint8_t proto, c
   return b;
 }
 
-bool is_v6(const std::string& a) { return a.find(':') != std::string::npos; }
+bool is_v6(const std::string& a) {
+  return a.find(':') != std::string::npos;
+}
 
 }  // namespace
 
 Bytes make_tcp(const TcpSpec& s) {
   Bytes opts;
-  if (s.mss) opts.insert(opts.end(), {2, 4, static_cast<uint8_t>(s.mss >> 8),
-                                      static_cast<uint8_t>(s.mss)});
+  if (s.mss)
+    opts.insert(opts.end(), {2, 4, static_cast<uint8_t>(s.mss >> 8), static_cast<uint8_t>(s.mss)});
   if (!s.sack.empty()) {
     opts.insert(opts.end(), {1, 1, 5, static_cast<uint8_t>(2 + 8 * s.sack.size())});
     for (auto [l, r] : s.sack)

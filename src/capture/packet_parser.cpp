@@ -7,7 +7,9 @@
 namespace pktloss::capture {
 namespace {
 
-inline uint16_t be16(const uint8_t* p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
+inline uint16_t be16(const uint8_t* p) {
+  return static_cast<uint16_t>(p[0] << 8 | p[1]);
+}
 inline uint32_t be32(const uint8_t* p) {
   return uint32_t{p[0]} << 24 | uint32_t{p[1]} << 16 | uint32_t{p[2]} << 8 | p[3];
 }
@@ -270,8 +272,16 @@ bool parse_ip(Span s, uint16_t ethertype, bool inner, ParsedPacket& out) {
 
 bool link_type_supported(int linktype) {
   switch (linktype) {
-    case kLinkNull: case kLinkEthernet: case kLinkRaw: case kLinkRawAlt: case kLinkRawFile:
-    case kLinkLoop: case kLinkLinuxSll: case kLinkIpv4: case kLinkIpv6: case kLinkLinuxSll2:
+    case kLinkNull:
+    case kLinkEthernet:
+    case kLinkRaw:
+    case kLinkRawAlt:
+    case kLinkRawFile:
+    case kLinkLoop:
+    case kLinkLinuxSll:
+    case kLinkIpv4:
+    case kLinkIpv6:
+    case kLinkLinuxSll2:
       return true;
     default:
       return false;
@@ -280,13 +290,20 @@ bool link_type_supported(int linktype) {
 
 const char* to_string(SkipReason r) {
   switch (r) {
-    case SkipReason::none: return "none";
-    case SkipReason::truncated: return "truncated";
-    case SkipReason::bad_header: return "bad_header";
-    case SkipReason::not_ip: return "not_ip";
-    case SkipReason::unsupported_link: return "unsupported_link";
-    case SkipReason::fragment: return "fragment";
-    case SkipReason::other_proto: return "other_proto";
+    case SkipReason::none:
+      return "none";
+    case SkipReason::truncated:
+      return "truncated";
+    case SkipReason::bad_header:
+      return "bad_header";
+    case SkipReason::not_ip:
+      return "not_ip";
+    case SkipReason::unsupported_link:
+      return "unsupported_link";
+    case SkipReason::fragment:
+      return "fragment";
+    case SkipReason::other_proto:
+      return "other_proto";
   }
   return "unknown";
 }
@@ -333,14 +350,19 @@ bool parse_packet(int linktype, const uint8_t* data, uint32_t caplen, uint32_t w
       ethertype = be16(s.p);
       s.skip(20);
       break;
-    case kLinkRaw: case kLinkRawAlt: case kLinkRawFile: case kLinkIpv4: case kLinkIpv6:
+    case kLinkRaw:
+    case kLinkRawAlt:
+    case kLinkRawFile:
+    case kLinkIpv4:
+    case kLinkIpv6:
       if (s.avail() < 1) {
         out.skip = SkipReason::truncated;
         return false;
       }
       ethertype = (s.p[0] >> 4) == 6 ? kEthIpv6 : kEthIpv4;
       break;
-    case kLinkNull: case kLinkLoop: {
+    case kLinkNull:
+    case kLinkLoop: {
       if (s.avail() < 4) {
         out.skip = SkipReason::truncated;
         return false;
@@ -351,8 +373,10 @@ bool parse_packet(int linktype, const uint8_t* data, uint32_t caplen, uint32_t w
                     uint32_t{s.p[3]} << 24;
       uint32_t af = le <= 0xff ? le : be32(s.p);
       s.skip(4);
-      if (af == 2) ethertype = kEthIpv4;
-      else if (af == 10 || af == 24 || af == 28 || af == 30) ethertype = kEthIpv6;
+      if (af == 2)
+        ethertype = kEthIpv4;
+      else if (af == 10 || af == 24 || af == 28 || af == 30)
+        ethertype = kEthIpv6;
       else {
         out.skip = SkipReason::not_ip;
         return false;

@@ -9,12 +9,12 @@
 namespace pktloss::capture {
 
 // pcap link types we decode (values as libpcap reports them on Linux).
-inline constexpr int kLinkNull = 0;        // BSD loopback: 4-byte host-order address family
+inline constexpr int kLinkNull = 0;  // BSD loopback: 4-byte host-order address family
 inline constexpr int kLinkEthernet = 1;
-inline constexpr int kLinkRaw = 12;        // DLT_RAW on Linux (LINKTYPE_RAW 101 in files)
-inline constexpr int kLinkRawAlt = 14;     // DLT_RAW on some BSDs
-inline constexpr int kLinkRawFile = 101;   // LINKTYPE_RAW, should libpcap pass it through
-inline constexpr int kLinkLoop = 108;      // OpenBSD loopback: network-order address family
+inline constexpr int kLinkRaw = 12;       // DLT_RAW on Linux (LINKTYPE_RAW 101 in files)
+inline constexpr int kLinkRawAlt = 14;    // DLT_RAW on some BSDs
+inline constexpr int kLinkRawFile = 101;  // LINKTYPE_RAW, should libpcap pass it through
+inline constexpr int kLinkLoop = 108;     // OpenBSD loopback: network-order address family
 inline constexpr int kLinkLinuxSll = 113;
 inline constexpr int kLinkIpv4 = 228;
 inline constexpr int kLinkIpv6 = 229;
@@ -69,7 +69,7 @@ struct ParsedPacket {
   std::array<std::array<uint32_t, 2>, 4> sack{};
   // ICMP / ICMPv6
   uint8_t icmp_type = 0, icmp_code = 0;
-  uint32_t icmp_mtu = 0;  // frag-needed / packet-too-big: the MTU it announces
+  uint32_t icmp_mtu = 0;    // frag-needed / packet-too-big: the MTU it announces
   bool icmp_error = false;  // destination unreachable, packet too big, time exceeded, ...
   bool has_inner = false;   // the quoted packet's addresses and ports were decoded
   Tuple inner;              // the packet the ICMP error answers, as it was sent

@@ -123,7 +123,16 @@ TEST(CaptureParser, IcmpFragNeededCarriesMtuAndTheQuotedFlow) {
 }
 
 TEST(CaptureParser, SackBlocksAreRead) {
-  TcpSpec t{"10.0.0.2", "10.0.0.1", 80, 40000, 1, 100, tcpflag::kAck, 100, 0, 0,
+  TcpSpec t{"10.0.0.2",
+            "10.0.0.1",
+            80,
+            40000,
+            1,
+            100,
+            tcpflag::kAck,
+            100,
+            0,
+            0,
             {{200, 300}, {400, 500}}};
   ParsedPacket p;
   ASSERT_TRUE(parse(kLinkRaw, make_tcp(t), p));

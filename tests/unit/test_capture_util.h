@@ -23,8 +23,13 @@ class TcpConv {
  public:
   TcpConv(std::vector<Frame>& out, std::string c, std::string s, uint16_t cport = 40000,
           uint16_t sport = 80, uint32_t cisn = 1000, uint32_t sisn = 5000)
-      : out_(out), c_(std::move(c)), s_(std::move(s)), cport_(cport), sport_(sport),
-        cseq_(cisn), sseq_(sisn) {}
+      : out_(out),
+        c_(std::move(c)),
+        s_(std::move(s)),
+        cport_(cport),
+        sport_(sport),
+        cseq_(cisn),
+        sseq_(sisn) {}
 
   void syn(uint16_t mss = 1460) { emit(true, cseq_, 0, tcpflag::kSyn, 0, mss); }
   void synack(uint16_t mss = 1460) {
@@ -68,8 +73,8 @@ class TcpConv {
   uint64_t& clock() { return now_; }
 
  private:
-  void emit(bool from_client, uint32_t seq, uint32_t ack, uint8_t flags, uint32_t len,
-            uint16_t mss, uint16_t window = 65535) {
+  void emit(bool from_client, uint32_t seq, uint32_t ack, uint8_t flags, uint32_t len, uint16_t mss,
+            uint16_t window = 65535) {
     TcpSpec t;
     t.src = from_client ? c_ : s_;
     t.dst = from_client ? s_ : c_;
@@ -112,7 +117,8 @@ inline void write_frames(const std::string& path, std::vector<Frame> frames,
 }
 
 // Writes, reads back through libpcap and analyses.
-inline CaptureAnalysis analyse_frames(const std::vector<Frame>& frames, int linktype = kLinkEthernet,
+inline CaptureAnalysis analyse_frames(const std::vector<Frame>& frames,
+                                      int linktype = kLinkEthernet,
                                       const std::string& name = "conv.pcap") {
   std::string path = temp_path(name);
   write_frames(path, frames, linktype);
