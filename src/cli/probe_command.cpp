@@ -47,7 +47,7 @@ ProbePlan make_plan(const ProbeOptions& o) {
   plan.count = o.count;
   plan.interval_ms = o.interval_ms;
   plan.timeout_ms = o.timeout_ms;
-  plan.http_timeout_ms = std::max(o.timeout_ms, 3000);
+  plan.http_timeout_ms = std::max(o.timeout_ms * 3, 1000);  // a whole exchange, not one answer
   plan.straggler_ms = o.timeout_ms;
   if (o.path.empty() || o.path[0] != '/' ||
       o.path.find_first_of(" \r\n\t") != std::string::npos)
