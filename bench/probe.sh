@@ -19,11 +19,20 @@ s.bind(("127.0.0.1", 8080)); s.listen(4096); time.sleep(120)' &
 # Wait until the listener is up (interpreter start-up can take a second): before that every SYN
 # is answered by a RST, which still matches but measures a different path.
 for _ in $(seq 100); do ip netns exec "$ns" ss -ltn | grep -q '127.0.0.1:8080' && break; sleep 0.1; done
+out=$(mktemp)
 for n in 5000 20000 50000; do
+  # Time only pktloss (the JSON is checked afterwards: interpreter start-up is not ours).
   start=$(date +%s.%N)
-  line=$("$build/pktloss" probe -n "$ns" --target 127.0.0.1:8080 --mode syn --count "$n" \
-         --interval 0 --json | python3 -c 'import json,sys; r=json.load(sys.stdin)[0]; print(r["sent"], r["received"]); assert " 0 RST" in r["detail"], r["detail"]')
+  "$build/pktloss" probe -n "$ns" --target 127.0.0.1:8080 --mode syn --count "$n" --interval 0 \
+    --json >"$out"
   end=$(date +%s.%N)
-  read -r sent recv <<<"$line"
-  python3 -c "import sys; s,r,t=$sent,$recv,$end-$start; print(f'pktloss probe --mode syn --count {s}: {r}/{s} matched in {t:.3f} s = {s/t:.0f} probes/s (whole process)')"
+  python3 - "$out" "$start" "$end" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))[0]
+t = float(sys.argv[3]) - float(sys.argv[2])
+assert " 0 RST" in r["detail"], r["detail"]
+print(f"pktloss probe --mode syn --count {r['sent']}: {r['received']}/{r['sent']} matched "
+      f"in {t:.3f} s = {r['sent'] / t:.0f} probes/s (whole process)")
+PY
 done
+rm -f "$out"
