@@ -2,6 +2,7 @@
 // server's INPUT (SYN loss and application.probe_loss), MTU 100 on the server's eth0 (SYN passes,
 // HTTP of a 30 KB file dies, the size sweep finds the limit, ip.pmtu_blackhole).
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "model/json.h"
 #include "rules/rule_families.h"
@@ -123,4 +124,55 @@ TEST(Probe, ClosedPortAnswersWithRst) {
   EXPECT_NE(probes[0].detail.find("5 RST"), std::string::npos) << probes[0].detail;
   EXPECT_EQ(probes[1].received, 5u);
   EXPECT_EQ(probes[1].errors, 5u);
+}
+
+TEST(Probe, IcmpUsesPingSocketWhenAllowed) {
+  TestNet net;
+  // net.ipv4.ping_group_range is per namespace: allow every group in the client only.
+  ASSERT_EQ(net.in_client("sysctl -qw net.ipv4.ping_group_range='0 2147483647'").exit_code, 0);
+  auto r = net.pktloss("probe -n " + net.client() + " --target " + TestNet::kServerIp +
+                       " --json --mode icmp,mtu --count 5 --interval 5 --sizes 100,1000,1500");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto probes = parse(r);
+  ASSERT_EQ(probes.size(), 2u);
+  EXPECT_EQ(probes[0].received, 5u) << probes[0].detail;
+  EXPECT_NE(probes[0].detail.find("ping socket"), std::string::npos) << probes[0].detail;
+  EXPECT_EQ(probes[1].max_ok_size, 1500u) << probes[1].detail;
+  EXPECT_NE(probes[1].detail.find("ping socket"), std::string::npos) << probes[1].detail;
+}
+
+// The server namespace routes to a third namespace over a link with MTU 1000: big DF probes get
+// an ICMP frag-needed back, which is PMTU discovery working, not a black hole.
+TEST(Probe, FragNeededFromARouterIsSeenAndNotABlackhole) {
+  TestNet net;
+  const std::string far = net.server() + "f";
+  auto setup = pktloss::testing::sh(
+      "ip netns add " + far + " && ip link add plf" + std::to_string(getpid()) + " netns " +
+      net.server() + " mtu 1000 type veth peer name eth0 netns " + far + " mtu 1000 && " +
+      "ip -n " + net.server() + " link set plf" + std::to_string(getpid()) + " name eth1 && " +
+      "ip -n " + net.server() + " addr add 10.88.0.1/24 dev eth1 && ip -n " + net.server() +
+      " link set eth1 up && ip -n " + far + " addr add 10.88.0.2/24 dev eth0 && ip -n " + far +
+      " link set eth0 up && ip -n " + far + " route add default via 10.88.0.1 && " +
+      "ip netns exec " + net.server() + " sysctl -qw net.ipv4.ip_forward=1 && ip -n " +
+      net.client() + " route add 10.88.0.0/24 via 10.77.0.2");
+  struct Cleanup {
+    std::string ns;
+    ~Cleanup() { pktloss::testing::sh("ip netns del " + ns); }
+  } cleanup{far};
+  ASSERT_EQ(setup.exit_code, 0) << setup.err;
+  for (const char* sizes : {"auto", "500,1500"}) {
+    auto r = net.pktloss("probe -n " + net.client() +
+                         " --target 10.88.0.2 --json --mode mtu --timeout 500 --sizes " + sizes);
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    auto probes = parse(r);
+    ASSERT_EQ(probes.size(), 1u);
+    const auto& m = probes[0];
+    EXPECT_TRUE(m.frag_needed_seen) << m.detail;
+    EXPECT_EQ(m.frag_needed_mtu, 1000u) << m.detail;
+    if (std::string(sizes) == "auto") {
+      EXPECT_EQ(m.max_ok_size, 1000u) << m.detail;
+      EXPECT_EQ(m.min_failed_size, 1001u) << m.detail;
+    }
+    EXPECT_TRUE(rules(probes).empty());
+  }
 }
