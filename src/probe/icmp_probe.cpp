@@ -86,42 +86,47 @@ struct Sweep {
   uint32_t local_limit = 0;  // smallest size refused locally (EMSGSIZE)
   double max_rtt = 0;
 
-  // Up to `tries` echoes of one size, one at a time: the size passes when any is answered.
+  // `tries` echoes of one size sent together (a lost size costs one timeout, not `tries`): the
+  // size passes when any is answered.
   SizeVerdict test(uint32_t size, int tries) {
+    const uint16_t first = seq;
+    double at = now_ms();
+    int in_flight = 0;
     for (int t = 0; t < tries; ++t) {
-      uint16_t s = seq++;
-      double at = now_ms();
-      int e = pinger.send(s, size);
+      int e = pinger.send(seq++, size);
       if (e == EMSGSIZE) {
         if (!local_limit || size < local_limit) local_limit = size;
         return SizeVerdict::local_refused;
       }
       ++r.sent;
-      if (e != 0) {
-        ++r.errors;
-        continue;
-      }
-      double deadline = at + timeout_ms;
-      while (now_ms() < deadline) {
-        for (const auto& ev : pinger.wait(static_cast<int>(deadline - now_ms()) + 1)) {
-          if (ev.seq != s) continue;
-          if (ev.type == PingEvent::reply) {
-            ++r.received;
-            max_rtt = std::max(max_rtt, ev.at_ms - at);
-            return SizeVerdict::ok;
-          }
+      if (e != 0) ++r.errors;
+      else ++in_flight;
+    }
+    auto ours = [&](uint16_t s) { return static_cast<uint16_t>(s - first) < tries; };
+    double deadline = at + timeout_ms;
+    bool ok = false, frag = false;
+    while (in_flight > 0 && now_ms() < deadline) {
+      for (const auto& ev : pinger.wait(static_cast<int>(deadline - now_ms()) + 1)) {
+        if (!ours(ev.seq)) continue;
+        --in_flight;
+        if (ev.type == PingEvent::reply) {
+          ++r.received;
+          if (!ok) max_rtt = std::max(max_rtt, ev.at_ms - at);
+          ok = true;
+        } else {
+          ++r.errors;
           if (ev.type == PingEvent::frag_needed) {
+            frag = true;
             r.frag_needed_seen = true;
             r.frag_needed_mtu = ev.mtu;
-            ++r.errors;
-            return SizeVerdict::frag_needed;
           }
-          ++r.errors;
         }
       }
-      ++r.timeouts;
+      if (ok) break;  // stragglers of this size are ignored by seq
     }
-    return SizeVerdict::lost;
+    if (ok) return SizeVerdict::ok;
+    r.timeouts += static_cast<uint64_t>(std::max(in_flight, 0));
+    return frag ? SizeVerdict::frag_needed : SizeVerdict::lost;
   }
 };
 

@@ -7,6 +7,8 @@
 #include <charconv>
 #include <stdexcept>
 
+#include "model/observations.h"
+
 namespace pktloss {
 
 const char* to_string(ProbeKind k) {
@@ -38,6 +40,11 @@ std::optional<ProbeKind> probe_kind_from_string(const std::string& s) {
                       ProbeKind::icmp, ProbeKind::mtu})
     if (s == to_string(k) || s == result_kind(k)) return k;
   return std::nullopt;
+}
+
+bool should_give_up(const ProbePlan& plan, const ProbeResult& r) {
+  return plan.give_up_after > 0 && r.received == 0 &&
+         r.timeouts >= static_cast<uint64_t>(plan.give_up_after);
 }
 
 namespace {

@@ -28,7 +28,14 @@ struct ProbePlan {
   int http_timeout_ms = 3000;   // whole HTTP exchange
   int straggler_ms = 1000;      // after the last SYN, wait at most this long for late answers
   std::string source_netns;     // label copied into results ("" = current)
+  // Sequential kinds (connect, http, udp) stop early when this many probes in a row time out
+  // before any is answered: a dead path need not cost count * timeout. 0 = never.
+  int give_up_after = 5;
 };
+
+struct ProbeResult;
+// True when a sequential kind should stop: nothing answered and give_up_after timeouts so far.
+bool should_give_up(const ProbePlan& plan, const ProbeResult& r);
 
 // "10.0.0.1", "10.0.0.1:8080", "name:80". Resolves a name once (IPv4 only). Throws
 // std::invalid_argument with a one-line message on bad input.

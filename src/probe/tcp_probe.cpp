@@ -152,7 +152,9 @@ ProbeResult probe_connect(const ProbePlan& plan) {
   std::map<int, int> errs;
   uint64_t refused = 0;
   const double t0 = now_ms();
-  for (int i = 0; i < plan.count && !over_budget(t0, plan, plan.timeout_ms); ++i) {
+  for (int i = 0; i < plan.count && !over_budget(t0, plan, plan.timeout_ms) &&
+                  !should_give_up(plan, r);
+       ++i) {
     double start = now_ms();
     Connection c = open_connection(dst, start + plan.timeout_ms);
     ++r.sent;
@@ -181,6 +183,7 @@ ProbeResult probe_connect(const ProbePlan& plan) {
   r.detail = std::to_string(rtts.size()) + " connected, " + std::to_string(refused) +
              " refused, " + std::to_string(r.timeouts) + " timed out after " +
              std::to_string(plan.timeout_ms) + " ms" + summarize_errors(errs);
+  if (should_give_up(plan, r)) r.detail += "; gave up: nothing answered";
   return r;
 }
 
@@ -199,7 +202,9 @@ ProbeResult probe_http(const ProbePlan& plan) {
   uint64_t connect_timeouts = 0, data_timeouts = 0, refused = 0;
   size_t body_bytes = 0;
   const double t0 = now_ms();
-  for (int i = 0; i < plan.count && !over_budget(t0, plan, plan.http_timeout_ms); ++i) {
+  for (int i = 0; i < plan.count && !over_budget(t0, plan, plan.http_timeout_ms) &&
+                  !should_give_up(plan, r);
+       ++i) {
     double start = now_ms();
     double deadline = start + plan.http_timeout_ms;
     ++r.sent;
@@ -248,6 +253,7 @@ ProbeResult probe_http(const ProbePlan& plan) {
        std::to_string(plan.http_timeout_ms) + " ms";
   if (refused) d += ", " + std::to_string(refused) + " refused";
   d += summarize_errors(errs);
+  if (should_give_up(plan, r)) d += "; gave up: nothing answered";
   r.detail = d;
   return r;
 }

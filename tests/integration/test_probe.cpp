@@ -78,7 +78,7 @@ TEST(Probe, Mtu100OnServerKillsDataNotHandshake) {
   net.start_nginx();
   ASSERT_EQ(net.in_server("ip link set dev eth0 mtu 100").exit_code, 0);
   auto r = net.pktloss(probe_cmd(
-      net, "--mode syn,http,mtu --count 3 --interval 5 --timeout 500 --path /30k.bin"));
+      net, "--mode syn,http,mtu --count 2 --interval 5 --timeout 500 --path /30k.bin"));
   ASSERT_EQ(r.exit_code, 1) << r.out << r.err;
   auto probes = parse(r);
   ASSERT_EQ(probes.size(), 3u);
