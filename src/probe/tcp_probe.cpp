@@ -9,6 +9,7 @@
 #include <cstring>
 #include <map>
 
+#include "probe/http_response.h"
 #include "probe/probe_stats.h"
 #include "probe/probes.h"
 #include "probe/socket_util.h"
@@ -77,67 +78,6 @@ std::string summarize_errors(const std::map<int, int>& errs) {
   std::string s;
   for (auto [e, n] : errs) s += ", " + std::to_string(n) + "x " + probe::errno_text(e);
   return s;
-}
-
-struct HttpResponse {
-  int status = 0;
-  bool complete = false;
-  size_t body_bytes = 0;
-  double first_byte_ms = -1;
-};
-
-// Reads the response until the body is complete (Content-Length), EOF, or the deadline.
-HttpResponse read_response(int fd, double t_start, double deadline) {
-  HttpResponse resp;
-  std::string head;
-  size_t header_end = std::string::npos;
-  long long content_length = -1;
-  char buf[16384];
-  for (;;) {
-    int left = static_cast<int>(deadline - now_ms());
-    if (left <= 0) return resp;
-    pollfd pfd{fd, POLLIN, 0};
-    int pr = poll(&pfd, 1, left);
-    if (pr < 0 && errno == EINTR) continue;
-    if (pr <= 0) return resp;
-    ssize_t n = recv(fd, buf, sizeof buf, 0);
-    if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
-    if (n < 0) return resp;
-    if (n == 0) {  // EOF: complete when no length was announced or it was reached
-      resp.complete = header_end != std::string::npos &&
-                      (content_length < 0 ||
-                       resp.body_bytes >= static_cast<size_t>(content_length));
-      return resp;
-    }
-    if (resp.first_byte_ms < 0) resp.first_byte_ms = now_ms() - t_start;
-    if (header_end == std::string::npos) {
-      head.append(buf, static_cast<size_t>(n));
-      if (head.size() > 65536) return resp;  // a header this big is not an answer we trust
-      header_end = head.find("\r\n\r\n");
-      if (header_end == std::string::npos) continue;
-      if (head.compare(0, 5, "HTTP/") == 0) {
-        auto sp = head.find(' ');
-        if (sp != std::string::npos && sp + 4 <= head.size()) {
-          int st = 0;
-          for (size_t i = sp + 1; i < sp + 4; ++i)
-            st = isdigit(static_cast<unsigned char>(head[i])) ? st * 10 + (head[i] - '0') : -1000;
-          if (st >= 100 && st <= 599) resp.status = st;
-        }
-      }
-      std::string lower = head.substr(0, header_end);
-      std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
-      auto cl = lower.find("\r\ncontent-length:");
-      if (cl != std::string::npos) content_length = std::atoll(lower.c_str() + cl + 17);
-      resp.body_bytes = head.size() - (header_end + 4);
-    } else {
-      resp.body_bytes += static_cast<size_t>(n);
-    }
-    if (resp.status && content_length >= 0 &&
-        resp.body_bytes >= static_cast<size_t>(content_length)) {
-      resp.complete = true;
-      return resp;
-    }
-  }
 }
 
 }  // namespace
@@ -224,7 +164,7 @@ ProbeResult probe_http(const ProbePlan& plan) {
       ++errs[w < 0 ? errno : EMSGSIZE];
       continue;
     }
-    HttpResponse resp = read_response(c.fd.get(), start, deadline);
+    HttpResponse resp = read_http_response(c.fd.get(), start, deadline);
     if (resp.status) ++status_count[resp.status];
     if (resp.status && resp.complete) {
       ++r.received;
