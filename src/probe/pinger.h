@@ -21,6 +21,10 @@ struct PingEvent {
   double at_ms = 0;
 };
 
+// Parses one IPv4 packet read from a raw ICMP socket: an echo reply from dst with our id, or an
+// ICMP error quoting an echo we sent to dst. Anything else (or truncated bytes): false.
+bool parse_icmp_packet(const uint8_t* b, size_t n, in_addr dst, uint16_t id, PingEvent& ev);
+
 class Pinger {
  public:
   // df_probe: set DF via IP_PMTUDISC_PROBE (ignore the cached path MTU; we want to see the path).
@@ -36,7 +40,6 @@ class Pinger {
 
  private:
   Pinger() = default;
-  void parse_raw(const uint8_t* b, size_t n, std::vector<PingEvent>& out);
   void drain_errqueue(std::vector<PingEvent>& out);
 
   Fd fd_;

@@ -15,6 +15,7 @@
 #include "probe/probe_stats.h"
 #include "probe/probes.h"
 #include "probe/socket_util.h"
+#include "probe/syn_answer.h"
 
 namespace pktloss {
 namespace {
@@ -71,30 +72,38 @@ void build_syn(uint8_t* seg, in_addr src, in_addr dst, uint16_t sport, uint16_t 
   th->check = htons(probe::inet_checksum(seg, 20, sum));
 }
 
-// Parses one IPv4+TCP packet; records a matching answer.
 void handle_reply(const uint8_t* b, size_t n, const ProbePlan& plan, in_addr target,
                   uint64_t sent, double t, SynState& st) {
-  if (n < 20 || (b[0] >> 4) != 4) return;
-  size_t ihl = static_cast<size_t>(b[0] & 0x0f) * 4;
-  if (ihl < 20 || n < ihl + 20 || b[9] != IPPROTO_TCP) return;
-  uint32_t saddr;
-  std::memcpy(&saddr, b + 12, 4);
-  if (saddr != target.s_addr) return;
-  tcphdr th;
-  std::memcpy(&th, b + ihl, sizeof th);
-  if (ntohs(th.source) != plan.port) return;
-  bool is_synack = th.syn && th.ack;
-  bool is_rst = th.rst && th.ack;
-  if (!is_synack && !is_rst) return;
-  uint32_t idx32 = ntohl(th.ack_seq) - 1u - st.isn_base;
-  uint64_t idx = idx32;
-  if (idx >= sent || ntohs(th.dest) != st.sport(idx) || st.rtt[idx] >= 0) return;
+  auto a = parse_syn_answer(b, n, target, plan.port);
+  if (!a) return;
+  uint64_t idx = static_cast<uint32_t>(a->ack - 1u - st.isn_base);
+  if (idx >= sent || a->dport != st.sport(idx) || st.rtt[idx] >= 0) return;
   st.rtt[idx] = t - st.sent_at[idx];
-  if (is_synack) ++st.synack;
+  if (a->synack) ++st.synack;
   else ++st.rst;
 }
 
 }  // namespace
+
+std::optional<SynAnswer> parse_syn_answer(const uint8_t* b, size_t n, in_addr target,
+                                          uint16_t port) {
+  if (n < 20 || (b[0] >> 4) != 4) return std::nullopt;
+  size_t ihl = static_cast<size_t>(b[0] & 0x0f) * 4;
+  if (ihl < 20 || n < ihl + 20 || b[9] != IPPROTO_TCP) return std::nullopt;
+  uint32_t saddr;
+  std::memcpy(&saddr, b + 12, 4);
+  if (saddr != target.s_addr) return std::nullopt;
+  tcphdr th;
+  std::memcpy(&th, b + ihl, sizeof th);
+  if (ntohs(th.source) != port) return std::nullopt;
+  SynAnswer a;
+  a.synack = th.syn && th.ack;
+  a.rst = th.rst && th.ack;
+  if (!a.synack && !a.rst) return std::nullopt;
+  a.dport = ntohs(th.dest);
+  a.ack = ntohl(th.ack_seq);
+  return a;
+}
 
 ProbeResult probe_syn(const ProbePlan& plan) {
   ProbeResult r;
