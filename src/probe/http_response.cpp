@@ -32,9 +32,9 @@ HttpResponse read_http_response(int fd, double t_start, double deadline) {
     if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
     if (n < 0) return resp;
     if (n == 0) {  // EOF: complete when no length was announced or it was reached
-      resp.complete = header_end != std::string::npos &&
-                      (content_length < 0 ||
-                       resp.body_bytes >= static_cast<size_t>(content_length));
+      resp.complete =
+          header_end != std::string::npos &&
+          (content_length < 0 || resp.body_bytes >= static_cast<size_t>(content_length));
       return resp;
     }
     if (resp.first_byte_ms < 0) resp.first_byte_ms = now_ms() - t_start;
@@ -67,6 +67,5 @@ HttpResponse read_http_response(int fd, double t_start, double deadline) {
     }
   }
 }
-
 
 }  // namespace pktloss

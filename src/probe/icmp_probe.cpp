@@ -11,8 +11,8 @@ namespace pktloss {
 namespace {
 
 using probe::now_ms;
-using probe::PingEvent;
 using probe::Pinger;
+using probe::PingEvent;
 
 std::string fmt_ms(double v) {
   char b[32];
@@ -68,9 +68,10 @@ ProbeResult probe_icmp(const ProbePlan& plan) {
   for (double v : rtt)
     if (v >= 0) rtts.push_back(v);
   finish_result(r, rtts);
-  r.detail = std::string(pinger->ping_socket() ? "ping socket" : "raw socket") + ", 64-byte echo: " +
-             std::to_string(r.received) + " replies, " + std::to_string(unreach) +
-             " ICMP errors, " + std::to_string(r.timeouts) + " unanswered";
+  r.detail = std::string(pinger->ping_socket() ? "ping socket" : "raw socket") +
+             ", 64-byte echo: " + std::to_string(r.received) + " replies, " +
+             std::to_string(unreach) + " ICMP errors, " + std::to_string(r.timeouts) +
+             " unanswered";
   return r;
 }
 
@@ -99,8 +100,10 @@ struct Sweep {
         return SizeVerdict::local_refused;
       }
       ++r.sent;
-      if (e != 0) ++r.errors;
-      else ++in_flight;
+      if (e != 0)
+        ++r.errors;
+      else
+        ++in_flight;
     }
     auto ours = [&](uint16_t s) { return static_cast<uint16_t>(s - first) < tries; };
     double deadline = at + timeout_ms;
@@ -132,8 +135,8 @@ struct Sweep {
 
 std::vector<uint32_t> auto_sizes(uint32_t upper) {
   std::vector<uint32_t> v;
-  for (uint32_t s : {64u, 128u, 256u, 512u, 576u, 1024u, 1280u, 1400u, 1472u, 1500u, 2048u,
-                     4096u, 9000u, 16384u, 65535u})
+  for (uint32_t s : {64u, 128u, 256u, 512u, 576u, 1024u, 1280u, 1400u, 1472u, 1500u, 2048u, 4096u,
+                     9000u, 16384u, 65535u})
     if (s < upper) v.push_back(s);
   v.push_back(upper);
   return v;
@@ -186,8 +189,10 @@ ProbeResult probe_mtu(const ProbePlan& plan) {
     while (hi - lo > 1 && r.sent < 200) {
       uint32_t mid = lo + (hi - lo) / 2;
       SizeVerdict v = sw.test(mid, tries);
-      if (v == SizeVerdict::ok) lo = mid;
-      else hi = mid;
+      if (v == SizeVerdict::ok)
+        lo = mid;
+      else
+        hi = mid;
     }
     max_ok = lo;
     min_failed = hi;
@@ -197,11 +202,12 @@ ProbeResult probe_mtu(const ProbePlan& plan) {
   finish_result(r, {});
   std::string d = "DF echo sweep";
   d += pinger->ping_socket() ? " (ping socket)" : " (raw socket)";
-  if (max_ok) d += ": largest answered " + std::to_string(max_ok) + " bytes";
-  else d += ": no size answered (ICMP echo blocked or path down)";
+  if (max_ok)
+    d += ": largest answered " + std::to_string(max_ok) + " bytes";
+  else
+    d += ": no size answered (ICMP echo blocked or path down)";
   if (min_failed) d += ", smallest lost " + std::to_string(min_failed) + " bytes";
-  if (!lp.ifname.empty())
-    d += "; local " + lp.ifname + " mtu " + std::to_string(lp.if_mtu);
+  if (!lp.ifname.empty()) d += "; local " + lp.ifname + " mtu " + std::to_string(lp.if_mtu);
   if (lp.route_mtu) d += ", route mtu " + std::to_string(lp.route_mtu);
   if (sw.local_limit) d += "; sizes from " + std::to_string(sw.local_limit) + " refused locally";
   d += r.frag_needed_seen ? "; ICMP frag-needed seen, mtu " + std::to_string(r.frag_needed_mtu)

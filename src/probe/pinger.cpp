@@ -1,6 +1,7 @@
 #include "probe/pinger.h"
 
-#include <ctime>
+#include <ctime>  // linux/errqueue.h needs struct timespec first
+
 #include <linux/errqueue.h>
 #include <netinet/ip_icmp.h>
 #include <poll.h>
@@ -51,8 +52,8 @@ int Pinger::send(uint16_t seq, uint32_t ip_size) {
   h->un.echo.sequence = htons(seq);
   for (size_t i = sizeof(icmphdr); i < pkt.size(); ++i) pkt[i] = static_cast<uint8_t>(i);
   h->checksum = htons(inet_checksum(pkt.data(), pkt.size()));
-  ssize_t w = sendto(fd_.get(), pkt.data(), pkt.size(), 0, reinterpret_cast<sockaddr*>(&dst_),
-                     sizeof dst_);
+  ssize_t w =
+      sendto(fd_.get(), pkt.data(), pkt.size(), 0, reinterpret_cast<sockaddr*>(&dst_), sizeof dst_);
   return w < 0 ? errno : 0;
 }
 
@@ -80,8 +81,7 @@ bool parse_icmp_packet(const uint8_t* b, size_t n, in_addr dst, uint16_t id, Pin
   uint32_t idst;
   std::memcpy(&idst, inner + 16, 4);
   const uint8_t* echo = inner + iihl;
-  if (idst != dst.s_addr || echo[0] != ICMP_ECHO || (echo[4] << 8 | echo[5]) != id)
-    return false;
+  if (idst != dst.s_addr || echo[0] != ICMP_ECHO || (echo[4] << 8 | echo[5]) != id) return false;
   PingEvent e;
   e.seq = static_cast<uint16_t>(echo[6] << 8 | echo[7]);
   e.at_ms = now_ms();
@@ -153,8 +153,8 @@ std::vector<PingEvent> Pinger::wait(int timeout_ms) {
         if (ping_socket_) {
           // The kernel already matched the id; we get the ICMP header only.
           if (n >= 8 && buf_[0] == ICMP_ECHOREPLY)
-            out.push_back({PingEvent::reply, static_cast<uint16_t>(buf_[6] << 8 | buf_[7]), 0, 0,
-                           now_ms()});
+            out.push_back(
+                {PingEvent::reply, static_cast<uint16_t>(buf_[6] << 8 | buf_[7]), 0, 0, now_ms()});
         } else {
           PingEvent ev;
           if (parse_icmp_packet(buf_.data(), static_cast<size_t>(n), dst_.sin_addr, id_, ev))

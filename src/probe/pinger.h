@@ -16,8 +16,8 @@ namespace pktloss::probe {
 struct PingEvent {
   enum Type { reply, frag_needed, unreachable } type = reply;
   uint16_t seq = 0;
-  uint32_t mtu = 0;    // frag_needed: the next-hop MTU the router announced
-  int code = 0;        // unreachable: ICMP type*256+code
+  uint32_t mtu = 0;  // frag_needed: the next-hop MTU the router announced
+  int code = 0;      // unreachable: ICMP type*256+code
   double at_ms = 0;
 };
 

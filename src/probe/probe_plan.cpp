@@ -13,24 +13,36 @@ namespace pktloss {
 
 const char* to_string(ProbeKind k) {
   switch (k) {
-    case ProbeKind::syn: return "syn";
-    case ProbeKind::connect: return "connect";
-    case ProbeKind::http: return "http";
-    case ProbeKind::udp: return "udp";
-    case ProbeKind::icmp: return "icmp";
-    case ProbeKind::mtu: return "mtu";
+    case ProbeKind::syn:
+      return "syn";
+    case ProbeKind::connect:
+      return "connect";
+    case ProbeKind::http:
+      return "http";
+    case ProbeKind::udp:
+      return "udp";
+    case ProbeKind::icmp:
+      return "icmp";
+    case ProbeKind::mtu:
+      return "mtu";
   }
   return "?";
 }
 
 const char* result_kind(ProbeKind k) {
   switch (k) {
-    case ProbeKind::syn: return "tcp-syn";
-    case ProbeKind::connect: return "tcp-connect";
-    case ProbeKind::http: return "http";
-    case ProbeKind::udp: return "udp";
-    case ProbeKind::icmp: return "icmp";
-    case ProbeKind::mtu: return "mtu";
+    case ProbeKind::syn:
+      return "tcp-syn";
+    case ProbeKind::connect:
+      return "tcp-connect";
+    case ProbeKind::http:
+      return "http";
+    case ProbeKind::udp:
+      return "udp";
+    case ProbeKind::icmp:
+      return "icmp";
+    case ProbeKind::mtu:
+      return "mtu";
   }
   return "?";
 }
@@ -105,7 +117,8 @@ std::vector<uint32_t> parse_sizes(const std::string& spec) {
   size_t pos = 0;
   while (pos <= spec.size()) {
     auto comma = spec.find(',', pos);
-    std::string item = spec.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+    std::string item =
+        spec.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
     auto v = parse_uint(item, 65535);
     if (!v || *v < 28)
       throw std::invalid_argument("bad size '" + item + "' (IP datagram bytes, 28..65535)");

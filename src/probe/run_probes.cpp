@@ -11,12 +11,24 @@ std::vector<ProbeResult> run_probes(const ProbePlan& plan, const ProbeProgress& 
   for (ProbeKind k : plan.kinds) {
     ProbeResult r;
     switch (k) {
-      case ProbeKind::syn: r = probe_syn(plan); break;
-      case ProbeKind::connect: r = probe_connect(plan); break;
-      case ProbeKind::http: r = probe_http(plan); break;
-      case ProbeKind::udp: r = probe_udp(plan); break;
-      case ProbeKind::icmp: r = probe_icmp(plan); break;
-      case ProbeKind::mtu: r = probe_mtu(plan); break;
+      case ProbeKind::syn:
+        r = probe_syn(plan);
+        break;
+      case ProbeKind::connect:
+        r = probe_connect(plan);
+        break;
+      case ProbeKind::http:
+        r = probe_http(plan);
+        break;
+      case ProbeKind::udp:
+        r = probe_udp(plan);
+        break;
+      case ProbeKind::icmp:
+        r = probe_icmp(plan);
+        break;
+      case ProbeKind::mtu:
+        r = probe_mtu(plan);
+        break;
     }
     if (progress) progress(format_probe_line(r));
     out.push_back(std::move(r));

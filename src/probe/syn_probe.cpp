@@ -26,10 +26,10 @@ using probe::Fd;
 void attach_filter(int fd, in_addr target, uint16_t port) {
   const uint32_t ip = ntohl(target.s_addr);
   sock_filter code[] = {
-      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 12),             // ip saddr
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 12),  // ip saddr
       BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ip, 0, 4),
-      BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0),             // x = ip header length
-      BPF_STMT(BPF_LD | BPF_H | BPF_IND, 0),              // tcp source port
+      BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0),  // x = ip header length
+      BPF_STMT(BPF_LD | BPF_H | BPF_IND, 0),   // tcp source port
       BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, port, 0, 1),
       BPF_STMT(BPF_RET | BPF_K, 0xffff),
       BPF_STMT(BPF_RET | BPF_K, 0),
@@ -43,8 +43,8 @@ struct SynState {
   uint16_t port_base = 0;
   uint32_t port_window = 1;
   uint32_t isn_base = 0;
-  std::vector<double> sent_at;   // per probe index
-  std::vector<double> rtt;       // < 0: unanswered
+  std::vector<double> sent_at;  // per probe index
+  std::vector<double> rtt;      // < 0: unanswered
   uint64_t synack = 0, rst = 0;
 
   uint16_t sport(uint64_t i) const { return static_cast<uint16_t>(port_base + i % port_window); }
@@ -72,15 +72,17 @@ void build_syn(uint8_t* seg, in_addr src, in_addr dst, uint16_t sport, uint16_t 
   th->check = htons(probe::inet_checksum(seg, 20, sum));
 }
 
-void handle_reply(const uint8_t* b, size_t n, const ProbePlan& plan, in_addr target,
-                  uint64_t sent, double t, SynState& st) {
+void handle_reply(const uint8_t* b, size_t n, const ProbePlan& plan, in_addr target, uint64_t sent,
+                  double t, SynState& st) {
   auto a = parse_syn_answer(b, n, target, plan.port);
   if (!a) return;
   uint64_t idx = static_cast<uint32_t>(a->ack - 1u - st.isn_base);
   if (idx >= sent || a->dport != st.sport(idx) || st.rtt[idx] >= 0) return;
   st.rtt[idx] = t - st.sent_at[idx];
-  if (a->synack) ++st.synack;
-  else ++st.rst;
+  if (a->synack)
+    ++st.synack;
+  else
+    ++st.rst;
 }
 
 }  // namespace
@@ -154,7 +156,8 @@ ProbeResult probe_syn(const ProbePlan& plan) {
       sockaddr_in to = dst;
       to.sin_port = 0;  // raw sockets ignore it; the port is in our header
       st.sent_at[sent] = probe::now_ms();
-      ssize_t w = sendto(raw.get(), seg, sizeof seg, 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
+      ssize_t w =
+          sendto(raw.get(), seg, sizeof seg, 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
       if (w < 0 && (errno == EAGAIN || errno == ENOBUFS)) break;  // retry after draining
       if (w < 0) ++send_errors;  // e.g. EPERM from an OUTPUT rule: sent but never on the wire
       last_send = st.sent_at[sent];
@@ -170,8 +173,8 @@ ProbeResult probe_syn(const ProbePlan& plan) {
     }
     now = probe::now_ms();
     if (sent == count && (answered() == sent || now >= last_send + plan.straggler_ms)) break;
-    double wake = sent < count ? t0 + interval * static_cast<double>(sent)
-                               : last_send + plan.straggler_ms;
+    double wake =
+        sent < count ? t0 + interval * static_cast<double>(sent) : last_send + plan.straggler_ms;
     int wait = static_cast<int>(std::clamp(wake - now, 0.0, 1000.0));
     if (sent < count && burst == 32) wait = 0;
     pollfd pfd{raw.get(), POLLIN, 0};

@@ -48,7 +48,8 @@ Connection open_connection(const sockaddr_in& dst, double deadline) {
     int left = static_cast<int>(std::max(0.0, deadline - now_ms()));
     int pr;
     do pr = poll(&pfd, 1, left);
-    while (pr < 0 && errno == EINTR && (left = static_cast<int>(std::max(0.0, deadline - now_ms()))) > 0);
+    while (pr < 0 && errno == EINTR &&
+           (left = static_cast<int>(std::max(0.0, deadline - now_ms()))) > 0);
     if (pr <= 0) {
       c.outcome = ConnectOutcome::timeout;
       return c;
@@ -69,8 +70,8 @@ Connection open_connection(const sockaddr_in& dst, double deadline) {
 
 // Stops a kind early when its time budget is spent: count * (interval + timeout) at most.
 bool over_budget(double t0, const ProbePlan& plan, int per_probe_timeout) {
-  double budget = static_cast<double>(plan.count) *
-                  static_cast<double>(plan.interval_ms + per_probe_timeout);
+  double budget =
+      static_cast<double>(plan.count) * static_cast<double>(plan.interval_ms + per_probe_timeout);
   return now_ms() - t0 > budget;
 }
 
@@ -92,9 +93,8 @@ ProbeResult probe_connect(const ProbePlan& plan) {
   std::map<int, int> errs;
   uint64_t refused = 0;
   const double t0 = now_ms();
-  for (int i = 0; i < plan.count && !over_budget(t0, plan, plan.timeout_ms) &&
-                  !should_give_up(plan, r);
-       ++i) {
+  for (int i = 0;
+       i < plan.count && !over_budget(t0, plan, plan.timeout_ms) && !should_give_up(plan, r); ++i) {
     double start = now_ms();
     Connection c = open_connection(dst, start + plan.timeout_ms);
     ++r.sent;
@@ -120,9 +120,9 @@ ProbeResult probe_connect(const ProbePlan& plan) {
     probe::sleep_until_ms(start + plan.interval_ms);
   }
   finish_result(r, rtts);
-  r.detail = std::to_string(rtts.size()) + " connected, " + std::to_string(refused) +
-             " refused, " + std::to_string(r.timeouts) + " timed out after " +
-             std::to_string(plan.timeout_ms) + " ms" + summarize_errors(errs);
+  r.detail = std::to_string(rtts.size()) + " connected, " + std::to_string(refused) + " refused, " +
+             std::to_string(r.timeouts) + " timed out after " + std::to_string(plan.timeout_ms) +
+             " ms" + summarize_errors(errs);
   if (should_give_up(plan, r)) r.detail += "; gave up: nothing answered";
   return r;
 }
@@ -142,17 +142,20 @@ ProbeResult probe_http(const ProbePlan& plan) {
   uint64_t connect_timeouts = 0, data_timeouts = 0, refused = 0;
   size_t body_bytes = 0;
   const double t0 = now_ms();
-  for (int i = 0; i < plan.count && !over_budget(t0, plan, plan.http_timeout_ms) &&
-                  !should_give_up(plan, r);
+  for (int i = 0;
+       i < plan.count && !over_budget(t0, plan, plan.http_timeout_ms) && !should_give_up(plan, r);
        ++i) {
     double start = now_ms();
     double deadline = start + plan.http_timeout_ms;
     ++r.sent;
     Connection c = open_connection(dst, std::min(deadline, start + plan.timeout_ms));
     if (c.outcome != ConnectOutcome::connected) {
-      if (c.outcome == ConnectOutcome::timeout) ++connect_timeouts, ++r.timeouts;
-      else if (c.outcome == ConnectOutcome::refused) ++refused, ++r.errors;
-      else ++errs[c.err], ++r.errors;
+      if (c.outcome == ConnectOutcome::timeout)
+        ++connect_timeouts, ++r.timeouts;
+      else if (c.outcome == ConnectOutcome::refused)
+        ++refused, ++r.errors;
+      else
+        ++errs[c.err], ++r.errors;
       probe::sleep_until_ms(start + plan.interval_ms);
       continue;
     }

@@ -1,6 +1,7 @@
 // UDP probes: a connected socket with IP_RECVERR, so an ICMP port-unreachable (the path works,
 // nothing listens) is told apart from silence (lost, or a service that does not answer).
-#include <ctime>
+#include <ctime>  // linux/errqueue.h needs struct timespec first
+
 #include <linux/errqueue.h>
 #include <netinet/ip_icmp.h>
 #include <poll.h>

@@ -8,8 +8,8 @@
 #include "rules/rule_families.h"
 #include "testnet.h"
 
-using pktloss::testing::TestNet;
 using nlohmann::json;
+using pktloss::testing::TestNet;
 
 namespace {
 
@@ -57,8 +57,8 @@ TEST(Probe, HealthyPairEveryProbeAnswered) {
 TEST(Probe, RandomDropOnServerInputShowsSynLoss) {
   TestNet net;
   net.start_nginx();
-  auto ipt = net.in_server(
-      "iptables-nft -A INPUT -m statistic --mode random --probability 0.3 -j DROP");
+  auto ipt =
+      net.in_server("iptables-nft -A INPUT -m statistic --mode random --probability 0.3 -j DROP");
   ASSERT_EQ(ipt.exit_code, 0) << ipt.err;
   auto r = net.pktloss(probe_cmd(net, "--mode syn --count 60 --interval 5 --timeout 500"));
   ASSERT_EQ(r.exit_code, 1) << r.out << r.err;
@@ -77,8 +77,8 @@ TEST(Probe, Mtu100OnServerKillsDataNotHandshake) {
   TestNet net;
   net.start_nginx();
   ASSERT_EQ(net.in_server("ip link set dev eth0 mtu 100").exit_code, 0);
-  auto r = net.pktloss(probe_cmd(
-      net, "--mode syn,http,mtu --count 2 --interval 5 --timeout 500 --path /30k.bin"));
+  auto r = net.pktloss(
+      probe_cmd(net, "--mode syn,http,mtu --count 2 --interval 5 --timeout 500 --path /30k.bin"));
   ASSERT_EQ(r.exit_code, 1) << r.out << r.err;
   auto probes = parse(r);
   ASSERT_EQ(probes.size(), 3u);
@@ -96,8 +96,8 @@ TEST(Probe, Mtu100OnServerKillsDataNotHandshake) {
   bool blackhole = false, http_mtu_hint = false;
   for (const auto& x : f) {
     blackhole |= x.id == "ip.pmtu_blackhole";
-    http_mtu_hint |= x.id == "application.probe_loss" &&
-                     x.explanation.find("check MTU") != std::string::npos;
+    http_mtu_hint |=
+        x.id == "application.probe_loss" && x.explanation.find("check MTU") != std::string::npos;
   }
   EXPECT_TRUE(blackhole);
   EXPECT_TRUE(http_mtu_hint);

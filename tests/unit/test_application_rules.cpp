@@ -83,8 +83,9 @@ TEST(ApplicationRules, HandshakeOkButHttpFailsPointsAtMtu) {
   for (const auto& x : f) (x.id == "ip.pmtu_blackhole" ? pmtu : http) = &x;
   ASSERT_TRUE(http && pmtu);
   EXPECT_EQ(http->id, "application.probe_loss");
-  EXPECT_NE(http->explanation.find("handshake passes, data does not: size-dependent loss, check MTU"),
-            std::string::npos);
+  EXPECT_NE(
+      http->explanation.find("handshake passes, data does not: size-dependent loss, check MTU"),
+      std::string::npos);
   EXPECT_EQ(pmtu->layer, Layer::ip);
   EXPECT_EQ(pmtu->severity, Severity::critical);
   bool saw_ok = false, saw_failed = false;

@@ -70,7 +70,7 @@ TEST(ProbePackets, OtherSegmentsAreIgnored) {
 
 TEST(ProbePackets, EchoReplyAndFragNeeded) {
   auto reply = ipv4(1, "10.77.0.2", "10.77.0.1", 8);
-  reply[20] = 0;                      // echo reply
+  reply[20] = 0;                       // echo reply
   reply[24] = 0x12, reply[25] = 0x34;  // id
   reply[26] = 0, reply[27] = 7;        // seq
   probe::PingEvent ev;

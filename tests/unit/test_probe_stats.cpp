@@ -10,7 +10,8 @@
 using namespace pktloss;
 
 TEST(ProbeStats, WilsonIntervalMatchesReferenceValues) {
-  // Reference values (z = 1.96): 0/20 -> [0, 0.161], 10/20 -> [0.299, 0.701], 18/60 -> [0.199, 0.425].
+  // Reference values (z = 1.96): 0/20 -> [0, 0.161], 10/20 -> [0.299, 0.701], 18/60 -> [0.199,
+  // 0.425].
   auto [lo0, hi0] = wilson_interval(0, 20);
   EXPECT_DOUBLE_EQ(lo0, 0.0);
   EXPECT_NEAR(hi0, 0.1611, 1e-3);
