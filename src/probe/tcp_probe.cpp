@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <map>
 
@@ -73,6 +74,12 @@ bool over_budget(double t0, const ProbePlan& plan, int per_probe_timeout) {
   double budget =
       static_cast<double>(plan.count) * static_cast<double>(plan.interval_ms + per_probe_timeout);
   return now_ms() - t0 > budget;
+}
+
+std::string fmt_ms(double v) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%.2f", v);
+  return b;
 }
 
 std::string summarize_errors(const std::map<int, int>& errs) {
@@ -187,9 +194,9 @@ ProbeResult probe_http(const ProbePlan& plan) {
   for (auto [st, n] : status_count) d += " " + std::to_string(n) + "x HTTP " + std::to_string(st);
   if (status_count.empty()) d += " no status line";
   if (auto fb = rtt_stats(first_bytes))
-    d += ", first byte p50 " + std::to_string(fb->p50_ms).substr(0, 6) + " ms";
+    d += ", first byte p50 " + fmt_ms(fb->p50_ms) + " ms";
   if (auto cs = rtt_stats(connects))
-    d += ", connect p50 " + std::to_string(cs->p50_ms).substr(0, 6) + " ms";
+    d += ", connect p50 " + fmt_ms(cs->p50_ms) + " ms";
   if (body_bytes) d += ", body " + std::to_string(body_bytes) + " bytes";
   d += "; " + std::to_string(connect_timeouts) + " connect timeouts, " +
        std::to_string(data_timeouts) + " connected but no complete response within " +
