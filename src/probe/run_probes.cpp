@@ -1,5 +1,6 @@
 #include "probe/run_probes.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "probe/probes.h"
@@ -34,6 +35,37 @@ std::vector<ProbeResult> run_probes(const ProbePlan& plan, const ProbeProgress& 
     out.push_back(std::move(r));
   }
   return out;
+}
+
+int64_t estimated_max_ms(const ProbePlan& plan) {
+  const int64_t n = std::max(plan.count, 0);
+  const int64_t iv = std::max(plan.interval_ms, 0);
+  int64_t total = 0;
+  for (ProbeKind k : plan.kinds) {
+    switch (k) {
+      case ProbeKind::syn:
+        total += n * iv + plan.straggler_ms;
+        break;
+      case ProbeKind::icmp:
+        total += n * iv + plan.timeout_ms;
+        break;
+      case ProbeKind::connect:
+      case ProbeKind::udp:
+        total += n * std::max<int64_t>(iv, plan.timeout_ms);
+        break;
+      case ProbeKind::http:
+        total += n * std::max<int64_t>(iv, plan.http_timeout_ms);
+        break;
+      case ProbeKind::mtu: {
+        // Every tested size costs at most one timeout: the list (or the auto ladder) plus a
+        // bisection of at most 16 steps.
+        int64_t tests = (plan.sizes.empty() ? 16 : static_cast<int64_t>(plan.sizes.size())) + 17;
+        total += tests * plan.timeout_ms;
+        break;
+      }
+    }
+  }
+  return total;
 }
 
 void record_own_traffic(const std::vector<ProbeResult>& results, Observations& obs) {

@@ -1,6 +1,7 @@
 #pragma once
 // The probe API `diagnose` and `probe` use: run every kind in the plan, one after another.
 // Call it inside the probing namespace (wrap it in run_in_netns).
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
@@ -14,6 +15,9 @@ namespace pktloss {
 using ProbeProgress = std::function<void(const std::string& line)>;
 
 std::vector<ProbeResult> run_probes(const ProbePlan& plan, const ProbeProgress& progress = {});
+
+// Upper bound of how long run_probes(plan) takes, for sizing an observation window around it.
+int64_t estimated_max_ms(const ProbePlan& plan);
 
 // Records the traffic our probes caused (raw SYN probes make the probing host send RSTs and may
 // appear as NO_SOCKET drops) so rules can discount it.

@@ -126,3 +126,21 @@ TEST(ProbeOwnTraffic, SynProbesAreRecordedForDiscounting) {
   ASSERT_EQ(obs.own_traffic_notes.size(), 1u);
   EXPECT_NE(obs.own_traffic_notes[0].find("60 raw TCP SYN probes"), std::string::npos);
 }
+
+TEST(ProbePlanBudget, EstimateBoundsEveryKind) {
+  ProbePlan plan;
+  plan.kinds = {ProbeKind::syn};
+  plan.count = 60;
+  plan.interval_ms = 5;
+  plan.straggler_ms = 500;
+  EXPECT_EQ(estimated_max_ms(plan), 60 * 5 + 500);
+  plan.kinds = {ProbeKind::http};
+  plan.http_timeout_ms = 1500;
+  EXPECT_EQ(estimated_max_ms(plan), 60 * 1500);
+  plan.kinds = {ProbeKind::mtu};
+  plan.timeout_ms = 500;
+  plan.sizes = {100, 1500};
+  EXPECT_EQ(estimated_max_ms(plan), (2 + 17) * 500);
+  plan.kinds = {};
+  EXPECT_EQ(estimated_max_ms(plan), 0);
+}
