@@ -68,7 +68,9 @@ int run_probe(const CommonOptions& common, const ProbeOptions& opts) {
   std::vector<ProbeResult> results;
   ProbeProgress progress;
   if (common.verbose && !common.json)
-    progress = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
+    progress = [](const std::string& line) {  // the first line: kind and counts, as it happens
+      std::fprintf(stderr, "done: %s\n", line.substr(0, line.find('\n')).c_str());
+    };
   run_in_netns(targets.front(), [&] { results = run_probes(plan, progress); });
 
   Observations obs;

@@ -74,11 +74,15 @@ void record_own_traffic(const std::vector<ProbeResult>& results, Observations& o
     obs.own_syn_probes += r.sent;
     obs.own_syn_probes_netns = r.source_netns;
     std::string ns = r.source_netns.empty() ? "the probing namespace" : "netns " + r.source_netns;
+    // Only SYN-ACKs make this host answer (RST, no socket); RST answers end there. errors
+    // counts the target's RSTs (and local send failures, never answered).
+    uint64_t synacks = r.received - std::min(r.received, r.errors);
     obs.own_traffic_notes.push_back(
         std::to_string(r.sent) + " raw TCP SYN probes to " + r.target + " from " + ns + ": " +
-        std::to_string(r.received) +
-        " answers there found no socket (RST sent back, TcpExt/Tcp OutRsts and NO_SOCKET drops "
-        "of that many packets are our own)");
+        std::to_string(synacks) +
+        " SYN-ACKs found no socket there and were answered with RST (those Tcp OutRsts and "
+        "NO_SOCKET drops are our own), " +
+        std::to_string(r.received - synacks) + " RST answers");
   }
 }
 

@@ -125,6 +125,8 @@ TEST(ProbeOwnTraffic, SynProbesAreRecordedForDiscounting) {
   EXPECT_EQ(obs.own_syn_probes_netns, "plc");
   ASSERT_EQ(obs.own_traffic_notes.size(), 1u);
   EXPECT_NE(obs.own_traffic_notes[0].find("60 raw TCP SYN probes"), std::string::npos);
+  EXPECT_NE(obs.own_traffic_notes[0].find("42 SYN-ACKs found no socket"), std::string::npos)
+      << obs.own_traffic_notes[0];
 }
 
 TEST(ProbePlanBudget, EstimateBoundsEveryKind) {
