@@ -176,3 +176,20 @@ TEST(Probe, FragNeededFromARouterIsSeenAndNotABlackhole) {
     EXPECT_TRUE(rules(probes).empty());
   }
 }
+
+// Random loss must not look like a size limit: a silent size is retried before it counts.
+TEST(Probe, RandomDropIsNotMistakenForAnMtuBlackhole) {
+  TestNet net;
+  ASSERT_EQ(net.in_server("iptables-nft -A INPUT -m statistic --mode random --probability 0.3 "
+                          "-j DROP")
+                .exit_code,
+            0);
+  auto r = net.pktloss("probe -n " + net.client() + " --target " + TestNet::kServerIp +
+                       " --json --mode mtu --timeout 300");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto probes = parse(r);
+  ASSERT_EQ(probes.size(), 1u);
+  EXPECT_EQ(probes[0].max_ok_size, 1500u) << probes[0].detail;
+  EXPECT_EQ(probes[0].min_failed_size, 0u) << probes[0].detail;
+  EXPECT_TRUE(rules(probes).empty());
+}
