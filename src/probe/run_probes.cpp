@@ -57,10 +57,10 @@ int64_t estimated_max_ms(const ProbePlan& plan) {
         total += n * std::max<int64_t>(iv, plan.http_timeout_ms);
         break;
       case ProbeKind::mtu: {
-        // Every tested size costs at most one timeout: the list (or the auto ladder) plus a
+        // Every tested size costs at most two timeouts: the list (or the auto ladder) plus a
         // bisection of at most 16 steps.
         int64_t tests = (plan.sizes.empty() ? 16 : static_cast<int64_t>(plan.sizes.size())) + 17;
-        total += tests * plan.timeout_ms;
+        total += tests * 2 * plan.timeout_ms;  // a silent size is tried twice
         break;
       }
     }

@@ -142,7 +142,7 @@ TEST(ProbePlanBudget, EstimateBoundsEveryKind) {
   plan.kinds = {ProbeKind::mtu};
   plan.timeout_ms = 500;
   plan.sizes = {100, 1500};
-  EXPECT_EQ(estimated_max_ms(plan), (2 + 17) * 500);
+  EXPECT_EQ(estimated_max_ms(plan), (2 + 17) * 2 * 500);
   plan.kinds = {};
   EXPECT_EQ(estimated_max_ms(plan), 0);
 }
