@@ -146,8 +146,12 @@ ProbeResult probe_syn(const ProbePlan& plan) {
   uint8_t rx[2048];
   double last_send = t0;
   auto answered = [&] { return st.synack + st.rst; };
+  // Hard stop even if sending keeps failing with ENOBUFS (a full qdisc): never run unbounded.
+  const double hard_deadline =
+      t0 + interval * static_cast<double>(count) + plan.straggler_ms + 5000;
   for (;;) {
     double now = probe::now_ms();
+    if (now > hard_deadline) break;
     // Send what is due (a small burst when interval is 0 so receiving keeps up).
     int burst = 0;
     while (sent < count && now >= t0 + interval * static_cast<double>(sent) && burst < 32) {
@@ -193,6 +197,9 @@ ProbeResult probe_syn(const ProbePlan& plan) {
   r.detail = std::to_string(st.synack) + " SYN-ACK, " + std::to_string(st.rst) + " RST from " +
              r.target + ", " + std::to_string(r.timeouts) + " unanswered";
   if (send_errors) r.detail += ", " + std::to_string(send_errors) + " refused locally";
+  if (sent < count)
+    r.detail += ", stopped at the time limit with " + std::to_string(count - sent) +
+                " not sent (local send buffer full)";
   return r;
 }
 
