@@ -39,18 +39,18 @@ ProbePlan make_plan(const ProbeOptions& o) {
   std::string item;
   while (std::getline(ss, item, ',')) {
     auto k = probe_kind_from_string(item);
-    if (!k) throw std::runtime_error("--mode: unknown probe '" + item +
-                                     "' (syn, connect, http, udp, icmp, mtu)");
+    if (!k)
+      throw std::runtime_error("--mode: unknown probe '" + item +
+                               "' (syn, connect, http, udp, icmp, mtu)");
     plan.kinds.push_back(*k);
   }
   if (plan.kinds.empty()) throw std::runtime_error("--mode: no probe kind given");
   plan.count = o.count;
   plan.interval_ms = o.interval_ms;
   plan.timeout_ms = o.timeout_ms;
-  plan.http_timeout_ms = std::max(o.timeout_ms, 3000);
+  plan.http_timeout_ms = std::max(o.timeout_ms * 3, 1000);  // a whole exchange, not one answer
   plan.straggler_ms = o.timeout_ms;
-  if (o.path.empty() || o.path[0] != '/' ||
-      o.path.find_first_of(" \r\n\t") != std::string::npos)
+  if (o.path.empty() || o.path[0] != '/' || o.path.find_first_of(" \r\n\t") != std::string::npos)
     throw std::runtime_error("--path: must start with / and contain no spaces");
   plan.http_path = o.path;
   try {
@@ -68,7 +68,9 @@ int run_probe(const CommonOptions& common, const ProbeOptions& opts) {
   std::vector<ProbeResult> results;
   ProbeProgress progress;
   if (common.verbose && !common.json)
-    progress = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
+    progress = [](const std::string& line) {  // the first line: kind and counts, as it happens
+      std::fprintf(stderr, "done: %s\n", line.substr(0, line.find('\n')).c_str());
+    };
   run_in_netns(targets.front(), [&] { results = run_probes(plan, progress); });
 
   Observations obs;
@@ -121,9 +123,8 @@ void register_probe_command(CLI::App& app, CommonOptions& common, CommandRunner&
   sub->add_option("--path", opts->path, "HTTP path for --mode http")->capture_default_str();
   sub->add_option("--sizes", opts->sizes, "mtu sweep sizes: auto or a list like 100,576,1500")
       ->capture_default_str();
-  sub->callback([&run, &common, opts] {
-    run = [&common, opts] { return run_probe(common, *opts); };
-  });
+  sub->callback(
+      [&run, &common, opts] { run = [&common, opts] { return run_probe(common, *opts); }; });
 }
 
 }  // namespace pktloss

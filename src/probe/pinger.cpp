@@ -1,6 +1,7 @@
 #include "probe/pinger.h"
 
-#include <ctime>
+#include <ctime>  // linux/errqueue.h needs struct timespec first
+
 #include <linux/errqueue.h>
 #include <netinet/ip_icmp.h>
 #include <poll.h>
@@ -51,37 +52,36 @@ int Pinger::send(uint16_t seq, uint32_t ip_size) {
   h->un.echo.sequence = htons(seq);
   for (size_t i = sizeof(icmphdr); i < pkt.size(); ++i) pkt[i] = static_cast<uint8_t>(i);
   h->checksum = htons(inet_checksum(pkt.data(), pkt.size()));
-  ssize_t w = sendto(fd_.get(), pkt.data(), pkt.size(), 0, reinterpret_cast<sockaddr*>(&dst_),
-                     sizeof dst_);
+  ssize_t w =
+      sendto(fd_.get(), pkt.data(), pkt.size(), 0, reinterpret_cast<sockaddr*>(&dst_), sizeof dst_);
   return w < 0 ? errno : 0;
 }
 
-void Pinger::parse_raw(const uint8_t* b, size_t n, std::vector<PingEvent>& out) {
-  if (n < 20 || (b[0] >> 4) != 4) return;
+bool parse_icmp_packet(const uint8_t* b, size_t n, in_addr dst, uint16_t id, PingEvent& ev) {
+  if (n < 20 || (b[0] >> 4) != 4) return false;
   size_t ihl = static_cast<size_t>(b[0] & 0x0f) * 4;
-  if (ihl < 20 || n < ihl + 8) return;
+  if (ihl < 20 || n < ihl + 8) return false;
   const uint8_t* icmp = b + ihl;
   uint8_t type = icmp[0], code = icmp[1];
   uint32_t saddr;
   std::memcpy(&saddr, b + 12, 4);
   if (type == ICMP_ECHOREPLY) {
-    if (saddr != dst_.sin_addr.s_addr) return;
-    if ((icmp[4] << 8 | icmp[5]) != id_) return;
-    out.push_back({PingEvent::reply, static_cast<uint16_t>(icmp[6] << 8 | icmp[7]), 0, 0, now_ms()});
-    return;
+    if (saddr != dst.s_addr) return false;
+    if ((icmp[4] << 8 | icmp[5]) != id) return false;
+    ev = {PingEvent::reply, static_cast<uint16_t>(icmp[6] << 8 | icmp[7]), 0, 0, now_ms()};
+    return true;
   }
-  if (type != ICMP_DEST_UNREACH && type != ICMP_TIME_EXCEEDED) return;
+  if (type != ICMP_DEST_UNREACH && type != ICMP_TIME_EXCEEDED) return false;
   // The error quotes our IP header and the first 8 bytes of our echo.
   const uint8_t* inner = icmp + 8;
   size_t left = n - ihl - 8;
-  if (left < 20 || (inner[0] >> 4) != 4) return;
+  if (left < 20 || (inner[0] >> 4) != 4) return false;
   size_t iihl = static_cast<size_t>(inner[0] & 0x0f) * 4;
-  if (iihl < 20 || left < iihl + 8 || inner[9] != IPPROTO_ICMP) return;
+  if (iihl < 20 || left < iihl + 8 || inner[9] != IPPROTO_ICMP) return false;
   uint32_t idst;
   std::memcpy(&idst, inner + 16, 4);
   const uint8_t* echo = inner + iihl;
-  if (idst != dst_.sin_addr.s_addr || echo[0] != ICMP_ECHO || (echo[4] << 8 | echo[5]) != id_)
-    return;
+  if (idst != dst.s_addr || echo[0] != ICMP_ECHO || (echo[4] << 8 | echo[5]) != id) return false;
   PingEvent e;
   e.seq = static_cast<uint16_t>(echo[6] << 8 | echo[7]);
   e.at_ms = now_ms();
@@ -92,7 +92,8 @@ void Pinger::parse_raw(const uint8_t* b, size_t n, std::vector<PingEvent>& out) 
     e.type = PingEvent::unreachable;
     e.code = type * 256 + code;
   }
-  out.push_back(e);
+  ev = e;
+  return true;
 }
 
 void Pinger::drain_errqueue(std::vector<PingEvent>& out) {
@@ -152,10 +153,12 @@ std::vector<PingEvent> Pinger::wait(int timeout_ms) {
         if (ping_socket_) {
           // The kernel already matched the id; we get the ICMP header only.
           if (n >= 8 && buf_[0] == ICMP_ECHOREPLY)
-            out.push_back({PingEvent::reply, static_cast<uint16_t>(buf_[6] << 8 | buf_[7]), 0, 0,
-                           now_ms()});
+            out.push_back(
+                {PingEvent::reply, static_cast<uint16_t>(buf_[6] << 8 | buf_[7]), 0, 0, now_ms()});
         } else {
-          parse_raw(buf_.data(), static_cast<size_t>(n), out);
+          PingEvent ev;
+          if (parse_icmp_packet(buf_.data(), static_cast<size_t>(n), dst_.sin_addr, id_, ev))
+            out.push_back(ev);
         }
       }
     }

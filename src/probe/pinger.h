@@ -16,10 +16,14 @@ namespace pktloss::probe {
 struct PingEvent {
   enum Type { reply, frag_needed, unreachable } type = reply;
   uint16_t seq = 0;
-  uint32_t mtu = 0;    // frag_needed: the next-hop MTU the router announced
-  int code = 0;        // unreachable: ICMP type*256+code
+  uint32_t mtu = 0;  // frag_needed: the next-hop MTU the router announced
+  int code = 0;      // unreachable: ICMP type*256+code
   double at_ms = 0;
 };
+
+// Parses one IPv4 packet read from a raw ICMP socket: an echo reply from dst with our id, or an
+// ICMP error quoting an echo we sent to dst. Anything else (or truncated bytes): false.
+bool parse_icmp_packet(const uint8_t* b, size_t n, in_addr dst, uint16_t id, PingEvent& ev);
 
 class Pinger {
  public:
@@ -36,7 +40,6 @@ class Pinger {
 
  private:
   Pinger() = default;
-  void parse_raw(const uint8_t* b, size_t n, std::vector<PingEvent>& out);
   void drain_errqueue(std::vector<PingEvent>& out);
 
   Fd fd_;

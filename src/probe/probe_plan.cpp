@@ -7,28 +7,42 @@
 #include <charconv>
 #include <stdexcept>
 
+#include "model/observations.h"
+
 namespace pktloss {
 
 const char* to_string(ProbeKind k) {
   switch (k) {
-    case ProbeKind::syn: return "syn";
-    case ProbeKind::connect: return "connect";
-    case ProbeKind::http: return "http";
-    case ProbeKind::udp: return "udp";
-    case ProbeKind::icmp: return "icmp";
-    case ProbeKind::mtu: return "mtu";
+    case ProbeKind::syn:
+      return "syn";
+    case ProbeKind::connect:
+      return "connect";
+    case ProbeKind::http:
+      return "http";
+    case ProbeKind::udp:
+      return "udp";
+    case ProbeKind::icmp:
+      return "icmp";
+    case ProbeKind::mtu:
+      return "mtu";
   }
   return "?";
 }
 
 const char* result_kind(ProbeKind k) {
   switch (k) {
-    case ProbeKind::syn: return "tcp-syn";
-    case ProbeKind::connect: return "tcp-connect";
-    case ProbeKind::http: return "http";
-    case ProbeKind::udp: return "udp";
-    case ProbeKind::icmp: return "icmp";
-    case ProbeKind::mtu: return "mtu";
+    case ProbeKind::syn:
+      return "tcp-syn";
+    case ProbeKind::connect:
+      return "tcp-connect";
+    case ProbeKind::http:
+      return "http";
+    case ProbeKind::udp:
+      return "udp";
+    case ProbeKind::icmp:
+      return "icmp";
+    case ProbeKind::mtu:
+      return "mtu";
   }
   return "?";
 }
@@ -38,6 +52,11 @@ std::optional<ProbeKind> probe_kind_from_string(const std::string& s) {
                       ProbeKind::icmp, ProbeKind::mtu})
     if (s == to_string(k) || s == result_kind(k)) return k;
   return std::nullopt;
+}
+
+bool should_give_up(const ProbePlan& plan, const ProbeResult& r) {
+  return plan.give_up_after > 0 && r.received == 0 &&
+         r.timeouts >= static_cast<uint64_t>(plan.give_up_after);
 }
 
 namespace {
@@ -98,7 +117,8 @@ std::vector<uint32_t> parse_sizes(const std::string& spec) {
   size_t pos = 0;
   while (pos <= spec.size()) {
     auto comma = spec.find(',', pos);
-    std::string item = spec.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+    std::string item =
+        spec.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
     auto v = parse_uint(item, 65535);
     if (!v || *v < 28)
       throw std::invalid_argument("bad size '" + item + "' (IP datagram bytes, 28..65535)");

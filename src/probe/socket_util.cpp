@@ -43,7 +43,9 @@ std::string addr_to_string(in_addr a) {
   return buf;
 }
 
-std::string errno_text(int err) { return std::strerror(err); }
+std::string errno_text(int err) {
+  return std::strerror(err);
+}
 
 LocalPath local_path_to(const sockaddr_in& dst) {
   LocalPath p;

@@ -15,6 +15,7 @@
 #include "probe/probe_stats.h"
 #include "probe/probes.h"
 #include "probe/socket_util.h"
+#include "probe/syn_answer.h"
 
 namespace pktloss {
 namespace {
@@ -25,10 +26,10 @@ using probe::Fd;
 void attach_filter(int fd, in_addr target, uint16_t port) {
   const uint32_t ip = ntohl(target.s_addr);
   sock_filter code[] = {
-      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 12),             // ip saddr
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 12),  // ip saddr
       BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ip, 0, 4),
-      BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0),             // x = ip header length
-      BPF_STMT(BPF_LD | BPF_H | BPF_IND, 0),              // tcp source port
+      BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0),  // x = ip header length
+      BPF_STMT(BPF_LD | BPF_H | BPF_IND, 0),   // tcp source port
       BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, port, 0, 1),
       BPF_STMT(BPF_RET | BPF_K, 0xffff),
       BPF_STMT(BPF_RET | BPF_K, 0),
@@ -42,8 +43,8 @@ struct SynState {
   uint16_t port_base = 0;
   uint32_t port_window = 1;
   uint32_t isn_base = 0;
-  std::vector<double> sent_at;   // per probe index
-  std::vector<double> rtt;       // < 0: unanswered
+  std::vector<double> sent_at;  // per probe index
+  std::vector<double> rtt;      // < 0: unanswered
   uint64_t synack = 0, rst = 0;
 
   uint16_t sport(uint64_t i) const { return static_cast<uint16_t>(port_base + i % port_window); }
@@ -71,30 +72,40 @@ void build_syn(uint8_t* seg, in_addr src, in_addr dst, uint16_t sport, uint16_t 
   th->check = htons(probe::inet_checksum(seg, 20, sum));
 }
 
-// Parses one IPv4+TCP packet; records a matching answer.
-void handle_reply(const uint8_t* b, size_t n, const ProbePlan& plan, in_addr target,
-                  uint64_t sent, double t, SynState& st) {
-  if (n < 20 || (b[0] >> 4) != 4) return;
-  size_t ihl = static_cast<size_t>(b[0] & 0x0f) * 4;
-  if (ihl < 20 || n < ihl + 20 || b[9] != IPPROTO_TCP) return;
-  uint32_t saddr;
-  std::memcpy(&saddr, b + 12, 4);
-  if (saddr != target.s_addr) return;
-  tcphdr th;
-  std::memcpy(&th, b + ihl, sizeof th);
-  if (ntohs(th.source) != plan.port) return;
-  bool is_synack = th.syn && th.ack;
-  bool is_rst = th.rst && th.ack;
-  if (!is_synack && !is_rst) return;
-  uint32_t idx32 = ntohl(th.ack_seq) - 1u - st.isn_base;
-  uint64_t idx = idx32;
-  if (idx >= sent || ntohs(th.dest) != st.sport(idx) || st.rtt[idx] >= 0) return;
+void handle_reply(const uint8_t* b, size_t n, const ProbePlan& plan, in_addr target, uint64_t sent,
+                  double t, SynState& st) {
+  auto a = parse_syn_answer(b, n, target, plan.port);
+  if (!a) return;
+  uint64_t idx = static_cast<uint32_t>(a->ack - 1u - st.isn_base);
+  if (idx >= sent || a->dport != st.sport(idx) || st.rtt[idx] >= 0) return;
   st.rtt[idx] = t - st.sent_at[idx];
-  if (is_synack) ++st.synack;
-  else ++st.rst;
+  if (a->synack)
+    ++st.synack;
+  else
+    ++st.rst;
 }
 
 }  // namespace
+
+std::optional<SynAnswer> parse_syn_answer(const uint8_t* b, size_t n, in_addr target,
+                                          uint16_t port) {
+  if (n < 20 || (b[0] >> 4) != 4) return std::nullopt;
+  size_t ihl = static_cast<size_t>(b[0] & 0x0f) * 4;
+  if (ihl < 20 || n < ihl + 20 || b[9] != IPPROTO_TCP) return std::nullopt;
+  uint32_t saddr;
+  std::memcpy(&saddr, b + 12, 4);
+  if (saddr != target.s_addr) return std::nullopt;
+  tcphdr th;
+  std::memcpy(&th, b + ihl, sizeof th);
+  if (ntohs(th.source) != port) return std::nullopt;
+  SynAnswer a;
+  a.synack = th.syn && th.ack;
+  a.rst = th.rst && th.ack;
+  if (!a.synack && !a.rst) return std::nullopt;
+  a.dport = ntohs(th.dest);
+  a.ack = ntohl(th.ack_seq);
+  return a;
+}
 
 ProbeResult probe_syn(const ProbePlan& plan) {
   ProbeResult r;
@@ -135,8 +146,12 @@ ProbeResult probe_syn(const ProbePlan& plan) {
   uint8_t rx[2048];
   double last_send = t0;
   auto answered = [&] { return st.synack + st.rst; };
+  // Hard stop even if sending keeps failing with ENOBUFS (a full qdisc): never run unbounded.
+  const double hard_deadline =
+      t0 + interval * static_cast<double>(count) + plan.straggler_ms + 5000;
   for (;;) {
     double now = probe::now_ms();
+    if (now > hard_deadline) break;
     // Send what is due (a small burst when interval is 0 so receiving keeps up).
     int burst = 0;
     while (sent < count && now >= t0 + interval * static_cast<double>(sent) && burst < 32) {
@@ -145,7 +160,8 @@ ProbeResult probe_syn(const ProbePlan& plan) {
       sockaddr_in to = dst;
       to.sin_port = 0;  // raw sockets ignore it; the port is in our header
       st.sent_at[sent] = probe::now_ms();
-      ssize_t w = sendto(raw.get(), seg, sizeof seg, 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
+      ssize_t w =
+          sendto(raw.get(), seg, sizeof seg, 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
       if (w < 0 && (errno == EAGAIN || errno == ENOBUFS)) break;  // retry after draining
       if (w < 0) ++send_errors;  // e.g. EPERM from an OUTPUT rule: sent but never on the wire
       last_send = st.sent_at[sent];
@@ -161,8 +177,8 @@ ProbeResult probe_syn(const ProbePlan& plan) {
     }
     now = probe::now_ms();
     if (sent == count && (answered() == sent || now >= last_send + plan.straggler_ms)) break;
-    double wake = sent < count ? t0 + interval * static_cast<double>(sent)
-                               : last_send + plan.straggler_ms;
+    double wake =
+        sent < count ? t0 + interval * static_cast<double>(sent) : last_send + plan.straggler_ms;
     int wait = static_cast<int>(std::clamp(wake - now, 0.0, 1000.0));
     if (sent < count && burst == 32) wait = 0;
     pollfd pfd{raw.get(), POLLIN, 0};
@@ -181,6 +197,9 @@ ProbeResult probe_syn(const ProbePlan& plan) {
   r.detail = std::to_string(st.synack) + " SYN-ACK, " + std::to_string(st.rst) + " RST from " +
              r.target + ", " + std::to_string(r.timeouts) + " unanswered";
   if (send_errors) r.detail += ", " + std::to_string(send_errors) + " refused locally";
+  if (sent < count)
+    r.detail += ", stopped at the time limit with " + std::to_string(count - sent) +
+                " not sent (local send buffer full)";
   return r;
 }
 

@@ -6,9 +6,11 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <map>
 
+#include "probe/http_response.h"
 #include "probe/probe_stats.h"
 #include "probe/probes.h"
 #include "probe/socket_util.h"
@@ -47,7 +49,8 @@ Connection open_connection(const sockaddr_in& dst, double deadline) {
     int left = static_cast<int>(std::max(0.0, deadline - now_ms()));
     int pr;
     do pr = poll(&pfd, 1, left);
-    while (pr < 0 && errno == EINTR && (left = static_cast<int>(std::max(0.0, deadline - now_ms()))) > 0);
+    while (pr < 0 && errno == EINTR &&
+           (left = static_cast<int>(std::max(0.0, deadline - now_ms()))) > 0);
     if (pr <= 0) {
       c.outcome = ConnectOutcome::timeout;
       return c;
@@ -68,76 +71,21 @@ Connection open_connection(const sockaddr_in& dst, double deadline) {
 
 // Stops a kind early when its time budget is spent: count * (interval + timeout) at most.
 bool over_budget(double t0, const ProbePlan& plan, int per_probe_timeout) {
-  double budget = static_cast<double>(plan.count) *
-                  static_cast<double>(plan.interval_ms + per_probe_timeout);
+  double budget =
+      static_cast<double>(plan.count) * static_cast<double>(plan.interval_ms + per_probe_timeout);
   return now_ms() - t0 > budget;
+}
+
+std::string fmt_ms(double v) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%.2f", v);
+  return b;
 }
 
 std::string summarize_errors(const std::map<int, int>& errs) {
   std::string s;
   for (auto [e, n] : errs) s += ", " + std::to_string(n) + "x " + probe::errno_text(e);
   return s;
-}
-
-struct HttpResponse {
-  int status = 0;
-  bool complete = false;
-  size_t body_bytes = 0;
-  double first_byte_ms = -1;
-};
-
-// Reads the response until the body is complete (Content-Length), EOF, or the deadline.
-HttpResponse read_response(int fd, double t_start, double deadline) {
-  HttpResponse resp;
-  std::string head;
-  size_t header_end = std::string::npos;
-  long long content_length = -1;
-  char buf[16384];
-  for (;;) {
-    int left = static_cast<int>(deadline - now_ms());
-    if (left <= 0) return resp;
-    pollfd pfd{fd, POLLIN, 0};
-    int pr = poll(&pfd, 1, left);
-    if (pr < 0 && errno == EINTR) continue;
-    if (pr <= 0) return resp;
-    ssize_t n = recv(fd, buf, sizeof buf, 0);
-    if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
-    if (n < 0) return resp;
-    if (n == 0) {  // EOF: complete when no length was announced or it was reached
-      resp.complete = header_end != std::string::npos &&
-                      (content_length < 0 ||
-                       resp.body_bytes >= static_cast<size_t>(content_length));
-      return resp;
-    }
-    if (resp.first_byte_ms < 0) resp.first_byte_ms = now_ms() - t_start;
-    if (header_end == std::string::npos) {
-      head.append(buf, static_cast<size_t>(n));
-      if (head.size() > 65536) return resp;  // a header this big is not an answer we trust
-      header_end = head.find("\r\n\r\n");
-      if (header_end == std::string::npos) continue;
-      if (head.compare(0, 5, "HTTP/") == 0) {
-        auto sp = head.find(' ');
-        if (sp != std::string::npos && sp + 4 <= head.size()) {
-          int st = 0;
-          for (size_t i = sp + 1; i < sp + 4; ++i)
-            st = isdigit(static_cast<unsigned char>(head[i])) ? st * 10 + (head[i] - '0') : -1000;
-          if (st >= 100 && st <= 599) resp.status = st;
-        }
-      }
-      std::string lower = head.substr(0, header_end);
-      std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
-      auto cl = lower.find("\r\ncontent-length:");
-      if (cl != std::string::npos) content_length = std::atoll(lower.c_str() + cl + 17);
-      resp.body_bytes = head.size() - (header_end + 4);
-    } else {
-      resp.body_bytes += static_cast<size_t>(n);
-    }
-    if (resp.status && content_length >= 0 &&
-        resp.body_bytes >= static_cast<size_t>(content_length)) {
-      resp.complete = true;
-      return resp;
-    }
-  }
 }
 
 }  // namespace
@@ -152,7 +100,8 @@ ProbeResult probe_connect(const ProbePlan& plan) {
   std::map<int, int> errs;
   uint64_t refused = 0;
   const double t0 = now_ms();
-  for (int i = 0; i < plan.count && !over_budget(t0, plan, plan.timeout_ms); ++i) {
+  for (int i = 0;
+       i < plan.count && !over_budget(t0, plan, plan.timeout_ms) && !should_give_up(plan, r); ++i) {
     double start = now_ms();
     Connection c = open_connection(dst, start + plan.timeout_ms);
     ++r.sent;
@@ -178,9 +127,10 @@ ProbeResult probe_connect(const ProbePlan& plan) {
     probe::sleep_until_ms(start + plan.interval_ms);
   }
   finish_result(r, rtts);
-  r.detail = std::to_string(rtts.size()) + " connected, " + std::to_string(refused) +
-             " refused, " + std::to_string(r.timeouts) + " timed out after " +
-             std::to_string(plan.timeout_ms) + " ms" + summarize_errors(errs);
+  r.detail = std::to_string(rtts.size()) + " connected, " + std::to_string(refused) + " refused, " +
+             std::to_string(r.timeouts) + " timed out after " + std::to_string(plan.timeout_ms) +
+             " ms" + summarize_errors(errs);
+  if (should_give_up(plan, r)) r.detail += "; gave up: nothing answered";
   return r;
 }
 
@@ -199,15 +149,20 @@ ProbeResult probe_http(const ProbePlan& plan) {
   uint64_t connect_timeouts = 0, data_timeouts = 0, refused = 0;
   size_t body_bytes = 0;
   const double t0 = now_ms();
-  for (int i = 0; i < plan.count && !over_budget(t0, plan, plan.http_timeout_ms); ++i) {
+  for (int i = 0;
+       i < plan.count && !over_budget(t0, plan, plan.http_timeout_ms) && !should_give_up(plan, r);
+       ++i) {
     double start = now_ms();
     double deadline = start + plan.http_timeout_ms;
     ++r.sent;
     Connection c = open_connection(dst, std::min(deadline, start + plan.timeout_ms));
     if (c.outcome != ConnectOutcome::connected) {
-      if (c.outcome == ConnectOutcome::timeout) ++connect_timeouts, ++r.timeouts;
-      else if (c.outcome == ConnectOutcome::refused) ++refused, ++r.errors;
-      else ++errs[c.err], ++r.errors;
+      if (c.outcome == ConnectOutcome::timeout)
+        ++connect_timeouts, ++r.timeouts;
+      else if (c.outcome == ConnectOutcome::refused)
+        ++refused, ++r.errors;
+      else
+        ++errs[c.err], ++r.errors;
       probe::sleep_until_ms(start + plan.interval_ms);
       continue;
     }
@@ -219,7 +174,7 @@ ProbeResult probe_http(const ProbePlan& plan) {
       ++errs[w < 0 ? errno : EMSGSIZE];
       continue;
     }
-    HttpResponse resp = read_response(c.fd.get(), start, deadline);
+    HttpResponse resp = read_http_response(c.fd.get(), start, deadline);
     if (resp.status) ++status_count[resp.status];
     if (resp.status && resp.complete) {
       ++r.received;
@@ -239,15 +194,16 @@ ProbeResult probe_http(const ProbePlan& plan) {
   for (auto [st, n] : status_count) d += " " + std::to_string(n) + "x HTTP " + std::to_string(st);
   if (status_count.empty()) d += " no status line";
   if (auto fb = rtt_stats(first_bytes))
-    d += ", first byte p50 " + std::to_string(fb->p50_ms).substr(0, 6) + " ms";
+    d += ", first byte p50 " + fmt_ms(fb->p50_ms) + " ms";
   if (auto cs = rtt_stats(connects))
-    d += ", connect p50 " + std::to_string(cs->p50_ms).substr(0, 6) + " ms";
+    d += ", connect p50 " + fmt_ms(cs->p50_ms) + " ms";
   if (body_bytes) d += ", body " + std::to_string(body_bytes) + " bytes";
   d += "; " + std::to_string(connect_timeouts) + " connect timeouts, " +
        std::to_string(data_timeouts) + " connected but no complete response within " +
        std::to_string(plan.http_timeout_ms) + " ms";
   if (refused) d += ", " + std::to_string(refused) + " refused";
   d += summarize_errors(errs);
+  if (should_give_up(plan, r)) d += "; gave up: nothing answered";
   r.detail = d;
   return r;
 }

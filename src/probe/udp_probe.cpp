@@ -1,6 +1,7 @@
 // UDP probes: a connected socket with IP_RECVERR, so an ICMP port-unreachable (the path works,
 // nothing listens) is told apart from silence (lost, or a service that does not answer).
-#include <ctime>
+#include <ctime>  // linux/errqueue.h needs struct timespec first
+
 #include <linux/errqueue.h>
 #include <netinet/ip_icmp.h>
 #include <poll.h>
@@ -47,7 +48,7 @@ ProbeResult probe_udp(const ProbePlan& plan) {
   sockaddr_in dst = probe::make_addr(plan.host, plan.port);
   std::vector<double> rtts;
   uint64_t replies = 0, port_unreach = 0, other_icmp = 0;
-  for (int i = 0; i < plan.count; ++i) {
+  for (int i = 0; i < plan.count && !should_give_up(plan, r); ++i) {
     double start = probe::now_ms();
     probe::Fd fd(socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
     if (!fd.ok()) {

@@ -47,10 +47,9 @@ void probe_loss(const ProbeResult& p, const Observations& obs, const RuleConfig&
   f.netns = p.source_netns;
   f.object = p.kind + " " + p.target;
   f.summary = p.kind + " probes to " + p.target + ": " + std::to_string(lost) + " of " +
-              std::to_string(p.sent) + " lost (" + pct(p.loss) + ", 95% CI " +
-              pct(p.loss_ci_low) + "-" + pct(p.loss_ci_high) + ")";
-  Evidence e = value_evidence("probe", "probe." + p.kind + ".lost", uint64_t{0}, lost,
-                              f.summary);
+              std::to_string(p.sent) + " lost (" + pct(p.loss) + ", 95% CI " + pct(p.loss_ci_low) +
+              "-" + pct(p.loss_ci_high) + ")";
+  Evidence e = value_evidence("probe", "probe." + p.kind + ".lost", uint64_t{0}, lost, f.summary);
   f.evidence.push_back(e);
   if (!p.detail.empty()) f.evidence.push_back(fact_evidence("probe", p.kind + ": " + p.detail));
   if (p.kind == "http" && handshake_ok(obs, cfg)) {
@@ -60,9 +59,9 @@ void probe_loss(const ProbeResult& p, const Observations& obs, const RuleConfig&
     if (const ProbeResult* m = find_kind(obs, "mtu"); m && m->max_ok_size)
       f.evidence.push_back(fact_evidence(
           "probe", "size sweep: largest datagram answered " + std::to_string(m->max_ok_size) +
-                       " bytes" + (m->min_failed_size ? ", smallest lost " +
-                                                            std::to_string(m->min_failed_size)
-                                                      : std::string())));
+                       " bytes" +
+                       (m->min_failed_size ? ", smallest lost " + std::to_string(m->min_failed_size)
+                                           : std::string())));
   } else if (p.kind == "tcp-syn" || p.kind == "tcp-connect") {
     f.explanation =
         "Connection attempts are lost on the way to or from the target; the layer findings "
@@ -70,9 +69,10 @@ void probe_loss(const ProbeResult& p, const Observations& obs, const RuleConfig&
   } else {
     f.explanation = "Probes of this kind were lost or timed out; see the layer findings for where.";
   }
-  f.fix.push_back("pktloss diagnose" + std::string(p.source_netns.empty() || p.source_netns == "host"
-                                                       ? ""
-                                                       : " -n " + p.source_netns) +
+  f.fix.push_back("pktloss diagnose" +
+                  std::string(p.source_netns.empty() || p.source_netns == "host"
+                                  ? ""
+                                  : " -n " + p.source_netns) +
                   " --target " + p.target + " --capture --trace");
   f.moved_in_window = true;
   f.volume = lost;
@@ -95,8 +95,8 @@ void pmtu_blackhole(const ProbeResult& m, Findings& out) {
               " bytes pass, and no ICMP frag-needed comes back";
   f.evidence.push_back(value_evidence("probe", "max_ok_size", std::nullopt, m.max_ok_size,
                                       "largest DF echo answered"));
-  f.evidence.push_back(value_evidence("probe", "min_failed_size", std::nullopt,
-                                      m.min_failed_size, "smallest DF echo never answered"));
+  f.evidence.push_back(value_evidence("probe", "min_failed_size", std::nullopt, m.min_failed_size,
+                                      "smallest DF echo never answered"));
   if (m.local_mtu)
     f.evidence.push_back(fact_evidence(
         "rtnetlink", "local " + m.local_ifname + " mtu " + std::to_string(m.local_mtu) +
