@@ -54,6 +54,9 @@ bool has_xt_expr(const json& rule) {
   return false;
 }
 
+void parse_item(const json& it, std::map<std::string, TableInfo>& tables, const NftRawFacts& raw,
+                std::map<std::string, int>& position, Firewall& fw);
+
 void add_unique(std::vector<std::string>& v, const std::vector<std::string>& add) {
   for (const auto& s : add)
     if (std::find(v.begin(), v.end(), s) == v.end()) v.push_back(s);
@@ -125,11 +128,28 @@ void parse_nft_ruleset(const json& ruleset, const NftRawFacts& raw, Firewall& fw
 
   // Pass 2: base chains with a drop policy, and rules that can drop.
   std::map<std::string, int> position;  // "family table chain" -> rules seen so far
+  size_t malformed = 0;
   for (const auto& it : items) {
     if (!it.is_object()) continue;
+    // One malformed item (kernel or library surprise) costs that item only.
+    try {
+      parse_item(it, tables, raw, position, fw);
+    } catch (const json::exception&) {
+      ++malformed;
+    }
+  }
+  if (malformed)
+    fw.notes.push_back("nftables: skipped " + std::to_string(malformed) +
+                       " malformed ruleset item(s)");
+}
+
+namespace {
+void parse_item(const json& it, std::map<std::string, TableInfo>& tables, const NftRawFacts& raw,
+                std::map<std::string, int>& position, Firewall& fw) {
+  {
     if (it.contains("chain")) {
       const auto& c = it.at("chain");
-      if (!c.contains("hook")) continue;
+      if (!c.contains("hook")) return;
       std::string family = get_s(c, "family"), table = get_s(c, "table"),
                   name = get_s(c, "name");
       const TableInfo& ti = tables[family + " " + table];
@@ -155,9 +175,9 @@ void parse_nft_ruleset(const json& ruleset, const NftRawFacts& raw, Firewall& fw
                                                      " { policy accept; }");
       }
       fw.chains.push_back(std::move(ch));
-      continue;
+      return;
     }
-    if (!it.contains("rule")) continue;
+    if (!it.contains("rule")) return;
     const auto& r = it.at("rule");
     std::string family = get_s(r, "family"), table = get_s(r, "table"), chain = get_s(r, "chain");
     uint64_t handle = get_u(r, "handle");
@@ -165,7 +185,7 @@ void parse_nft_ruleset(const json& ruleset, const NftRawFacts& raw, Firewall& fw
     const json empty = json::array();
     const json& exprs = r.contains("expr") ? r.at("expr") : empty;
     std::string verdict = nft_rule_verdict(exprs);
-    if (verdict != "drop" && verdict != "reject") continue;  // cheap filter before rendering
+    if (verdict != "drop" && verdict != "reject") return;  // cheap filter before rendering
 
     const TableInfo& ti = tables[family + " " + table];
     NftRuleFacts facts = nft_rule_facts(exprs);
@@ -207,5 +227,6 @@ void parse_nft_ruleset(const json& ruleset, const NftRawFacts& raw, Firewall& fw
     fw.rules.push_back(std::move(fr));
   }
 }
+}  // namespace
 
 }  // namespace pktloss

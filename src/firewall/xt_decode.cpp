@@ -191,7 +191,11 @@ void decode_conntrack(const XtBlob& b, XtDecoded& d) {
     std::string states = ct_states(state_mask, true, d);
     if (inv) d.traits.erase(std::remove(d.traits.begin(), d.traits.end(), std::string("ct-invalid")),
                             d.traits.end());
-    d.text += std::string(inv ? " !" : "") + " --ctstate " + states;
+    // iptables-nft stores `-m state` as conntrack with the alias flag; print it as written.
+    if (match_flags & XT_CONNTRACK_STATE_ALIAS)
+      d.text = std::string(" -m state") + (inv ? " !" : "") + " --state " + states;
+    else
+      d.text += std::string(inv ? " !" : "") + " --ctstate " + states;
   }
   // Other conntrack options (origsrc, status, expire...) are not rendered.
   if (match_flags & ~uint16_t(XT_CONNTRACK_STATE | XT_CONNTRACK_STATE_ALIAS)) d.complete = false;
