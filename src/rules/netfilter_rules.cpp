@@ -276,10 +276,11 @@ void conntrack_findings(const RuleInput& in, Findings& out) {
   f.object = "conntrack table";
   if (in.windowed()) {
     if (drops == 0 && early == 0 && !near) return;
+    // early_drop only happens when the table is full: entries of other flows were evicted.
     f.moved_in_window = drops > 0 || early > 0;
-    f.severity = drops > 0 || full ? Severity::critical : Severity::warning;
-    f.confidence = drops > 0 ? 0.95 : 0.75;
-    f.volume = drops;
+    f.severity = drops > 0 || early > 0 || full ? Severity::critical : Severity::warning;
+    f.confidence = drops > 0 || early > 0 ? 0.95 : 0.75;
+    f.volume = drops + early;
   } else {
     if (drops == 0 && early == 0 && !near) return;
     f.severity = full ? Severity::critical : Severity::warning;
@@ -291,6 +292,10 @@ void conntrack_findings(const RuleInput& in, Findings& out) {
     f.summary = "conntrack table full: " + std::to_string(drops) + " new connections dropped" +
                 window + " (" + std::to_string(peak) + " of " + std::to_string(ct.max) +
                 " entries)";
+  else if (early > 0)
+    f.summary = "conntrack table full: " + std::to_string(early) +
+                " entries of other flows evicted to make room" + window + " (" +
+                std::to_string(peak) + " of " + std::to_string(ct.max) + " entries)";
   else if (full)
     f.summary = "conntrack table full: " + std::to_string(peak) + " of " +
                 std::to_string(ct.max) + " entries; new connections are dropped";
