@@ -24,8 +24,8 @@ void run_tool(benchmark::State& state, std::vector<const char*> argv) {
   posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
   for (auto _ : state) {
     pid_t pid;
-    if (posix_spawnp(&pid, argv[0], &fa, nullptr, const_cast<char* const*>(argv.data()),
-                     environ) != 0) {
+    if (posix_spawnp(&pid, argv[0], &fa, nullptr, const_cast<char* const*>(argv.data()), environ) !=
+        0) {
       state.SkipWithError("cannot run the tool");
       break;
     }

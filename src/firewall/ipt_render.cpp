@@ -119,8 +119,8 @@ IptRendered render_ipt_rule(const json& exprs, const std::vector<XtBlob>& xt,
           port_match = "-m " + protocol;
           port_match_at = matches.size();
         }
-        port_match += std::string(neg.empty() ? "" : " !") + " --" + field + " " +
-                      port_value(right, ok);
+        port_match +=
+            std::string(neg.empty() ? "" : " !") + " --" + field + " " + port_value(right, ok);
         if (field == "dport" && neg.empty() && right.is_number())
           r.dports.push_back(static_cast<uint16_t>(right.get<unsigned>()));
         if (l4.empty()) l4 = protocol;

@@ -67,8 +67,8 @@ void add_unique(std::vector<std::string>& v, const std::vector<std::string>& add
 std::string shell_quote(const std::string& s) {
   bool plain = !s.empty();
   for (char c : s)
-    if (!(isalnum(static_cast<unsigned char>(c)) || std::string("_-.:/+@=,%").find(c) !=
-                                                        std::string::npos))
+    if (!(isalnum(static_cast<unsigned char>(c)) ||
+          std::string("_-.:/+@=,%").find(c) != std::string::npos))
       plain = false;
   if (plain) return s;
   std::string q = "'";
@@ -96,8 +96,7 @@ bool ruleset_has_xt(const json& ruleset) {
 }
 
 void parse_nft_ruleset(const json& ruleset, const NftRawFacts& raw, Firewall& fw) {
-  if (!ruleset.is_object() || !ruleset.contains("nftables") ||
-      !ruleset.at("nftables").is_array()) {
+  if (!ruleset.is_object() || !ruleset.contains("nftables") || !ruleset.at("nftables").is_array()) {
     fw.notes.push_back("nftables: ruleset JSON without an \"nftables\" array; skipped");
     return;
   }
@@ -150,8 +149,7 @@ void parse_item(const json& it, std::map<std::string, TableInfo>& tables, const 
     if (it.contains("chain")) {
       const auto& c = it.at("chain");
       if (!c.contains("hook")) return;
-      std::string family = get_s(c, "family"), table = get_s(c, "table"),
-                  name = get_s(c, "name");
+      std::string family = get_s(c, "family"), table = get_s(c, "table"), name = get_s(c, "name");
       const TableInfo& ti = tables[family + " " + table];
       FirewallChain ch;
       ch.backend = ti.backend;
@@ -200,13 +198,12 @@ void parse_item(const json& it, std::map<std::string, TableInfo>& tables, const 
     fr.has_counter = facts.has_counter;
     fr.packets = facts.packets;
     fr.bytes = facts.bytes;
-    std::string nft_delete = "nft delete rule " + family + " " + table + " " +
-                             shell_quote(chain) + " handle " + std::to_string(handle);
+    std::string nft_delete = "nft delete rule " + family + " " + table + " " + shell_quote(chain) +
+                             " handle " + std::to_string(handle);
     if (ti.backend == "iptables-nft" || ti.backend == "ip6tables-nft") {
       static const std::vector<XtBlob> none;
       auto xt = raw.rule_xt.find(nft_rule_key(family, table, chain, handle));
-      IptRendered ipt = render_ipt_rule(exprs, xt == raw.rule_xt.end() ? none : xt->second,
-                                        family);
+      IptRendered ipt = render_ipt_rule(exprs, xt == raw.rule_xt.end() ? none : xt->second, family);
       fr.text = ipt_rule_text(chain, ipt.spec);
       add_unique(fr.traits, ipt.traits);
       if (ipt.matches_all) add_unique(fr.traits, {"matches-all"});
@@ -214,8 +211,8 @@ void parse_item(const json& it, std::map<std::string, TableInfo>& tables, const 
       std::string tool = ti.backend == "iptables-nft" ? "iptables" : "ip6tables";
       // Deleting by specification is what an iptables user expects; when part of the rule could
       // not be rendered the handle is the only exact way to name it.
-      fr.delete_command = ipt.complete ? tool + " -t " + table + " -D " + chain + " " + ipt.spec
-                                       : nft_delete;
+      fr.delete_command =
+          ipt.complete ? tool + " -t " + table + " -D " + chain + " " + ipt.spec : nft_delete;
       if (!ipt.complete) fr.traits.push_back("partially-rendered");
     } else {
       fr.text = render_nft_rule(r);

@@ -42,8 +42,7 @@ class ConntrackMaxGuard {
 TEST(Conntrack, FullTableIsReportedWithASizedFix) {
   TestNet net;
   // Any conntrack match makes the namespace track connections.
-  ASSERT_EQ(net.in_server("iptables -A INPUT -m conntrack --ctstate INVALID -j DROP").exit_code,
-            0);
+  ASSERT_EQ(net.in_server("iptables -A INPUT -m conntrack --ctstate INVALID -j DROP").exit_code, 0);
   bool collected = false;
   run_in_named_netns(net.server(), [&] {
     pktloss::NetnsSnapshot ns;
@@ -57,12 +56,12 @@ TEST(Conntrack, FullTableIsReportedWithASizedFix) {
   // 128 is far above what a test namespace holds, so parallel suites are not affected; 300 new
   // UDP flows to closed ports (unreplied entries live 30 s) overflow it here.
   std::string out = net.workdir() + "/ct.json";
-  std::string cmd = std::string(PKTLOSS_BINARY) + " check -n " + net.server() +
-                    " -i 2 --json > " + out + " 2>/dev/null & P=$!; sleep 0.8; echo 128 > " +
-                    kMaxPath + "; ip netns exec " + net.client() +
+  std::string cmd = std::string(PKTLOSS_BINARY) + " check -n " + net.server() + " -i 2 --json > " +
+                    out + " 2>/dev/null & P=$!; sleep 0.8; echo 128 > " + kMaxPath +
+                    "; ip netns exec " + net.client() +
                     " bash -c 'for p in $(seq 2000 2300); do echo x > /dev/udp/10.77.0.2/$p; "
-                    "done' 2>/dev/null; echo " + guard.saved() + " > " + kMaxPath +
-                    "; wait $P";
+                    "done' 2>/dev/null; echo " +
+                    guard.saved() + " > " + kMaxPath + "; wait $P";
   sh(cmd, 60);
   EXPECT_EQ(read_max(), guard.saved());
   std::ifstream f(out);

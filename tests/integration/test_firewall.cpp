@@ -26,8 +26,8 @@ Checked check_during(const TestNet& net, const std::string& traffic, double inte
   std::string out = net.workdir() + "/check.json";
   std::string cmd = std::string(PKTLOSS_BINARY) + " check -n " + net.server() + " -i " +
                     std::to_string(interval) + " --json > " + out + " 2>" + net.workdir() +
-                    "/check.err & P=$!; sleep 0.8; ip netns exec " + net.client() +
-                    " bash -c '" + traffic + "' >/dev/null 2>&1; wait $P; echo $?";
+                    "/check.err & P=$!; sleep 0.8; ip netns exec " + net.client() + " bash -c '" +
+                    traffic + "' >/dev/null 2>&1; wait $P; echo $?";
   auto r = sh(cmd, 60);
   Checked c;
   c.exit_code = std::atoi(r.out.c_str());
@@ -40,7 +40,9 @@ json with_id(const json& report, const std::string& id) {
   return TestNet::findings_with_id(report, id);
 }
 
-std::string dump(const json& j) { return j.dump(1); }
+std::string dump(const json& j) {
+  return j.dump(1);
+}
 
 }  // namespace
 
@@ -64,7 +66,8 @@ TEST(Firewall, IptablesNftStatisticPairOnInputAndOutputGivesOneFindingPerRule) {
     std::string text = f["evidence"][0]["text"];
     std::string chain = text.substr(3, text.find(' ', 3) - 3);
     chains.insert(chain);
-    EXPECT_EQ(text, "-A " + chain + " -m statistic --mode random --probability 0.29999999981 -j DROP");
+    EXPECT_EQ(text,
+              "-A " + chain + " -m statistic --mode random --probability 0.29999999981 -j DROP");
     EXPECT_EQ(f["evidence"][0]["source"], "iptables-nft");
     EXPECT_GT(f["evidence"][0]["delta"].get<uint64_t>(), 0u);
     EXPECT_EQ(f["fix"][0], "iptables -t filter -D " + chain +
@@ -147,8 +150,9 @@ TEST(Firewall, ChainWithPolicyDrop) {
 TEST(Firewall, BusyAcceptRulesetGivesNoFinding) {
   TestNet net;
   net.start_nginx();
-  std::string rules = "set -e; nft add table inet busy; nft add chain inet busy in "
-                      "'{ type filter hook input priority 0; policy accept; }'; ";
+  std::string rules =
+      "set -e; nft add table inet busy; nft add chain inet busy in "
+      "'{ type filter hook input priority 0; policy accept; }'; ";
   for (int i = 0; i < 25; ++i) {
     rules += "iptables -A INPUT -p tcp --dport " + std::to_string(80 + (i % 2) * 1000) +
              " -j ACCEPT; iptables -A OUTPUT -p tcp --sport 80 -j ACCEPT; ";
@@ -158,8 +162,7 @@ TEST(Firewall, BusyAcceptRulesetGivesNoFinding) {
   ASSERT_EQ(add.exit_code, 0) << add.err;
   Checked c = check_during(net, kHttpBurst, 2.0);
   ASSERT_FALSE(c.report.is_discarded());
-  for (const auto& f : c.report["findings"])
-    EXPECT_NE(f["layer"], "netfilter") << f.dump();
+  for (const auto& f : c.report["findings"]) EXPECT_NE(f["layer"], "netfilter") << f.dump();
   // The ACCEPT counters really moved: the ruleset was busy, not idle.
   auto moved = net.in_server("iptables -L INPUT -v -x -n | awk 'NR==3 {print $1}'");
   EXPECT_GT(std::atoi(moved.out.c_str()), 0);

@@ -34,12 +34,12 @@ NftRawFacts raw_from(const json& j) {
   if (j.contains("rule_xt"))
     for (auto it = j.at("rule_xt").begin(); it != j.at("rule_xt").end(); ++it)
       for (const auto& b : it.value())
-        raw.rule_xt[it.key()].push_back(XtBlob{b.at("kind"), b.at("name"), b.at("revision"),
-                                               unhex(b.at("info_hex"))});
+        raw.rule_xt[it.key()].push_back(
+            XtBlob{b.at("kind"), b.at("name"), b.at("revision"), unhex(b.at("info_hex"))});
   if (j.contains("chain_counters"))
     for (auto it = j.at("chain_counters").begin(); it != j.at("chain_counters").end(); ++it)
-      raw.chain_counters[it.key()] = ChainCounters{it.value().at("packets"),
-                                                   it.value().at("bytes")};
+      raw.chain_counters[it.key()] =
+          ChainCounters{it.value().at("packets"), it.value().at("bytes")};
   return raw;
 }
 
@@ -51,11 +51,9 @@ Firewall load_mixed() {
 }
 
 const FirewallRule* find_rule(const Firewall& fw, const std::string& family,
-                              const std::string& table, const std::string& chain,
-                              uint64_t handle) {
+                              const std::string& table, const std::string& chain, uint64_t handle) {
   for (const auto& r : fw.rules)
-    if (r.family == family && r.table == table && r.chain == chain && r.handle == handle)
-      return &r;
+    if (r.family == family && r.table == table && r.chain == chain && r.handle == handle) return &r;
   return nullptr;
 }
 
@@ -120,9 +118,9 @@ TEST(FirewallRender, RejectOnServicePortAndMatchAllAreFlagged) {
 TEST(FirewallRender, AcceptJumpAndLogRulesAreNotCandidates) {
   Firewall fw = load_mixed();
   for (const auto& r : fw.rules) EXPECT_TRUE(r.verdict == "drop" || r.verdict == "reject");
-  EXPECT_EQ(find_rule(fw, "ip", "filter", "INPUT", 9), nullptr);   // -p tcp --dport 22 ACCEPT
-  EXPECT_EQ(find_rule(fw, "ip", "filter", "INPUT", 13), nullptr);  // -j BLOCK
-  EXPECT_EQ(find_rule(fw, "ip", "filter", "OUTPUT", 14), nullptr); // LOG
+  EXPECT_EQ(find_rule(fw, "ip", "filter", "INPUT", 9), nullptr);    // -p tcp --dport 22 ACCEPT
+  EXPECT_EQ(find_rule(fw, "ip", "filter", "INPUT", 13), nullptr);   // -j BLOCK
+  EXPECT_EQ(find_rule(fw, "ip", "filter", "OUTPUT", 14), nullptr);  // LOG
 }
 
 TEST(FirewallRender, NativeNftRulesInNftSyntaxWithHandleDeletes) {
@@ -204,8 +202,8 @@ TEST(FirewallRender, MalformedRulesetsNeverThrow) {
 }
 
 TEST(XtDecode, ShortOrUnknownBlobsAreIncompleteNotGuessed) {
-  for (const char* name : {"statistic", "tcp", "udp", "multiport", "conntrack", "state",
-                           "limit", "comment", "weird"}) {
+  for (const char* name : {"statistic", "tcp", "udp", "multiport", "conntrack", "state", "limit",
+                           "comment", "weird"}) {
     for (size_t len : {0u, 1u, 3u}) {
       XtBlob b{"match", name, 1, std::vector<uint8_t>(len, 0xff)};
       XtDecoded d = decode_xt_match(b, "ip");

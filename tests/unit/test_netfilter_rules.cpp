@@ -147,8 +147,9 @@ TEST(NetfilterRules, RejectOnServicePortNamesTheListener) {
   r.has_counter = true;
   r.traits = {"reject-service-port"};
   r.dports = {80};
-  r.delete_command = "iptables -t filter -D INPUT -p tcp -m tcp --dport 80 -j REJECT "
-                     "--reject-with tcp-reset";
+  r.delete_command =
+      "iptables -t filter -D INPUT -p tcp -m tcp --dport 80 -j REJECT "
+      "--reject-with tcp-reset";
   Pair p;
   p.before.firewall.rules = {r};
   r.packets = 4;
@@ -267,6 +268,7 @@ TEST(NetfilterRules, ConntrackFullWithDropsSizesTheFixFromThePeak) {
   // The host's ratio of 1 bucket per 2 entries is kept.
   EXPECT_EQ(fs[0]->fix[1], "echo 256 > /sys/module/nf_conntrack/parameters/hashsize");
   bool drop_ev = false;
-  for (const auto& e : fs[0]->evidence) drop_ev = drop_ev || (e.counter == "drop" && e.delta == 27u);
+  for (const auto& e : fs[0]->evidence)
+    drop_ev = drop_ev || (e.counter == "drop" && e.delta == 27u);
   EXPECT_TRUE(drop_ev);
 }
