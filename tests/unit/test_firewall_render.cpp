@@ -92,6 +92,7 @@ TEST(FirewallRender, ClassicStatisticPairGivesTwoCandidatesWithExactDeletes) {
             "iptables -t filter -D OUTPUT -m statistic --mode random --probability "
             "0.29999999981 -j DROP");
   EXPECT_TRUE(has(in->traits, "random"));
+  EXPECT_TRUE(has(in->traits, "matches-all"));  // a random share of *all* packets
   EXPECT_EQ(in->backend, "iptables-nft");
   EXPECT_EQ(in->position, 1);
   EXPECT_TRUE(in->has_counter);
@@ -131,6 +132,7 @@ TEST(FirewallRender, NativeNftRulesInNftSyntaxWithHandleDeletes) {
   EXPECT_EQ(ng->text, "tcp dport 80 numgen random mod 10 < 3 counter drop");
   EXPECT_EQ(ng->delete_command, "nft delete rule inet guard in handle 2");
   EXPECT_TRUE(has(ng->traits, "random"));
+  EXPECT_FALSE(has(ng->traits, "matches-all"));  // only tcp dport 80
   const FirewallRule* ct = find_rule(fw, "inet", "guard", "in", 3);
   ASSERT_TRUE(ct);
   EXPECT_EQ(ct->text, "ct state invalid drop");
