@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "firewall/ebarp_render.h"
 #include "firewall/ipt_render.h"
 #include "firewall/nft_render.h"
 
@@ -214,6 +215,20 @@ void parse_item(const json& it, std::map<std::string, TableInfo>& tables, const 
       fr.delete_command =
           ipt.complete ? tool + " -t " + table + " -D " + chain + " " + ipt.spec : nft_delete;
       if (!ipt.complete) fr.traits.push_back("partially-rendered");
+    } else if (ti.backend == "ebtables-nft" || ti.backend == "arptables-nft") {
+      IptRendered eb =
+          ti.backend == "ebtables-nft" ? render_ebtables_rule(exprs) : render_arptables_rule(exprs);
+      std::string tool = ti.backend == "ebtables-nft" ? "ebtables" : "arptables";
+      if (eb.complete) {
+        fr.text = "-A " + chain + (eb.spec.empty() ? "" : " " + eb.spec);
+        fr.delete_command = tool + " -t " + table + " -D " + chain + " " + eb.spec;
+      } else {
+        // Shown in nft syntax rather than as a half-rendered ebtables/arptables rule.
+        fr.text = render_nft_rule(r);
+        fr.delete_command = nft_delete;
+        fr.traits.push_back("partially-rendered");
+      }
+      if (eb.matches_all) add_unique(fr.traits, {"matches-all"});
     } else {
       fr.text = render_nft_rule(r);
       add_unique(fr.traits, facts.traits);

@@ -237,3 +237,29 @@ TEST(IptRender, NativeSetOfPortsIsMarkedIncompleteInsteadOfWrong) {
   EXPECT_EQ(r.verdict, "drop");
   EXPECT_FALSE(r.complete);
 }
+
+TEST(FirewallRender, EbtablesAndArptablesNftInTheirOwnSyntax) {
+  json fx = json::parse(slurp("ruleset_ebarp.json"));
+  Firewall fw;
+  parse_nft_ruleset(fx.at("ruleset"), raw_from(fx.value("raw", json::object())), fw);
+  std::string save = slurp("ruleset_ebarp.save");
+  int rendered = 0, fallback = 0;
+  for (const auto& r : fw.rules) {
+    ASSERT_TRUE(r.backend == "ebtables-nft" || r.backend == "arptables-nft") << r.backend;
+    if (has(r.traits, "partially-rendered")) {
+      // ebtables' --ip-proto lives in an xt blob we do not decode: exact nft handle instead.
+      EXPECT_EQ(r.delete_command.rfind("nft delete rule bridge filter INPUT handle ", 0), 0u);
+      ++fallback;
+      continue;
+    }
+    EXPECT_NE(save.find("\n" + r.text + "\n"), std::string::npos) << r.text;
+    ++rendered;
+  }
+  EXPECT_EQ(rendered, 3);
+  EXPECT_EQ(fallback, 1);
+  const FirewallRule* arp = nullptr;
+  for (const auto& r : fw.rules)
+    if (r.backend == "arptables-nft") arp = &r;
+  ASSERT_TRUE(arp);
+  EXPECT_EQ(arp->delete_command, "arptables -t filter -D INPUT -j DROP -s 10.0.0.1");
+}
