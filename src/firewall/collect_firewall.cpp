@@ -1,5 +1,9 @@
 // The firewall collector: nftables (native and iptables-nft, every family) through libnftables
 // JSON + libnftnl, iptables-legacy through libiptc. Runs in the calling thread's namespace.
+#include <linux/capability.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <exception>
 
 #include "collect/collectors.h"
@@ -9,7 +13,25 @@
 
 namespace pktloss {
 
+namespace {
+
+// Without CAP_NET_ADMIN the nftables dump fails, and libnftables prints to stderr on its own.
+bool has_net_admin() {
+  __user_cap_header_struct hdr{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {};
+  if (syscall(SYS_capget, &hdr, data) != 0) return geteuid() == 0;
+  return data[CAP_NET_ADMIN / 32].effective & (1u << (CAP_NET_ADMIN % 32));
+}
+
+}  // namespace
+
 void collect_nftables(Firewall& fw) {
+  if (!has_net_admin()) {
+    fw.notes.push_back(
+        "nftables: needs CAP_NET_ADMIN to read the ruleset (run as root); "
+        "firewall rules not checked");
+    return;
+  }
   std::string error;
   auto text = nft_list_ruleset_json(error);
   if (!text) {
@@ -23,7 +45,8 @@ void collect_nftables(Firewall& fw) {
   }
   NftRawFacts raw;
   if (!nftnl_raw_facts(ruleset_has_xt(ruleset), raw, error))
-    fw.notes.push_back("nftables: " + error + " (iptables-nft options and policy counters "
+    fw.notes.push_back("nftables: " + error +
+                       " (iptables-nft options and policy counters "
                        "missing)");
   parse_nft_ruleset(ruleset, raw, fw);
 }

@@ -119,8 +119,8 @@ IptRendered render_ipt_rule(const json& exprs, const std::vector<XtBlob>& xt,
           port_match = "-m " + protocol;
           port_match_at = matches.size();
         }
-        port_match += std::string(neg.empty() ? "" : " !") + " --" + field + " " +
-                      port_value(right, ok);
+        port_match +=
+            std::string(neg.empty() ? "" : " !") + " --" + field + " " + port_value(right, ok);
         if (field == "dport" && neg.empty() && right.is_number())
           r.dports.push_back(static_cast<uint16_t>(right.get<unsigned>()));
         if (l4.empty()) l4 = protocol;
@@ -131,7 +131,9 @@ IptRendered render_ipt_rule(const json& exprs, const std::vector<XtBlob>& xt,
       // counters are evidence, not part of the rule text
     } else if (k == "xt") {
       bool is_target = str(*b, "type") == "target";
-      if (!is_target) r.matches_all = false;
+      // A random share or a comment still applies to all traffic: "drops 30% of all packets".
+      std::string xt_name = str(*b, "name");
+      if (!is_target && xt_name != "statistic" && xt_name != "comment") r.matches_all = false;
       if (xt_index >= xt.size()) {
         ok = false;
         (is_target ? target : matches) += (is_target ? " -j " : " -m ") + str(*b, "name");

@@ -15,7 +15,7 @@ struct IptRendered {
   bool complete = true;  // false: some expression could not be rendered in iptables syntax
   std::vector<std::string> traits;
   std::vector<uint16_t> dports;
-  std::string verdict;   // "drop", "reject", "accept", "jump", "log", ... ("" none)
+  std::string verdict;  // "drop", "reject", "accept", "jump", "log", ... ("" none)
   bool matches_all = true;
 };
 

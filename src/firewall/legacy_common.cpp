@@ -1,6 +1,8 @@
 #include "firewall/legacy.h"
 
+#include <unistd.h>
 #include <algorithm>
+
 #include <fstream>
 
 #include "netns/netns.h"
@@ -14,8 +16,10 @@ int mask_prefix_len(const uint8_t* mask, size_t len) {
     for (int b = 7; b >= 0; --b) {
       bool set = mask[i] & (1 << b);
       if (set && ended) return -1;
-      if (set) ++bits;
-      else ended = true;
+      if (set)
+        ++bits;
+      else
+        ended = true;
     }
   }
   return bits;
@@ -23,13 +27,17 @@ int mask_prefix_len(const uint8_t* mask, size_t len) {
 
 std::vector<std::string> legacy_table_names(const std::string& proc_file, bool& module_loaded) {
   std::vector<std::string> names;
-  std::ifstream f(proc_net_path(proc_file));
+  std::string path = proc_net_path(proc_file);
+  std::ifstream f(path);
   module_loaded = f.good();
+  // Present but unreadable (not root): the caller says so instead of "no legacy tables".
+  if (!module_loaded && access(path.c_str(), F_OK) == 0) module_loaded = true, names.clear();
   std::string line;
   while (std::getline(f, line)) {
     if (line.empty() || line.size() > 32) continue;
-    bool ok = std::all_of(line.begin(), line.end(),
-                          [](char c) { return isalnum(static_cast<unsigned char>(c)) || c == '_'; });
+    bool ok = std::all_of(line.begin(), line.end(), [](char c) {
+      return isalnum(static_cast<unsigned char>(c)) || c == '_';
+    });
     if (ok) names.push_back(line);
   }
   return names;

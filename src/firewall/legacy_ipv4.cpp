@@ -8,7 +8,10 @@ extern "C" {
 #include <cerrno>
 #include <cstring>
 
+#include <unistd.h>
+
 #include "firewall/legacy.h"
+#include "netns/netns.h"
 
 namespace pktloss {
 namespace {
@@ -23,7 +26,9 @@ std::string addr(const in_addr& a, const in_addr& m) {
   return std::string(buf) + "/" + mbuf;
 }
 
-std::string iface(const char* name) { return std::string(name, strnlen(name, IFNAMSIZ)); }
+std::string iface(const char* name) {
+  return std::string(name, strnlen(name, IFNAMSIZ));
+}
 
 LegacyRule take_apart(const ipt_entry* e, const char* target, const std::string& table,
                       const std::string& chain, int pos) {
@@ -83,6 +88,9 @@ LegacyRule take_apart(const ipt_entry* e, const char* target, const std::string&
 void collect_iptables_legacy(Firewall& fw) {
   bool loaded = false;
   auto tables = legacy_table_names("ip_tables_names", loaded);
+  if (loaded && tables.empty() && access(proc_net_path("ip_tables_names").c_str(), R_OK) != 0)
+    fw.notes.push_back(
+        "iptables-legacy: cannot read ip_tables_names (run as root); legacy rules not checked");
   for (const auto& table : tables) {
     xtc_handle* h = iptc_init(table.c_str());
     if (!h) {

@@ -8,7 +8,10 @@ extern "C" {
 #include <cerrno>
 #include <cstring>
 
+#include <unistd.h>
+
 #include "firewall/legacy.h"
+#include "netns/netns.h"
 
 namespace pktloss {
 namespace {
@@ -29,7 +32,9 @@ bool nonzero(const in6_addr& a) {
   return false;
 }
 
-std::string iface(const char* name) { return std::string(name, strnlen(name, IFNAMSIZ)); }
+std::string iface(const char* name) {
+  return std::string(name, strnlen(name, IFNAMSIZ));
+}
 
 LegacyRule take_apart(const ip6t_entry* e, const char* target, const std::string& table,
                       const std::string& chain, int pos) {
@@ -88,6 +93,9 @@ LegacyRule take_apart(const ip6t_entry* e, const char* target, const std::string
 void collect_ip6tables_legacy(Firewall& fw) {
   bool loaded = false;
   auto tables = legacy_table_names("ip6_tables_names", loaded);
+  if (loaded && tables.empty() && access(proc_net_path("ip6_tables_names").c_str(), R_OK) != 0)
+    fw.notes.push_back(
+        "ip6tables-legacy: cannot read ip6_tables_names (run as root); legacy rules not checked");
   for (const auto& table : tables) {
     xtc_handle* h = ip6tc_init(table.c_str());
     if (!h) {

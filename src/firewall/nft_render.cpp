@@ -17,9 +17,9 @@ std::string join(const std::vector<std::string>& parts, const std::string& sep) 
 // nft prints these meta keys without the "meta" keyword.
 bool unqualified_meta(const std::string& k) {
   static const std::set<std::string> keys = {
-      "iif",    "oif",     "iifname", "oifname", "iiftype",  "oiftype", "skuid",   "skgid",
-      "nftrace", "rtclassid", "ibrname", "obrname", "pkttype", "cpu",   "iifgroup", "oifgroup",
-      "cgroup", "ipsec",   "ibriport", "obriport", "mark",    "priority"};
+      "iif",     "oif",       "iifname",  "oifname",  "iiftype", "oiftype", "skuid",    "skgid",
+      "nftrace", "rtclassid", "ibrname",  "obrname",  "pkttype", "cpu",     "iifgroup", "oifgroup",
+      "cgroup",  "ipsec",     "ibriport", "obriport", "mark",    "priority"};
   return keys.count(k) > 0 && k != "mark" && k != "priority";
 }
 
@@ -45,7 +45,9 @@ bool is_ifname(const json& left) {
 
 std::string value(const json& v, bool quote_strings = false);
 
-std::string expr(const json& v) { return value(v, false); }
+std::string expr(const json& v) {
+  return value(v, false);
+}
 
 std::string value(const json& v, bool quote_strings) {
   if (v.is_null()) return "";
@@ -118,8 +120,7 @@ std::string value(const json& v, bool quote_strings) {
     if (b->contains("field")) s += " " + str_or(*b, "field");
     return s;
   }
-  if (k == "rt" || k == "socket" || k == "osf" || k == "ipsec")
-    return k + " " + str_or(*b, "key");
+  if (k == "rt" || k == "socket" || k == "osf" || k == "ipsec") return k + " " + str_or(*b, "key");
   if (k == "jhash" || k == "symhash") return k + " mod " + str_or(*b, "mod");
   return k;
 }
@@ -209,8 +210,8 @@ std::string render_nft_stmt(const json& stmt) {
     return s;
   }
   if (k == "quota" && b->is_object())
-    return "quota " + std::string(b->value("inv", false) ? "over " : "") + str_or(*b, "val") +
-           " " + str_or(*b, "val_unit", "bytes");
+    return "quota " + std::string(b->value("inv", false) ? "over " : "") + str_or(*b, "val") + " " +
+           str_or(*b, "val_unit", "bytes");
   return k;
 }
 
@@ -255,8 +256,10 @@ NftRuleFacts nft_rule_facts(const json& exprs) {
       f.packets = b->value("packets", uint64_t{0});
       f.bytes = b->value("bytes", uint64_t{0});
     } else if (k == "match") {
-      has_condition = true;
       const json& left = b->value("left", json());
+      // A random share of all traffic still hits all traffic: "drops 30% of all packets".
+      if (!contains_key(left, "numgen") && left.dump().find("\"random\"") == std::string::npos)
+        has_condition = true;
       const json& right = b->value("right", json());
       std::string op = str_or(*b, "op", "==");
       if (contains_key(left, "numgen")) {
@@ -274,8 +277,7 @@ NftRuleFacts nft_rule_facts(const json& exprs) {
         collect_ports(right, f.dports);
     } else if (k == "xt" && str_or(*b, "type") == "match") {
       has_condition = true;
-    } else if (k == "limit" || k == "quota" || k == "vmap" || k == "ct count" ||
-               k == "connlimit") {
+    } else if (k == "limit" || k == "quota" || k == "vmap" || k == "ct count" || k == "connlimit") {
       has_condition = true;
       if (k == "limit") f.traits.push_back("rate-limited");
     }

@@ -27,13 +27,20 @@ std::string first_line(const char* s) {
 
 const char* family_name(uint32_t f) {
   switch (f) {
-    case NFPROTO_IPV4: return "ip";
-    case NFPROTO_IPV6: return "ip6";
-    case NFPROTO_INET: return "inet";
-    case NFPROTO_ARP: return "arp";
-    case NFPROTO_BRIDGE: return "bridge";
-    case NFPROTO_NETDEV: return "netdev";
-    default: return "unknown";
+    case NFPROTO_IPV4:
+      return "ip";
+    case NFPROTO_IPV6:
+      return "ip6";
+    case NFPROTO_INET:
+      return "inet";
+    case NFPROTO_ARP:
+      return "arp";
+    case NFPROTO_BRIDGE:
+      return "bridge";
+    case NFPROTO_NETDEV:
+      return "netdev";
+    default:
+      return "unknown";
   }
 }
 
@@ -82,11 +89,14 @@ int on_expr(nftnl_expr* e, void* data) {
   if (!match && !target) return MNL_CB_OK;
   XtBlob b;
   b.kind = match ? "match" : "target";
-  const char* n = nftnl_expr_get_str(e, match ? uint16_t(NFTNL_EXPR_MT_NAME) : uint16_t(NFTNL_EXPR_TG_NAME));
+  const char* n =
+      nftnl_expr_get_str(e, match ? uint16_t(NFTNL_EXPR_MT_NAME) : uint16_t(NFTNL_EXPR_TG_NAME));
   b.name = n ? n : "";
-  b.revision = nftnl_expr_get_u32(e, match ? uint16_t(NFTNL_EXPR_MT_REV) : uint16_t(NFTNL_EXPR_TG_REV));
+  b.revision =
+      nftnl_expr_get_u32(e, match ? uint16_t(NFTNL_EXPR_MT_REV) : uint16_t(NFTNL_EXPR_TG_REV));
   uint32_t len = 0;
-  const void* info = nftnl_expr_get(e, match ? uint16_t(NFTNL_EXPR_MT_INFO) : uint16_t(NFTNL_EXPR_TG_INFO), &len);
+  const void* info =
+      nftnl_expr_get(e, match ? uint16_t(NFTNL_EXPR_MT_INFO) : uint16_t(NFTNL_EXPR_TG_INFO), &len);
   if (info && len) {
     const auto* p = static_cast<const uint8_t*>(info);
     b.info.assign(p, p + len);
@@ -114,7 +124,8 @@ int on_rule(const nlmsghdr* nlh, void* data) {
 
 int on_chain(const nlmsghdr* nlh, void* data) {
   auto* raw = static_cast<NftRawFacts*>(data);
-  std::unique_ptr<nftnl_chain, void (*)(const nftnl_chain*)> c(nftnl_chain_alloc(), nftnl_chain_free);
+  std::unique_ptr<nftnl_chain, void (*)(const nftnl_chain*)> c(nftnl_chain_alloc(),
+                                                               nftnl_chain_free);
   if (!c || nftnl_chain_nlmsg_parse(nlh, c.get()) < 0) return MNL_CB_OK;
   if (!nftnl_chain_is_set(c.get(), NFTNL_CHAIN_PACKETS)) return MNL_CB_OK;
   const char* table = nftnl_chain_get_str(c.get(), NFTNL_CHAIN_TABLE);

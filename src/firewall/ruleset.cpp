@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "firewall/ebarp_render.h"
 #include "firewall/ipt_render.h"
 #include "firewall/nft_render.h"
 
@@ -54,6 +55,9 @@ bool has_xt_expr(const json& rule) {
   return false;
 }
 
+void parse_item(const json& it, std::map<std::string, TableInfo>& tables, const NftRawFacts& raw,
+                std::map<std::string, int>& position, Firewall& fw);
+
 void add_unique(std::vector<std::string>& v, const std::vector<std::string>& add) {
   for (const auto& s : add)
     if (std::find(v.begin(), v.end(), s) == v.end()) v.push_back(s);
@@ -64,8 +68,8 @@ void add_unique(std::vector<std::string>& v, const std::vector<std::string>& add
 std::string shell_quote(const std::string& s) {
   bool plain = !s.empty();
   for (char c : s)
-    if (!(isalnum(static_cast<unsigned char>(c)) || std::string("_-.:/+@=,%").find(c) !=
-                                                        std::string::npos))
+    if (!(isalnum(static_cast<unsigned char>(c)) ||
+          std::string("_-.:/+@=,%").find(c) != std::string::npos))
       plain = false;
   if (plain) return s;
   std::string q = "'";
@@ -93,8 +97,7 @@ bool ruleset_has_xt(const json& ruleset) {
 }
 
 void parse_nft_ruleset(const json& ruleset, const NftRawFacts& raw, Firewall& fw) {
-  if (!ruleset.is_object() || !ruleset.contains("nftables") ||
-      !ruleset.at("nftables").is_array()) {
+  if (!ruleset.is_object() || !ruleset.contains("nftables") || !ruleset.at("nftables").is_array()) {
     fw.notes.push_back("nftables: ruleset JSON without an \"nftables\" array; skipped");
     return;
   }
@@ -125,13 +128,29 @@ void parse_nft_ruleset(const json& ruleset, const NftRawFacts& raw, Firewall& fw
 
   // Pass 2: base chains with a drop policy, and rules that can drop.
   std::map<std::string, int> position;  // "family table chain" -> rules seen so far
+  size_t malformed = 0;
   for (const auto& it : items) {
     if (!it.is_object()) continue;
+    // One malformed item (kernel or library surprise) costs that item only.
+    try {
+      parse_item(it, tables, raw, position, fw);
+    } catch (const json::exception&) {
+      ++malformed;
+    }
+  }
+  if (malformed)
+    fw.notes.push_back("nftables: skipped " + std::to_string(malformed) +
+                       " malformed ruleset item(s)");
+}
+
+namespace {
+void parse_item(const json& it, std::map<std::string, TableInfo>& tables, const NftRawFacts& raw,
+                std::map<std::string, int>& position, Firewall& fw) {
+  {
     if (it.contains("chain")) {
       const auto& c = it.at("chain");
-      if (!c.contains("hook")) continue;
-      std::string family = get_s(c, "family"), table = get_s(c, "table"),
-                  name = get_s(c, "name");
+      if (!c.contains("hook")) return;
+      std::string family = get_s(c, "family"), table = get_s(c, "table"), name = get_s(c, "name");
       const TableInfo& ti = tables[family + " " + table];
       FirewallChain ch;
       ch.backend = ti.backend;
@@ -155,9 +174,9 @@ void parse_nft_ruleset(const json& ruleset, const NftRawFacts& raw, Firewall& fw
                                                      " { policy accept; }");
       }
       fw.chains.push_back(std::move(ch));
-      continue;
+      return;
     }
-    if (!it.contains("rule")) continue;
+    if (!it.contains("rule")) return;
     const auto& r = it.at("rule");
     std::string family = get_s(r, "family"), table = get_s(r, "table"), chain = get_s(r, "chain");
     uint64_t handle = get_u(r, "handle");
@@ -165,7 +184,7 @@ void parse_nft_ruleset(const json& ruleset, const NftRawFacts& raw, Firewall& fw
     const json empty = json::array();
     const json& exprs = r.contains("expr") ? r.at("expr") : empty;
     std::string verdict = nft_rule_verdict(exprs);
-    if (verdict != "drop" && verdict != "reject") continue;  // cheap filter before rendering
+    if (verdict != "drop" && verdict != "reject") return;  // cheap filter before rendering
 
     const TableInfo& ti = tables[family + " " + table];
     NftRuleFacts facts = nft_rule_facts(exprs);
@@ -180,13 +199,12 @@ void parse_nft_ruleset(const json& ruleset, const NftRawFacts& raw, Firewall& fw
     fr.has_counter = facts.has_counter;
     fr.packets = facts.packets;
     fr.bytes = facts.bytes;
-    std::string nft_delete = "nft delete rule " + family + " " + table + " " +
-                             shell_quote(chain) + " handle " + std::to_string(handle);
+    std::string nft_delete = "nft delete rule " + family + " " + table + " " + shell_quote(chain) +
+                             " handle " + std::to_string(handle);
     if (ti.backend == "iptables-nft" || ti.backend == "ip6tables-nft") {
       static const std::vector<XtBlob> none;
       auto xt = raw.rule_xt.find(nft_rule_key(family, table, chain, handle));
-      IptRendered ipt = render_ipt_rule(exprs, xt == raw.rule_xt.end() ? none : xt->second,
-                                        family);
+      IptRendered ipt = render_ipt_rule(exprs, xt == raw.rule_xt.end() ? none : xt->second, family);
       fr.text = ipt_rule_text(chain, ipt.spec);
       add_unique(fr.traits, ipt.traits);
       if (ipt.matches_all) add_unique(fr.traits, {"matches-all"});
@@ -194,9 +212,23 @@ void parse_nft_ruleset(const json& ruleset, const NftRawFacts& raw, Firewall& fw
       std::string tool = ti.backend == "iptables-nft" ? "iptables" : "ip6tables";
       // Deleting by specification is what an iptables user expects; when part of the rule could
       // not be rendered the handle is the only exact way to name it.
-      fr.delete_command = ipt.complete ? tool + " -t " + table + " -D " + chain + " " + ipt.spec
-                                       : nft_delete;
+      fr.delete_command =
+          ipt.complete ? tool + " -t " + table + " -D " + chain + " " + ipt.spec : nft_delete;
       if (!ipt.complete) fr.traits.push_back("partially-rendered");
+    } else if (ti.backend == "ebtables-nft" || ti.backend == "arptables-nft") {
+      IptRendered eb =
+          ti.backend == "ebtables-nft" ? render_ebtables_rule(exprs) : render_arptables_rule(exprs);
+      std::string tool = ti.backend == "ebtables-nft" ? "ebtables" : "arptables";
+      if (eb.complete) {
+        fr.text = "-A " + chain + (eb.spec.empty() ? "" : " " + eb.spec);
+        fr.delete_command = tool + " -t " + table + " -D " + chain + " " + eb.spec;
+      } else {
+        // Shown in nft syntax rather than as a half-rendered ebtables/arptables rule.
+        fr.text = render_nft_rule(r);
+        fr.delete_command = nft_delete;
+        fr.traits.push_back("partially-rendered");
+      }
+      if (eb.matches_all) add_unique(fr.traits, {"matches-all"});
     } else {
       fr.text = render_nft_rule(r);
       add_unique(fr.traits, facts.traits);
@@ -207,5 +239,6 @@ void parse_nft_ruleset(const json& ruleset, const NftRawFacts& raw, Firewall& fw
     fw.rules.push_back(std::move(fr));
   }
 }
+}  // namespace
 
 }  // namespace pktloss

@@ -189,9 +189,14 @@ void decode_conntrack(const XtBlob& b, XtDecoded& d) {
   if (match_flags & XT_CONNTRACK_STATE) {
     bool inv = invert_flags & XT_CONNTRACK_STATE;
     std::string states = ct_states(state_mask, true, d);
-    if (inv) d.traits.erase(std::remove(d.traits.begin(), d.traits.end(), std::string("ct-invalid")),
-                            d.traits.end());
-    d.text += std::string(inv ? " !" : "") + " --ctstate " + states;
+    if (inv)
+      d.traits.erase(std::remove(d.traits.begin(), d.traits.end(), std::string("ct-invalid")),
+                     d.traits.end());
+    // iptables-nft stores `-m state` as conntrack with the alias flag; print it as written.
+    if (match_flags & XT_CONNTRACK_STATE_ALIAS)
+      d.text = std::string(" -m state") + (inv ? " !" : "") + " --state " + states;
+    else
+      d.text += std::string(inv ? " !" : "") + " --ctstate " + states;
   }
   // Other conntrack options (origsrc, status, expire...) are not rendered.
   if (match_flags & ~uint16_t(XT_CONNTRACK_STATE | XT_CONNTRACK_STATE_ALIAS)) d.complete = false;
@@ -222,15 +227,19 @@ void decode_limit(const XtBlob& b, XtDecoded& d) {
 }
 
 const char* reject_with(unsigned with, bool ip6) {
-  static const char* v4[] = {"icmp-net-unreachable",  "icmp-host-unreachable",
+  static const char* v4[] = {"icmp-net-unreachable",   "icmp-host-unreachable",
                              "icmp-proto-unreachable", "icmp-port-unreachable",
                              "icmp-echo-reply",        "icmp-net-prohibited",
                              "icmp-host-prohibited",   "tcp-reset",
                              "icmp-admin-prohibited"};
-  static const char* v6[] = {"icmp6-no-route",         "icmp6-adm-prohibited",
-                             "icmp6-not-neighbour",    "icmp6-addr-unreachable",
-                             "icmp6-port-unreachable", "echo-reply",
-                             "tcp-reset",              "icmp6-policy-fail",
+  static const char* v6[] = {"icmp6-no-route",
+                             "icmp6-adm-prohibited",
+                             "icmp6-not-neighbour",
+                             "icmp6-addr-unreachable",
+                             "icmp6-port-unreachable",
+                             "echo-reply",
+                             "tcp-reset",
+                             "icmp6-policy-fail",
                              "icmp6-reject-route"};
   if (ip6) return with < 9 ? v6[with] : nullptr;
   return with < 9 ? v4[with] : nullptr;
@@ -240,17 +249,28 @@ const char* reject_with(unsigned with, bool ip6) {
 
 std::string ipt_proto_name(unsigned proto) {
   switch (proto) {
-    case 1: return "icmp";
-    case 2: return "igmp";
-    case 6: return "tcp";
-    case 17: return "udp";
-    case 47: return "gre";
-    case 50: return "esp";
-    case 51: return "ah";
-    case 58: return "ipv6-icmp";
-    case 132: return "sctp";
-    case 136: return "udplite";
-    default: return std::to_string(proto);
+    case 1:
+      return "icmp";
+    case 2:
+      return "igmp";
+    case 6:
+      return "tcp";
+    case 17:
+      return "udp";
+    case 47:
+      return "gre";
+    case 50:
+      return "esp";
+    case 51:
+      return "ah";
+    case 58:
+      return "ipv6-icmp";
+    case 132:
+      return "sctp";
+    case 136:
+      return "udplite";
+    default:
+      return std::to_string(proto);
   }
 }
 

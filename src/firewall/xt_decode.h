@@ -17,8 +17,8 @@ struct XtBlob {
 };
 
 struct XtDecoded {
-  std::string text;       // " -m statistic --mode random --probability 0.30000000000"
-  bool complete = true;   // false: options we cannot render faithfully were left out
+  std::string text;                 // " -m statistic --mode random --probability 0.30000000000"
+  bool complete = true;             // false: options we cannot render faithfully were left out
   std::vector<std::string> traits;  // "random", "nth", "ct-invalid", ...
   std::vector<uint16_t> dports;     // destination ports matched (for "REJECT on a service port")
   std::string verdict;              // targets only: "reject", "log", ... (lower case name)

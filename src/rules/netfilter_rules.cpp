@@ -22,8 +22,7 @@ const FirewallRule* find_before(const NetnsSnapshot* before, const FirewallRule&
   if (!before) return nullptr;
   bool legacy = r.backend.find("legacy") != std::string::npos;
   for (const auto& b : before->firewall.rules) {
-    if (b.backend != r.backend || b.family != r.family || b.table != r.table ||
-        b.chain != r.chain)
+    if (b.backend != r.backend || b.family != r.family || b.table != r.table || b.chain != r.chain)
       continue;
     // nft handles are stable; legacy rules have only positions, which shift, so match the text.
     if (legacy ? b.text == r.text : b.handle == r.handle) return &b;
@@ -62,7 +61,8 @@ std::string tool_of(const std::string& backend) {
 
 std::string object_of(const FirewallRule& r) {
   std::string o = r.family + " " + r.table + " " + r.chain + " rule " + std::to_string(r.position);
-  if (r.backend.find("legacy") == std::string::npos) o += " (handle " + std::to_string(r.handle) + ")";
+  if (r.backend.find("legacy") == std::string::npos)
+    o += " (handle " + std::to_string(r.handle) + ")";
   return o;
 }
 
@@ -77,15 +77,15 @@ std::string listeners_on(const NetnsSnapshot& ns, uint16_t port) {
 }
 
 // What the rule does, said plainly, and why that is dangerous.
-void describe(const FirewallRule& r, const NetnsSnapshot& ns, std::string& what,
-              std::string& why) {
+void describe(const FirewallRule& r, const NetnsSnapshot& ns, std::string& what, std::string& why) {
   std::string action = r.verdict == "reject" ? "rejects" : "drops";
   if (has_trait(r, "random")) {
     std::string share = random_share(r.text);
     what = action + " " + (share.empty() ? "a random share" : share) + " of " +
            (has_trait(r, "matches-all") ? "all packets" : "matching packets") + " at random";
-    why = "A random (statistic/numgen) match discards a share of the packets at random: "
-          "connections stall and retransmit instead of failing clearly.";
+    why =
+        "A random (statistic/numgen) match discards a share of the packets at random: "
+        "connections stall and retransmit instead of failing clearly.";
   } else if (has_trait(r, "nth")) {
     what = action + " every n-th matching packet";
     why = "An nth/counter match discards packets in a fixed rhythm.";
@@ -101,8 +101,9 @@ void describe(const FirewallRule& r, const NetnsSnapshot& ns, std::string& what,
           (who.empty() ? "." : ", although " + who + " listens there.");
   } else if (has_trait(r, "ct-invalid")) {
     what = action + " packets conntrack classifies as INVALID";
-    why = "Packets conntrack cannot place in a connection are discarded; a rising count "
-          "means out-of-window, asymmetric-routed or late packets.";
+    why =
+        "Packets conntrack cannot place in a connection are discarded; a rising count "
+        "means out-of-window, asymmetric-routed or late packets.";
   } else {
     what = action + " matching packets";
     why = "A " + std::string(r.verdict == "reject" ? "REJECT" : "DROP") +
@@ -125,8 +126,8 @@ void rule_findings(const RuleInput& in, Findings& out) {
     if (r.verdict != "drop" && r.verdict != "reject") continue;
     std::string what, why;
     describe(r, ns, what, why);
-    bool dangerous = has_trait(r, "random") || has_trait(r, "matches-all") ||
-                     has_trait(r, "nth") || has_trait(r, "reject-service-port");
+    bool dangerous = has_trait(r, "random") || has_trait(r, "matches-all") || has_trait(r, "nth") ||
+                     has_trait(r, "reject-service-port");
     Finding f;
     f.layer = Layer::netfilter;
     f.netns = ns.name;
@@ -137,7 +138,8 @@ void rule_findings(const RuleInput& in, Findings& out) {
       f.id = "netfilter.unmeasured_rule";
       f.severity = dangerous ? Severity::warning : Severity::info;
       f.confidence = dangerous ? 0.6 : 0.3;
-      f.summary = tool_of(r.backend) + " rule " + what + " but has no counter, so its drops "
+      f.summary = tool_of(r.backend) + " rule " + what +
+                  " but has no counter, so its drops "
                   "cannot be measured";
       f.explanation += " Add a counter to see how much it drops.";
       f.fix.push_back("nft " + std::string("'replace rule ") + r.family + " " + r.table + " " +
@@ -153,8 +155,8 @@ void rule_findings(const RuleInput& in, Findings& out) {
     Evidence ev = value_evidence(tool_of(r.backend), "packets", before_packets, r.packets, r.text);
     uint64_t delta = ev.delta.value_or(0);
     if (in.windowed() && delta > 0) {
-      f.severity = has_trait(r, "ct-invalid") && !dangerous ? Severity::warning
-                                                            : Severity::critical;
+      f.severity =
+          has_trait(r, "ct-invalid") && !dangerous ? Severity::warning : Severity::critical;
       f.confidence = 0.95;
       f.moved_in_window = true;
       f.volume = delta;
@@ -188,9 +190,9 @@ void rule_findings(const RuleInput& in, Findings& out) {
     for (const auto& t : r.traits) f.evidence.push_back(fact_evidence("rule", "trait: " + t));
     if (has_trait(r, "ct-invalid") && ns.conntrack.available) {
       const CounterMap* bs = in.before ? &in.before->conntrack.stats : nullptr;
-      Evidence inv = counter_evidence("/proc/net/stat/nf_conntrack", "invalid", bs,
-                                      ns.conntrack.stats,
-                                      "conntrack classified these packets INVALID");
+      Evidence inv =
+          counter_evidence("/proc/net/stat/nf_conntrack", "invalid", bs, ns.conntrack.stats,
+                           "conntrack classified these packets INVALID");
       if (inv.in_window || inv.after.value_or(0) > 0) f.evidence.push_back(inv);
     }
     f.fix.push_back(r.delete_command);
@@ -211,13 +213,15 @@ void policy_findings(const RuleInput& in, Findings& out) {
                                         " { type filter hook " + c.hook + "; policy drop; }"
                                   : ":" + c.chain + " DROP";
     f.evidence.push_back(fact_evidence(tool_of(c.backend), policy_text));
-    f.explanation = "Packets that no rule of this base chain accepts fall through to its DROP "
-                    "policy. Accept the traffic you need with a rule, or change the policy.";
+    f.explanation =
+        "Packets that no rule of this base chain accepts fall through to its DROP "
+        "policy. Accept the traffic you need with a rule, or change the policy.";
     if (!c.has_counter) {
       f.id = "netfilter.unmeasured_rule";
       f.severity = Severity::info;
       f.confidence = 0.3;
-      f.summary = "chain " + c.table + " " + c.chain + " drops by policy; nftables keeps no "
+      f.summary = "chain " + c.table + " " + c.chain +
+                  " drops by policy; nftables keeps no "
                   "policy counter, so its drops cannot be measured";
       f.fix.push_back("nft add rule " + c.family + " " + c.table + " " + c.chain + " counter");
       out.push_back(std::move(f));
@@ -226,8 +230,8 @@ void policy_findings(const RuleInput& in, Findings& out) {
     const FirewallChain* b = find_before(in.before, c);
     std::optional<uint64_t> bp;
     if (in.windowed()) bp = b ? b->policy_packets : 0;
-    Evidence ev = value_evidence(tool_of(c.backend), "policy packets", bp, c.policy_packets,
-                                 policy_text);
+    Evidence ev =
+        value_evidence(tool_of(c.backend), "policy packets", bp, c.policy_packets, policy_text);
     uint64_t delta = ev.delta.value_or(0);
     if (in.windowed() && delta > 0) {
       f.severity = Severity::critical;
@@ -261,8 +265,8 @@ uint64_t pow2_ceil(uint64_t v) {
 void conntrack_findings(const RuleInput& in, Findings& out) {
   const Conntrack& ct = in.after.conntrack;
   if (!ct.available || ct.max == 0) return;
-  const Conntrack* bct = in.before && in.before->conntrack.available ? &in.before->conntrack
-                                                                     : nullptr;
+  const Conntrack* bct =
+      in.before && in.before->conntrack.available ? &in.before->conntrack : nullptr;
   const CounterMap* bs = bct ? &bct->stats : nullptr;
   uint64_t peak = std::max(ct.count, bct ? bct->count : 0);
   uint64_t drops = moved(bs, ct.stats, "drop");
@@ -276,10 +280,11 @@ void conntrack_findings(const RuleInput& in, Findings& out) {
   f.object = "conntrack table";
   if (in.windowed()) {
     if (drops == 0 && early == 0 && !near) return;
+    // early_drop only happens when the table is full: entries of other flows were evicted.
     f.moved_in_window = drops > 0 || early > 0;
-    f.severity = drops > 0 || full ? Severity::critical : Severity::warning;
-    f.confidence = drops > 0 ? 0.95 : 0.75;
-    f.volume = drops;
+    f.severity = drops > 0 || early > 0 || full ? Severity::critical : Severity::warning;
+    f.confidence = drops > 0 || early > 0 ? 0.95 : 0.75;
+    f.volume = drops + early;
   } else {
     if (drops == 0 && early == 0 && !near) return;
     f.severity = full ? Severity::critical : Severity::warning;
@@ -291,9 +296,13 @@ void conntrack_findings(const RuleInput& in, Findings& out) {
     f.summary = "conntrack table full: " + std::to_string(drops) + " new connections dropped" +
                 window + " (" + std::to_string(peak) + " of " + std::to_string(ct.max) +
                 " entries)";
+  else if (early > 0)
+    f.summary = "conntrack table full: " + std::to_string(early) +
+                " entries of other flows evicted to make room" + window + " (" +
+                std::to_string(peak) + " of " + std::to_string(ct.max) + " entries)";
   else if (full)
-    f.summary = "conntrack table full: " + std::to_string(peak) + " of " +
-                std::to_string(ct.max) + " entries; new connections are dropped";
+    f.summary = "conntrack table full: " + std::to_string(peak) + " of " + std::to_string(ct.max) +
+                " entries; new connections are dropped";
   else
     f.summary = "conntrack table near full: " + std::to_string(peak) + " of " +
                 std::to_string(ct.max) + " entries";
@@ -304,16 +313,17 @@ void conntrack_findings(const RuleInput& in, Findings& out) {
                                       std::nullopt, ct.max, "global maximum"));
   for (const char* k : {"drop", "early_drop", "insert_failed", "search_restart"}) {
     if (!ct.stats.count(k)) continue;
-    f.evidence.push_back(counter_evidence("/proc/net/stat/nf_conntrack", k, bs, ct.stats,
-                                          "summed over CPUs"));
+    f.evidence.push_back(
+        counter_evidence("/proc/net/stat/nf_conntrack", k, bs, ct.stats, "summed over CPUs"));
   }
   // Twice the observed peak, a power of two; the hash keeps the host's buckets-per-entry ratio.
   uint64_t new_max = pow2_ceil(std::max<uint64_t>(2 * peak, ct.max + 1));
   uint64_t hashsize = ct.buckets ? std::max<uint64_t>(1, new_max * ct.buckets / ct.max) : new_max;
-  f.explanation = "Every tracked flow needs a conntrack entry; when the table is full the kernel "
-                  "drops the first packet of new flows (\"nf_conntrack: table full, dropping "
-                  "packet\"). nf_conntrack_max is global and can only be set from the initial "
-                  "namespace.";
+  f.explanation =
+      "Every tracked flow needs a conntrack entry; when the table is full the kernel "
+      "drops the first packet of new flows (\"nf_conntrack: table full, dropping "
+      "packet\"). nf_conntrack_max is global and can only be set from the initial "
+      "namespace.";
   f.fix.push_back("sysctl -w net.netfilter.nf_conntrack_max=" + std::to_string(new_max));
   f.fix.push_back("echo " + std::to_string(hashsize) +
                   " > /sys/module/nf_conntrack/parameters/hashsize");
