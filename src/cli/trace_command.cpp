@@ -51,6 +51,10 @@ int run_trace(const CommonOptions& common, const TraceOptions& opts) {
     std::fprintf(stderr, "pktloss: %s\n", tracer.unavailable_reason().c_str());
     return kExitError;
   }
+  // Scripts (and tests) wait for this line before sending traffic.
+  std::fprintf(stderr, "pktloss: tracing kfree_skb (%s)%s\n", tracer.stats().attach_mode.c_str(),
+               opts.duration_s > 0 ? "" : ", Ctrl-C to stop");
+  std::fflush(stderr);
   g_stop = 0;
   auto prev_int = std::signal(SIGINT, on_signal);
   auto prev_term = std::signal(SIGTERM, on_signal);

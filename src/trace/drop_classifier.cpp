@@ -144,6 +144,23 @@ DropClass classify_drop(const std::string& reason, const std::string& function,
     c.benign = true;
     return c;
   }
+  // Every raw socket gets its own clone of each packet; a clone its filter rejects is not a loss.
+  if (reason == "SOCKET_FILTER" && starts(f, "raw_")) {
+    c.layer = "socket";
+    c.finding_id = "kernel.drop_reason";
+    c.explanation = "a raw socket's filter skipped its copy of the packet, not packet loss";
+    c.benign = true;
+    return c;
+  }
+  // Datagrams still queued when a socket closes are freed by its destructor.
+  if (reason == "NOT_SPECIFIED" &&
+      (has(f, "_destruct") || starts(f, "skb_queue_purge") || starts(f, "__skb_queue_purge"))) {
+    c.layer = "socket";
+    c.finding_id = "kernel.drop_reason";
+    c.explanation = "unread data freed when its socket closed, not network loss";
+    c.benign = true;
+    return c;
+  }
   // NO_SOCKET depends on the protocol that found no socket.
   if (reason == "NO_SOCKET") {
     c.layer = "transport";
