@@ -14,7 +14,12 @@ struct LinkName {
   std::string name;
   std::string kind;      // "veth", ... ("" when the kernel gives none)
   int link_ifindex = 0;  // IFLA_LINK: a veth's peer ifindex (in the peer's namespace)
+  int link_netnsid = -1; // IFLA_LINK_NETNSID: the peer's namespace id as seen from here; -1: same
 };
+
+// The namespace id (RTM_GETNSID) the calling thread's namespace gives to the namespace at
+// `netns_path`; -1 when none is assigned or on error.
+int netnsid_of(const std::string& netns_path);
 
 class LinkNameCache {
  public:
@@ -28,10 +33,8 @@ class LinkNameCache {
 
  private:
   const std::vector<LinkName>& links(uint64_t netns_inode);
-  void fetch_all();
   std::map<uint64_t, std::vector<LinkName>> links_;
   std::map<uint64_t, bool> fetched_;
-  bool fetched_all_ = false;
 };
 
 // Every link of the calling thread's namespace (empty on error).
