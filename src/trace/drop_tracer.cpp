@@ -188,8 +188,8 @@ struct DropTracer::Impl {
       std::string ld = lockdown_state();
       if (ld == "confidentiality" || ld == "integrity")
         why += "; kernel lockdown is '" + ld + "'";
-      unavailable = "cannot load the kfree_skb BPF program: " + why +
-                    (g_libbpf_last.empty() ? "" : " (libbpf: " + g_libbpf_last + ")");
+      unavailable = "cannot load the kfree_skb BPF program: " + why;
+      if (e != EPERM && e != EACCES && !g_libbpf_last.empty()) unavailable += " (" + g_libbpf_last + ")";
       drop_tracer_bpf__destroy(skel);
       skel = nullptr;
       return false;
@@ -338,6 +338,7 @@ struct DropTracer::Impl {
 
   std::vector<std::string> notes() const {
     std::vector<std::string> n;
+    if (stats.attach_mode.empty()) return n;  // never ran: unavailable_reason() says why
     if (!reasons_ok)
       n.push_back("drop reason names unavailable (" + reasons_error + "); showing numbers");
     if (!kallsyms_ok)

@@ -235,3 +235,19 @@ TEST(Trace, CheckIntervalAttachesKernelDropEvidence) {
   EXPECT_TRUE(ebpf) << report.dump(2);
   EXPECT_FALSE(rows_with_reason(report, "NETFILTER_DROP").empty());
 }
+
+TEST(Trace, WithoutBpfPrivilegeTraceFailsClearlyAndCheckDegradesWithANote) {
+  // nobody has no CAP_BPF / CAP_PERFMON; the host namespace needs no setns.
+  std::string nobody = "setpriv --reuid=65534 --regid=65534 --clear-groups ";
+  auto t = sh(nobody + PKTLOSS_BINARY + " trace -d 1");
+  EXPECT_EQ(t.exit_code, 2);
+  EXPECT_NE(t.err.find("eBPF tracer unavailable"), std::string::npos) << t.err;
+  EXPECT_EQ(t.err.find('\n'), t.err.size() - 1) << "one line: " << t.err;
+  auto c = sh(nobody + PKTLOSS_BINARY + " check -i 1 --no-sockets --no-firewall --json");
+  ASSERT_NE(c.exit_code, 2) << c.err;
+  auto report = nlohmann::json::parse(c.out);
+  bool note = false;
+  for (const auto& n : report["notes"])
+    note |= n.get<std::string>().find("eBPF tracer unavailable") != std::string::npos;
+  EXPECT_TRUE(note) << report["notes"].dump();
+}
