@@ -147,6 +147,8 @@ struct DropTracer::Impl {
       std::memset(k.saddr, 0, sizeof(k.saddr));
       std::memset(k.daddr, 0, sizeof(k.daddr));
       k.sport = k.dport = 0;
+    } else if (k.l4proto != IPPROTO_TCP && k.l4proto != IPPROTO_UDP) {
+      k.sport = k.dport = 0;
     }
     self->examples.try_emplace(k, flow + " len " + std::to_string(s.len));
     return 0;
@@ -161,7 +163,7 @@ struct DropTracer::Impl {
     auto* ro = skel->rodata;
     ro->filter_netns = filters.netns_inodes.empty() ? 0 : 1;
     ro->with_flows = filters.flows ? 1 : 0;
-    ro->samples_per_sec = filters.samples_per_sec;
+    ro->with_examples = filters.examples ? 1 : 0;
     ro->has_rx_sk = btf_args >= 4 ? 1 : 0;
     if (filters.port) ro->filter_port = filters.port;
     if (filters.proto == "tcp") ro->filter_l4 = IPPROTO_TCP;
@@ -233,7 +235,15 @@ struct DropTracer::Impl {
       return false;
     }
     __u8 one = 1;
-    for (uint64_t ino : f.netns_inodes) {
+    // The kernel filters on skb->dev's namespace; a packet dropped while crossing a veth into a
+    // requested namespace still has the sender's device, so the peers are traced too and rows()
+    // keeps only those that end up in a requested namespace.
+    std::vector<uint64_t> kernel_ns = f.netns_inodes;
+    for (uint64_t ino : f.netns_inodes)
+      for (uint64_t peer : links.veth_peer_namespaces(ino))
+        if (std::find(kernel_ns.begin(), kernel_ns.end(), peer) == kernel_ns.end())
+          kernel_ns.push_back(peer);
+    for (uint64_t ino : kernel_ns) {
       __u32 k = static_cast<__u32>(ino);
       bpf_map__update_elem(skel->maps.netns_allow, &k, sizeof(k), &one, sizeof(one), BPF_ANY);
     }
@@ -284,14 +294,37 @@ struct DropTracer::Impl {
     int ncpu = libbpf_num_possible_cpus();
     if (ncpu <= 0) return out;
     std::vector<drop_value> vals(ncpu);
-    int fd = bpf_map__fd(skel->maps.drops);
-    drop_key key{}, next{};
-    const void* prev = nullptr;
     links.refresh();
-    while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-      key = next;
-      prev = &key;
-      if (bpf_map_lookup_elem(fd, &key, vals.data()) != 0) continue;
+    // Without --flows the kernel keys on the short key; widen it so both paths share the code.
+    std::vector<std::pair<drop_key, std::vector<drop_value>>> entries;
+    if (filters.flows) {
+      int fd = bpf_map__fd(skel->maps.flow_drops);
+      drop_key key{}, next{};
+      const void* prev = nullptr;
+      while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+        key = next;
+        prev = &key;
+        if (bpf_map_lookup_elem(fd, &key, vals.data()) == 0) entries.emplace_back(key, vals);
+      }
+    } else {
+      int fd = bpf_map__fd(skel->maps.drops);
+      drop_key_short key{}, next{};
+      const void* prev = nullptr;
+      while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+        key = next;
+        prev = &key;
+        if (bpf_map_lookup_elem(fd, &key, vals.data()) != 0) continue;
+        drop_key k{};
+        k.location = key.location;
+        k.netns = key.netns;
+        k.ifindex = key.ifindex;
+        k.reason = key.reason;
+        k.l3proto = key.l3proto;
+        k.l4proto = key.l4proto;
+        entries.emplace_back(k, vals);
+      }
+    }
+    for (const auto& [key, vals] : entries) {
       DropEventRow r;
       for (const auto& v : vals) {
         r.packets += v.packets;
@@ -322,6 +355,10 @@ struct DropTracer::Impl {
           r.ifindex = peer->second;
         }
       }
+      if (!filters.netns_inodes.empty() &&
+          std::find(filters.netns_inodes.begin(), filters.netns_inodes.end(), r.netns_inode) ==
+              filters.netns_inodes.end())
+        continue;
       r.netns = netns_name(r.netns_inode);
       r.dev = links.name(r.netns_inode, r.ifindex);
       if (filters.flows) r.flow = flow_string(key);

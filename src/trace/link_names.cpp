@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "netns/netns.h"
@@ -124,6 +125,17 @@ std::string LinkNameCache::name(uint64_t inode, int ifindex) {
   for (const auto& l : links(inode))
     if (l.ifindex == ifindex) return l.name;
   return "";
+}
+
+std::vector<uint64_t> LinkNameCache::veth_peer_namespaces(uint64_t inode) {
+  std::vector<uint64_t> out;
+  std::vector<int> veths;
+  for (const auto& l : links(inode))
+    if (l.kind == "veth" && l.link_netnsid >= 0) veths.push_back(l.ifindex);
+  for (int ifindex : veths)
+    if (auto p = veth_peer(inode, ifindex))
+      if (std::find(out.begin(), out.end(), p->first) == out.end()) out.push_back(p->first);
+  return out;
 }
 
 std::optional<std::pair<uint64_t, int>> LinkNameCache::veth_peer(uint64_t inode, int ifindex) {

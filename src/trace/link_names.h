@@ -28,6 +28,9 @@ class LinkNameCache {
   std::string name(uint64_t netns_inode, int ifindex);
   // The other end of a veth: (netns inode, ifindex) of the device whose IFLA_LINK points back.
   std::optional<std::pair<uint64_t, int>> veth_peer(uint64_t netns_inode, int ifindex);
+  // Namespaces on the other end of this namespace's veth devices (drops while crossing into this
+  // namespace happen with skb->dev still in the sender's).
+  std::vector<uint64_t> veth_peer_namespaces(uint64_t netns_inode);
   // Forget what was fetched so the next lookups see renamed / new devices.
   void refresh() { fetched_.clear(); }
 

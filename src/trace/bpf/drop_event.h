@@ -19,6 +19,17 @@ struct drop_key {
   __u32 pad;
 };
 
+/* Key of the aggregate without --flows: what identifies a drop, 24 bytes, cheap to hash. */
+struct drop_key_short {
+  __u64 location;
+  __u32 netns;
+  __u32 ifindex;
+  __u32 reason;
+  __u16 l3proto;
+  __u8 l4proto;
+  __u8 pad;
+};
+
 struct drop_value {
   __u64 packets;
   __u64 bytes;
