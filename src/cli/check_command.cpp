@@ -35,7 +35,10 @@ int run_check(const CommonOptions& common, const CheckOptions& opts) {
   std::string trace_note;
   if (!opts.no_trace) {
     TraceFilters tf;
-    for (const auto& t : targets) tf.netns_inodes.push_back(t.inode);
+    for (const auto& t : targets) {
+      tf.netns_inodes.push_back(t.inode);
+      tf.netns_names[t.inode] = t.name;
+    }
     if (!tracer.start(tf)) trace_note = tracer.unavailable_reason() + " (degraded)";
   }
   Snapshot before = take_snapshot(targets, collect);

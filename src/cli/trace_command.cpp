@@ -35,8 +35,15 @@ void on_signal(int) { g_stop = 1; }
 int run_trace(const CommonOptions& common, const TraceOptions& opts) {
   TraceFilters f;
   // Without -n/-p every namespace is traced: drops anywhere on the host are of interest.
-  if (!common.netns.empty() || common.pid > 0)
-    for (const auto& t : resolve_targets(common, false)) f.netns_inodes.push_back(t.inode);
+  std::string scope = "all";
+  if (!common.netns.empty() || common.pid > 0) {
+    scope.clear();
+    for (const auto& t : resolve_targets(common, false)) {
+      f.netns_inodes.push_back(t.inode);
+      f.netns_names[t.inode] = t.name;
+      scope += (scope.empty() ? "" : ",") + t.name;
+    }
+  }
   f.host = opts.host;
   f.port = static_cast<uint16_t>(opts.port);
   f.proto = opts.proto;
@@ -46,6 +53,8 @@ int run_trace(const CommonOptions& common, const TraceOptions& opts) {
   Report report;
   report.version = PKTLOSS_VERSION;
   report.started = rfc3339_now();
+  report.host = host_name();
+  report.netns = scope;
   DropTracer tracer;
   if (!tracer.start(f)) {
     std::fprintf(stderr, "pktloss: %s\n", tracer.unavailable_reason().c_str());

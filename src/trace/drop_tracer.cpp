@@ -45,6 +45,11 @@ bool key_less(const drop_key& a, const drop_key& b) { return std::memcmp(&a, &b,
 struct KeyLess {
   bool operator()(const drop_key& a, const drop_key& b) const { return key_less(a, b); }
 };
+struct ShortLess {
+  bool operator()(const drop_key_short& a, const drop_key_short& b) const {
+    return std::memcmp(&a, &b, sizeof(a)) < 0;
+  }
+};
 
 std::string addr_string(int family, const __u8* a) {
   char buf[INET6_ADDRSTRLEN] = {};
@@ -281,6 +286,8 @@ struct DropTracer::Impl {
 
   std::string netns_name(uint64_t inode) {
     if (inode == 0) return "";
+    auto given = filters.netns_names.find(inode);
+    if (given != filters.netns_names.end()) return given->second;
     auto it = netns_names.find(inode);
     if (it != netns_names.end()) return it->second;
     return netns_names[inode] = netns_name_for_inode(inode);
@@ -307,6 +314,18 @@ struct DropTracer::Impl {
         if (bpf_map_lookup_elem(fd, &key, vals.data()) == 0) entries.emplace_back(key, vals);
       }
     } else {
+      // Per-CPU runs not yet moved into the hash count like hash entries.
+      std::map<drop_key_short, std::vector<drop_value>, ShortLess> merged;
+      std::vector<drop_run> runs(ncpu);
+      __u32 zero = 0;
+      if (bpf_map__lookup_elem(skel->maps.runs, &zero, sizeof(zero), runs.data(),
+                               runs.size() * sizeof(drop_run), 0) == 0)
+        for (int c = 0; c < ncpu; c++)
+          if (runs[c].val.packets) {
+            auto& v = merged.try_emplace(runs[c].key, ncpu, drop_value{}).first->second;
+            v[c].packets += runs[c].val.packets;
+            v[c].bytes += runs[c].val.bytes;
+          }
       int fd = bpf_map__fd(skel->maps.drops);
       drop_key_short key{}, next{};
       const void* prev = nullptr;
@@ -314,6 +333,13 @@ struct DropTracer::Impl {
         key = next;
         prev = &key;
         if (bpf_map_lookup_elem(fd, &key, vals.data()) != 0) continue;
+        auto& v = merged.try_emplace(key, ncpu, drop_value{}).first->second;
+        for (int c = 0; c < ncpu; c++) {
+          v[c].packets += vals[c].packets;
+          v[c].bytes += vals[c].bytes;
+        }
+      }
+      for (const auto& [key, v] : merged) {
         drop_key k{};
         k.location = key.location;
         k.netns = key.netns;
@@ -321,7 +347,7 @@ struct DropTracer::Impl {
         k.reason = key.reason;
         k.l3proto = key.l3proto;
         k.l4proto = key.l4proto;
-        entries.emplace_back(k, vals);
+        entries.emplace_back(k, v);
       }
     }
     for (const auto& [key, vals] : entries) {
@@ -418,6 +444,8 @@ std::vector<DropEventRow> DropTracer::rows() {
 
 std::vector<DropEventRow> DropTracer::stop() {
   std::lock_guard<std::mutex> l(mu_);
+  // Detach first: the final read then sees every event, none arrives half-counted.
+  if (impl_->skel) drop_tracer_bpf__detach(impl_->skel);
   auto r = impl_->rows();
   impl_->close();
   return r;

@@ -8,6 +8,7 @@
 // Never throws for a missing feature: start() returns false and unavailable_reason() says why
 // (no BTF, no CAP_BPF, lockdown, ...), so callers add a note and go on.
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -19,6 +20,9 @@ namespace pktloss {
 
 struct TraceFilters {
   std::vector<uint64_t> netns_inodes;  // empty: every namespace
+  // Names the caller knows namespaces by (e.g. "pid:1234" for -p), so rows match its findings;
+  // others are named by netns_name_for_inode().
+  std::map<uint64_t, std::string> netns_names;
   std::string host;                    // IPv4 or IPv6 literal; packets from or to it
   uint16_t port = 0;                   // tcp/udp source or destination port
   std::string proto;                   // "tcp", "udp", "icmp", "icmp6" or ""

@@ -35,6 +35,13 @@ struct drop_value {
   __u64 bytes;
 };
 
+/* The current run of identical drops on one CPU, not yet added to the hash (floods repeat one key:
+ * counting the run here saves a hash lookup per packet). User space adds it when reading. */
+struct drop_run {
+  struct drop_key_short key;
+  struct drop_value val;
+};
+
 /* One sampled event for the ring buffer (always carries the flow). */
 struct drop_sample {
   struct drop_key key;

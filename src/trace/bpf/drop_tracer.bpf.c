@@ -44,6 +44,13 @@ struct {
 } flow_drops SEC(".maps");
 
 struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, __u32);
+  __type(value, struct drop_run);
+} runs SEC(".maps");
+
+struct {
   __uint(type, BPF_MAP_TYPE_HASH);
   __uint(max_entries, 64);
   __type(key, __u32);
@@ -166,20 +173,54 @@ static __always_inline int handle(struct drop_key* k, const struct skb_facts* f)
     if (k->family != filter_family) return 0;
     if (!addr_match(k->saddr) && !addr_match(k->daddr)) return 0;
   }
-  __u64 n;
   if (with_flows) {
-    n = account(&flow_drops, k, f->len);
-  } else {
-    struct drop_key_short s = {.location = k->location,
-                               .netns = k->netns,
-                               .ifindex = k->ifindex,
-                               .reason = k->reason,
-                               .l3proto = k->l3proto,
-                               .l4proto = k->l4proto,
-                               .pad = 0};
-    n = account(&drops, &s, f->len);
+    __u64 n = account(&flow_drops, k, f->len);
+    if (with_examples && n && pow2(n)) sample(f, k, need_ports);
+    return 0;
   }
-  if (with_examples && n && pow2(n)) sample(f, k, need_ports);
+  struct drop_key_short sk = {.location = k->location,
+                              .netns = k->netns,
+                              .ifindex = k->ifindex,
+                              .reason = k->reason,
+                              .l3proto = k->l3proto,
+                              .l4proto = k->l4proto,
+                              .pad = 0};
+  __u32 zero = 0;
+  struct drop_run* run = bpf_map_lookup_elem(&runs, &zero);
+  if (!run) return 0;
+  if (run->val.packets && run->key.location == sk.location && run->key.netns == sk.netns &&
+      run->key.ifindex == sk.ifindex && run->key.reason == sk.reason &&
+      run->key.l3proto == sk.l3proto && run->key.l4proto == sk.l4proto) {
+    run->val.packets++;
+    run->val.bytes += f->len;
+    /* Long runs still give an example now and then (2, 4, 8, ... packets into the run). */
+    if (with_examples && pow2(run->val.packets) && run->val.packets >= 1024)
+      sample(f, k, need_ports);
+    return 0;
+  }
+  /* Another drop: move the finished run into the hash, start a new one. */
+  if (run->val.packets) {
+    struct drop_key_short old = run->key;
+    struct drop_value* v = bpf_map_lookup_elem(&drops, &old);
+    if (v) {
+      v->packets += run->val.packets;
+      v->bytes += run->val.bytes;
+    } else if (bpf_map_update_elem(&drops, &old, &run->val, BPF_NOEXIST)) {
+      v = bpf_map_lookup_elem(&drops, &old);
+      if (v) {
+        v->packets += run->val.packets;
+        v->bytes += run->val.bytes;
+      } else {
+        bump(0);
+      }
+    }
+  }
+  /* First time this CPU sees this drop: keep one example of it. */
+  int fresh = with_examples && !bpf_map_lookup_elem(&drops, &sk);
+  run->key = sk;
+  run->val.packets = 1;
+  run->val.bytes = f->len;
+  if (fresh) sample(f, k, need_ports);
   return 0;
 }
 
