@@ -84,6 +84,14 @@ int kfree_skb_btf_args() {
   return n;
 }
 
+bool kernel_has_func(const char* name) {
+  struct btf* btf = btf__load_vmlinux_btf();
+  if (!btf) return false;
+  bool found = btf__find_by_name_kind(btf, name, BTF_KIND_FUNC) > 0;
+  btf__free(btf);
+  return found;
+}
+
 std::string lockdown_state() {
   std::ifstream f("/sys/kernel/security/lockdown");
   std::string s;
@@ -170,6 +178,7 @@ struct DropTracer::Impl {
     ro->with_flows = filters.flows ? 1 : 0;
     ro->with_examples = filters.examples ? 1 : 0;
     ro->has_rx_sk = btf_args >= 4 ? 1 : 0;
+    ro->has_rdonly_cast = use_btf && kernel_has_func("bpf_rdonly_cast") ? 1 : 0;
     if (filters.port) ro->filter_port = filters.port;
     if (filters.proto == "tcp") ro->filter_l4 = IPPROTO_TCP;
     else if (filters.proto == "udp") ro->filter_l4 = IPPROTO_UDP;

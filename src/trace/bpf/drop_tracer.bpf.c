@@ -19,6 +19,10 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
+/* Reads kernel memory as a BTF type with plain loads (no helper call); kernels >= 6.2. */
+extern void* bpf_rdonly_cast(const void* obj, __u32 btf_id) __ksym __weak;
+const volatile __u8 has_rdonly_cast = 0; /* set by user space when the kernel has the kfunc */
+
 /* Filters and options, fixed at load time (the verifier prunes the disabled branches). */
 const volatile __u8 filter_netns = 0;   /* only namespaces in netns_allow */
 const volatile __u8 filter_family = 0;  /* 4 or 6: only packets from/to filter_addr */
@@ -76,6 +80,7 @@ struct skb_facts {
   unsigned char* head;
   __u32 len;
   __u16 nh;
+  __u8 l4_known; /* the front end already set k->l4proto (IPv4, no addresses needed) */
 };
 
 static __always_inline void bump(__u32 idx) {
@@ -127,7 +132,7 @@ static __always_inline int addr_match(const __u8* a) {
 }
 
 static __always_inline void sample(const struct skb_facts* f, struct drop_key* k, int have_ports) {
-  if (!have_ports) parse_l3(f, k, 1);
+  if (!have_ports || f->l4_known) parse_l3(f, k, 1);
   struct drop_sample* s = bpf_ringbuf_reserve(&samples, sizeof(*s), 0);
   if (!s) {
     bump(1);
@@ -166,7 +171,7 @@ static __always_inline __u64 account(void* map, const void* key, __u32 len) {
 static __always_inline int handle(struct drop_key* k, const struct skb_facts* f) {
   if (filter_netns && !bpf_map_lookup_elem(&netns_allow, &k->netns)) return 0;
   int need_ports = with_flows || filter_port;
-  parse_l3(f, k, need_ports);
+  if (!f->l4_known) parse_l3(f, k, need_ports);
   if (filter_l4 && k->l4proto != filter_l4) return 0;
   if (filter_port && k->sport != filter_port && k->dport != filter_port) return 0;
   if (filter_family) {
@@ -244,6 +249,13 @@ int on_kfree_skb_btf(u64* ctx) {
   }
   k.l3proto = bpf_ntohs(skb->protocol);
   struct skb_facts f = {.head = skb->head, .len = skb->len, .nh = skb->network_header};
+  /* Fast path for the common case: IPv4 and only the protocol byte needed. */
+  if (has_rdonly_cast && !with_flows && !filter_port && !filter_family && k.l3proto == 0x0800 &&
+      f.head && f.nh != (__u16)~0U) {
+    struct iphdr* ip = bpf_rdonly_cast(f.head + f.nh, bpf_core_type_id_kernel(struct iphdr));
+    k.l4proto = ip->protocol;
+    f.l4_known = 1;
+  }
   return handle(&k, &f);
 }
 
