@@ -30,7 +30,9 @@ struct TraceOptions {
 };
 
 volatile std::sig_atomic_t g_stop = 0;
-void on_signal(int) { g_stop = 1; }
+void on_signal(int) {
+  g_stop = 1;
+}
 
 int run_trace(const CommonOptions& common, const TraceOptions& opts) {
   TraceFilters f;
@@ -127,7 +129,8 @@ void register_trace_command(CLI::App& app, CommonOptions& common, CommandRunner&
       ->check(CLI::Range(0.0, 86400.0));
   sub->add_flag("--flows", opts->flows, "one row per 5-tuple");
   sub->add_flag("--all", opts->all, "also show normal frees that are not loss (socket close...)");
-  sub->callback([&run, &common, opts] { run = [&common, opts] { return run_trace(common, *opts); }; });
+  sub->callback(
+      [&run, &common, opts] { run = [&common, opts] { return run_trace(common, *opts); }; });
 }
 
 }  // namespace pktloss

@@ -22,8 +22,8 @@
 #include "trace/link_names.h"
 
 extern "C" {
-#include "trace/bpf/drop_event.h"
 #include "drop_tracer.skel.h"
+#include "trace/bpf/drop_event.h"
 }
 
 namespace pktloss {
@@ -41,7 +41,9 @@ int libbpf_print(enum libbpf_print_level level, const char* fmt, va_list args) {
   return n;
 }
 
-bool key_less(const drop_key& a, const drop_key& b) { return std::memcmp(&a, &b, sizeof(a)) < 0; }
+bool key_less(const drop_key& a, const drop_key& b) {
+  return std::memcmp(&a, &b, sizeof(a)) < 0;
+}
 struct KeyLess {
   bool operator()(const drop_key& a, const drop_key& b) const { return key_less(a, b); }
 };
@@ -104,20 +106,27 @@ std::string lockdown_state() {
 
 std::string ip_proto_name(int l3proto, int l4proto) {
   switch (l4proto) {
-    case IPPROTO_TCP: return "tcp";
-    case IPPROTO_UDP: return "udp";
-    case IPPROTO_ICMP: return "icmp";
-    case IPPROTO_ICMPV6: return "icmp6";
+    case IPPROTO_TCP:
+      return "tcp";
+    case IPPROTO_UDP:
+      return "udp";
+    case IPPROTO_ICMP:
+      return "icmp";
+    case IPPROTO_ICMPV6:
+      return "icmp6";
     case 0:
       if (l3proto == 0x0806) return "arp";
       if (l3proto == 0x0800) return "ip";
       if (l3proto == 0x86DD) return "ip6";
-      return l3proto ? "eth:0x" + [&] {
-        char b[8];
-        std::snprintf(b, sizeof(b), "%04x", l3proto);
-        return std::string(b);
-      }() : "";
-    default: return "ip:" + std::to_string(l4proto);
+      return l3proto ? "eth:0x" +
+                           [&] {
+                             char b[8];
+                             std::snprintf(b, sizeof(b), "%04x", l3proto);
+                             return std::string(b);
+                           }()
+                     : "";
+    default:
+      return "ip:" + std::to_string(l4proto);
   }
 }
 
@@ -180,10 +189,14 @@ struct DropTracer::Impl {
     ro->has_rx_sk = btf_args >= 4 ? 1 : 0;
     ro->has_rdonly_cast = use_btf && kernel_has_func("bpf_rdonly_cast") ? 1 : 0;
     if (filters.port) ro->filter_port = filters.port;
-    if (filters.proto == "tcp") ro->filter_l4 = IPPROTO_TCP;
-    else if (filters.proto == "udp") ro->filter_l4 = IPPROTO_UDP;
-    else if (filters.proto == "icmp") ro->filter_l4 = IPPROTO_ICMP;
-    else if (filters.proto == "icmp6") ro->filter_l4 = IPPROTO_ICMPV6;
+    if (filters.proto == "tcp")
+      ro->filter_l4 = IPPROTO_TCP;
+    else if (filters.proto == "udp")
+      ro->filter_l4 = IPPROTO_UDP;
+    else if (filters.proto == "icmp")
+      ro->filter_l4 = IPPROTO_ICMP;
+    else if (filters.proto == "icmp6")
+      ro->filter_l4 = IPPROTO_ICMPV6;
     if (!filters.host.empty()) {
       __u8 a[16] = {};
       if (inet_pton(AF_INET, filters.host.c_str(), a) == 1) {
@@ -202,10 +215,10 @@ struct DropTracer::Impl {
                             ? "permission denied (needs root, or CAP_BPF and CAP_PERFMON)"
                             : std::string(std::strerror(e));
       std::string ld = lockdown_state();
-      if (ld == "confidentiality" || ld == "integrity")
-        why += "; kernel lockdown is '" + ld + "'";
+      if (ld == "confidentiality" || ld == "integrity") why += "; kernel lockdown is '" + ld + "'";
       unavailable = "cannot load the kfree_skb BPF program: " + why;
-      if (e != EPERM && e != EACCES && !g_libbpf_last.empty()) unavailable += " (" + g_libbpf_last + ")";
+      if (e != EPERM && e != EACCES && !g_libbpf_last.empty())
+        unavailable += " (" + g_libbpf_last + ")";
       drop_tracer_bpf__destroy(skel);
       skel = nullptr;
       return false;
@@ -232,8 +245,9 @@ struct DropTracer::Impl {
     if (!reasons_ok) reasons_ok = reasons.load(reasons_error);
     if (!kallsyms_ok) kallsyms_ok = kallsyms.load();
     if (access("/sys/kernel/btf/vmlinux", R_OK) != 0) {
-      unavailable = "eBPF tracer unavailable: no kernel BTF (/sys/kernel/btf/vmlinux; "
-                    "CONFIG_DEBUG_INFO_BTF=n)";
+      unavailable =
+          "eBPF tracer unavailable: no kernel BTF (/sys/kernel/btf/vmlinux; "
+          "CONFIG_DEBUG_INFO_BTF=n)";
       return false;
     }
     int btf_args = kfree_skb_btf_args();
@@ -287,8 +301,8 @@ struct DropTracer::Impl {
     stats.samples_lost = sum(1);
     bpf_prog_info info = {};
     __u32 len = sizeof(info);
-    bpf_program* p = stats.attach_mode == "tp_btf" ? skel->progs.on_kfree_skb_btf
-                                                     : skel->progs.on_kfree_skb_tp;
+    bpf_program* p =
+        stats.attach_mode == "tp_btf" ? skel->progs.on_kfree_skb_btf : skel->progs.on_kfree_skb_tp;
     if (bpf_obj_get_info_by_fd(bpf_program__fd(p), &info, &len) == 0)
       stats.recursion_misses = info.recursion_misses;
   }
@@ -383,9 +397,9 @@ struct DropTracer::Impl {
       if (c.at_peer) {
         if (auto peer = links.veth_peer(key.netns, r.ifindex)) {
           std::string from = links.name(key.netns, r.ifindex);
-          r.explanation += "; sent by " + (from.empty() ? "ifindex " + std::to_string(r.ifindex)
-                                                        : from) +
-                           " in " + netns_name(key.netns);
+          r.explanation += "; sent by " +
+                           (from.empty() ? "ifindex " + std::to_string(r.ifindex) : from) + " in " +
+                           netns_name(key.netns);
           r.netns_inode = peer->first;
           r.ifindex = peer->second;
         }
@@ -414,8 +428,9 @@ struct DropTracer::Impl {
     if (!reasons_ok)
       n.push_back("drop reason names unavailable (" + reasons_error + "); showing numbers");
     if (!kallsyms_ok)
-      n.push_back("/proc/kallsyms unreadable or zeroed (kptr_restrict); locations are raw "
-                  "addresses");
+      n.push_back(
+          "/proc/kallsyms unreadable or zeroed (kptr_restrict); locations are raw "
+          "addresses");
     if (stats.map_full)
       n.push_back("eBPF drop map full: " + std::to_string(stats.map_full) +
                   " drops not counted (narrow with -n/--host/--port)");

@@ -23,12 +23,12 @@ struct TraceFilters {
   // Names the caller knows namespaces by (e.g. "pid:1234" for -p), so rows match its findings;
   // others are named by netns_name_for_inode().
   std::map<uint64_t, std::string> netns_names;
-  std::string host;                    // IPv4 or IPv6 literal; packets from or to it
-  uint16_t port = 0;                   // tcp/udp source or destination port
-  std::string proto;                   // "tcp", "udp", "icmp", "icmp6" or ""
-  bool flows = false;                  // one row per 5-tuple
-  bool include_benign = false;         // also rows for normal frees (socket close, AF_UNIX...)
-  bool examples = true;                // one example flow per row (ring buffer, rate-limited)
+  std::string host;             // IPv4 or IPv6 literal; packets from or to it
+  uint16_t port = 0;            // tcp/udp source or destination port
+  std::string proto;            // "tcp", "udp", "icmp", "icmp6" or ""
+  bool flows = false;           // one row per 5-tuple
+  bool include_benign = false;  // also rows for normal frees (socket close, AF_UNIX...)
+  bool examples = true;         // one example flow per row (ring buffer, rate-limited)
 };
 
 // Counters about the tracer itself, so a user can trust "no lost events".

@@ -12,9 +12,9 @@ namespace pktloss {
 struct LinkName {
   int ifindex = 0;
   std::string name;
-  std::string kind;      // "veth", ... ("" when the kernel gives none)
-  int link_ifindex = 0;  // IFLA_LINK: a veth's peer ifindex (in the peer's namespace)
-  int link_netnsid = -1; // IFLA_LINK_NETNSID: the peer's namespace id as seen from here; -1: same
+  std::string kind;       // "veth", ... ("" when the kernel gives none)
+  int link_ifindex = 0;   // IFLA_LINK: a veth's peer ifindex (in the peer's namespace)
+  int link_netnsid = -1;  // IFLA_LINK_NETNSID: the peer's namespace id as seen from here; -1: same
 };
 
 // The namespace id (RTM_GETNSID) the calling thread's namespace gives to the namespace at

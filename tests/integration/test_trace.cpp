@@ -2,8 +2,8 @@
 // it is attached, injects one fault with real traffic, stops the tracer (SIGTERM) and asserts the
 // reason, the location class, the layer, the finding id and the right netns / interface.
 #include <gtest/gtest.h>
-#include <sys/socket.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -80,8 +80,7 @@ uint64_t sum_packets(const std::vector<nlohmann::json>& rows) {
 }
 
 // One /proc/net/snmp counter ("Udp", "RcvbufErrors") as seen inside a namespace.
-uint64_t snmp(const std::string& ns, const std::string& proto,
-              const std::string& name) {
+uint64_t snmp(const std::string& ns, const std::string& proto, const std::string& name) {
   auto r = sh("ip netns exec " + ns + " awk '$1==\"" + proto +
               ":\" { if (!h) { for (i=2;i<=NF;i++) if ($i==\"" + name +
               "\") c=i; h=1 } else print $c }' /proc/net/snmp");
@@ -124,8 +123,9 @@ TEST(Trace, ClosedPortIsNoSocketInTcpV4Rcv) {
   TestNet net;
   TraceRun t(net, "-n " + net.server() + " --proto tcp --port 81");
   ASSERT_TRUE(t.attached()) << t.err();
-  net.in_client("for i in 1 2 3; do curl -s -m 1 http://10.77.0.2:81/; done; "
-                "echo x > /dev/udp/10.77.0.2/82");  // filtered out: udp, other port
+  net.in_client(
+      "for i in 1 2 3; do curl -s -m 1 http://10.77.0.2:81/; done; "
+      "echo x > /dev/udp/10.77.0.2/82");  // filtered out: udp, other port
   auto report = t.finish();
   auto rows = rows_with_reason(report, "NO_SOCKET");
   ASSERT_EQ(rows.size(), 1u) << report.dump(2);

@@ -118,6 +118,8 @@ TEST(TraceClassifier, ReasonAndLocationMapToLayerAndFinding) {
       {"NOT_SPECIFIED", "udp_destruct_common", "udp", "socket", "kernel.drop_reason", true, false},
       {"SOCKET_FILTER", "raw_rcv", "tcp", "socket", "kernel.drop_reason", true, false},
       {"NOT_SPECIFIED", "netlink_unicast", "", "socket", "kernel.drop_reason", true, false},
+      {"NOT_SPECIFIED", "virtio_transport_recv_pkt", "", "socket", "kernel.drop_reason", true,
+       false},
       // Unmapped: layer from the location, generic id.
       {"NOT_SPECIFIED", "tcp_v4_rcv", "tcp", "transport", "kernel.drop_reason", false, false},
       {"NOT_SPECIFIED", "sch_direct_xmit", "udp", "qdisc", "kernel.drop_reason", false, false},
@@ -227,8 +229,8 @@ TEST(TraceKernelDropRules, NoRowsNoChange) {
 }
 
 TEST(TraceTable, SortedRowsWithFlowsColumn) {
-  std::vector<DropEventRow> rows = {row("NETFILTER_DROP", "netfilter.drop_rule", "netfilter",
-                                        "srv", 9)};
+  std::vector<DropEventRow> rows = {
+      row("NETFILTER_DROP", "netfilter.drop_rule", "netfilter", "srv", 9)};
   rows[0].flow = "10.0.0.1:1 -> 10.0.0.2:2";
   TableStyle st;
   st.flows = true;
