@@ -6,6 +6,7 @@
 #include "cli/targets.h"
 #include "collect/snapshot_taker.h"
 #include "rules/engine.h"
+#include "trace/drop_tracer.h"
 
 namespace pktloss {
 namespace {
@@ -15,6 +16,7 @@ struct CheckOptions {
   bool all_netns = false;
   bool no_sockets = false;
   bool no_firewall = false;
+  bool no_trace = false;
 };
 
 int run_check(const CommonOptions& common, const CheckOptions& opts) {
@@ -28,10 +30,28 @@ int run_check(const CommonOptions& common, const CheckOptions& opts) {
     Snapshot after = take_snapshot(targets, collect);
     return emit_report(evaluate(nullptr, after, obs, cfg), common);
   }
+  // Kernel drop events (eBPF) over the whole window, filtered to the checked namespaces.
+  DropTracer tracer;
+  std::string trace_note;
+  if (!opts.no_trace) {
+    TraceFilters tf;
+    for (const auto& t : targets) {
+      tf.netns_inodes.push_back(t.inode);
+      tf.netns_names[t.inode] = t.name;
+    }
+    if (!tracer.start(tf)) trace_note = tracer.unavailable_reason() + " (degraded)";
+  }
   Snapshot before = take_snapshot(targets, collect);
   std::this_thread::sleep_for(std::chrono::duration<double>(opts.interval_s));
   Snapshot after = take_snapshot(targets, collect);
-  return emit_report(evaluate(&before, after, obs, cfg), common);
+  if (tracer.available()) {
+    obs.drop_events = tracer.stop();
+    obs.drop_events_available = true;
+  }
+  Report report = evaluate(&before, after, obs, cfg);
+  if (!trace_note.empty()) report.notes.push_back(trace_note);
+  for (const auto& n : tracer.notes()) report.notes.push_back(n);
+  return emit_report(report, common);
 }
 
 }  // namespace
@@ -47,6 +67,7 @@ void register_check_command(CLI::App& app, CommonOptions& common, CommandRunner&
   sub->add_flag("--all-netns", opts->all_netns, "every network namespace on the host");
   sub->add_flag("--no-sockets", opts->no_sockets, "skip the per-socket view (sock_diag)");
   sub->add_flag("--no-firewall", opts->no_firewall, "skip netfilter rules and conntrack");
+  sub->add_flag("--no-trace", opts->no_trace, "skip the eBPF kernel drop tracer during -i");
   sub->callback([&run, &common, opts] { run = [&common, opts] { return run_check(common, *opts); }; });
 }
 

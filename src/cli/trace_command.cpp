@@ -30,13 +30,22 @@ struct TraceOptions {
 };
 
 volatile std::sig_atomic_t g_stop = 0;
-void on_signal(int) { g_stop = 1; }
+void on_signal(int) {
+  g_stop = 1;
+}
 
 int run_trace(const CommonOptions& common, const TraceOptions& opts) {
   TraceFilters f;
   // Without -n/-p every namespace is traced: drops anywhere on the host are of interest.
-  if (!common.netns.empty() || common.pid > 0)
-    for (const auto& t : resolve_targets(common, false)) f.netns_inodes.push_back(t.inode);
+  std::string scope = "all";
+  if (!common.netns.empty() || common.pid > 0) {
+    scope.clear();
+    for (const auto& t : resolve_targets(common, false)) {
+      f.netns_inodes.push_back(t.inode);
+      f.netns_names[t.inode] = t.name;
+      scope += (scope.empty() ? "" : ",") + t.name;
+    }
+  }
   f.host = opts.host;
   f.port = static_cast<uint16_t>(opts.port);
   f.proto = opts.proto;
@@ -46,11 +55,17 @@ int run_trace(const CommonOptions& common, const TraceOptions& opts) {
   Report report;
   report.version = PKTLOSS_VERSION;
   report.started = rfc3339_now();
+  report.host = host_name();
+  report.netns = scope;
   DropTracer tracer;
   if (!tracer.start(f)) {
     std::fprintf(stderr, "pktloss: %s\n", tracer.unavailable_reason().c_str());
     return kExitError;
   }
+  // Scripts (and tests) wait for this line before sending traffic.
+  std::fprintf(stderr, "pktloss: tracing kfree_skb (%s)%s\n", tracer.stats().attach_mode.c_str(),
+               opts.duration_s > 0 ? "" : ", Ctrl-C to stop");
+  std::fflush(stderr);
   g_stop = 0;
   auto prev_int = std::signal(SIGINT, on_signal);
   auto prev_term = std::signal(SIGTERM, on_signal);
@@ -114,7 +129,8 @@ void register_trace_command(CLI::App& app, CommonOptions& common, CommandRunner&
       ->check(CLI::Range(0.0, 86400.0));
   sub->add_flag("--flows", opts->flows, "one row per 5-tuple");
   sub->add_flag("--all", opts->all, "also show normal frees that are not loss (socket close...)");
-  sub->callback([&run, &common, opts] { run = [&common, opts] { return run_trace(common, *opts); }; });
+  sub->callback(
+      [&run, &common, opts] { run = [&common, opts] { return run_trace(common, *opts); }; });
 }
 
 }  // namespace pktloss

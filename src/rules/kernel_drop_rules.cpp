@@ -17,8 +17,10 @@ Evidence row_evidence(const DropEventRow& r) {
   e.text = "kfree_skb reason " + r.reason + " at " + r.location;
   if (!r.dev.empty()) e.text += " on " + r.dev;
   if (!r.proto.empty()) e.text += " (" + r.proto + ")";
-  if (!r.flow.empty()) e.text += " flow " + r.flow;
-  else if (!r.example.empty()) e.text += " e.g. " + r.example;
+  if (!r.flow.empty())
+    e.text += " flow " + r.flow;
+  else if (!r.example.empty())
+    e.text += " e.g. " + r.example;
   // Rows are counted from zero at the start of the window: the total is the delta.
   e.before = 0;
   e.after = r.packets;
@@ -46,7 +48,8 @@ std::vector<std::string> fixes_for(const DropEventRow& r) {
     fix.push_back(pre + "sysctl -w net.ipv4.conf.all.rp_filter=2");
     fix.push_back(pre + "sysctl -w net.ipv4.conf." + r.dev + ".rp_filter=2");
   } else if (r.finding_id == "netfilter.drop_rule") {
-    fix.push_back(pre + "nft -a list ruleset  # find the DROP rule, then nft delete rule ... handle N");
+    fix.push_back(pre +
+                  "nft -a list ruleset  # find the DROP rule, then nft delete rule ... handle N");
   } else if (r.finding_id == "transport.no_listener" || r.finding_id == "transport.udp_no_port") {
     fix.push_back(pre + "ss -lntup  # start the service or point clients at the right port");
   }

@@ -6,8 +6,12 @@
 namespace pktloss {
 namespace {
 
-bool starts(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
-bool has(std::string_view s, std::string_view p) { return s.find(p) != std::string_view::npos; }
+bool starts(std::string_view s, std::string_view p) {
+  return s.substr(0, p.size()) == p;
+}
+bool has(std::string_view s, std::string_view p) {
+  return s.find(p) != std::string_view::npos;
+}
 
 struct ReasonEntry {
   std::string_view reason;
@@ -60,8 +64,7 @@ constexpr std::array kReasons = {
                 "packet addressed to another host's MAC (promiscuous / bridged traffic)"},
     ReasonEntry{"IP_CSUM", "ip", "kernel.drop_reason", "bad IP header checksum"},
     ReasonEntry{"IP_INHDR", "ip", "kernel.drop_reason", "invalid IP header"},
-    ReasonEntry{"IP_NOPROTO", "transport", "kernel.drop_reason",
-                "no handler for this IP protocol"},
+    ReasonEntry{"IP_NOPROTO", "transport", "kernel.drop_reason", "no handler for this IP protocol"},
     ReasonEntry{"TCP_CSUM", "transport", "kernel.drop_reason", "bad TCP checksum"},
     ReasonEntry{"UDP_CSUM", "transport", "kernel.drop_reason", "bad UDP checksum"},
     ReasonEntry{"ICMP_CSUM", "transport", "kernel.drop_reason", "bad ICMP checksum"},
@@ -91,8 +94,7 @@ constexpr std::array kReasons = {
 
 // Frees that are not packet loss.
 constexpr std::array<std::string_view, 6> kBenignReasons = {
-    "SKB_CONSUMED", "UNIX_DISCONNECT", "UNIX_SKIP_OOB", "QUEUE_PURGE", "SOCKET_CLOSE",
-    "TCP_CLOSE"};
+    "SKB_CONSUMED", "UNIX_DISCONNECT", "UNIX_SKIP_OOB", "QUEUE_PURGE", "SOCKET_CLOSE", "TCP_CLOSE"};
 
 std::string layer_from_function(std::string_view f) {
   if (starts(f, "nft_") || starts(f, "nf_") || starts(f, "ipt_") || starts(f, "ip6t_") ||
@@ -128,10 +130,11 @@ DropClass classify_drop(const std::string& reason, const std::string& function,
   }
   std::string_view f = function;
   // Netlink / AF_UNIX skbs are messages between processes, not network packets.
-  if (starts(f, "netlink_") || starts(f, "unix_") || starts(f, "__netlink")) {
+  if (starts(f, "netlink_") || starts(f, "unix_") || starts(f, "__netlink") ||
+      starts(f, "virtio_transport_") || starts(f, "vsock_") || starts(f, "vhost_transport_")) {
     c.layer = "socket";
     c.finding_id = "kernel.drop_reason";
-    c.explanation = "local message (netlink / AF_UNIX) freed, not packet loss";
+    c.explanation = "local message (netlink / AF_UNIX / AF_VSOCK) freed, not network packet loss";
     c.benign = true;
     return c;
   }
@@ -141,6 +144,23 @@ DropClass classify_drop(const std::string& reason, const std::string& function,
     c.layer = "ip";
     c.finding_id = "kernel.drop_reason";
     c.explanation = "multicast for a group no socket on this host joined, not packet loss";
+    c.benign = true;
+    return c;
+  }
+  // Every raw socket gets its own clone of each packet; a clone its filter rejects is not a loss.
+  if (reason == "SOCKET_FILTER" && starts(f, "raw_")) {
+    c.layer = "socket";
+    c.finding_id = "kernel.drop_reason";
+    c.explanation = "a raw socket's filter skipped its copy of the packet, not packet loss";
+    c.benign = true;
+    return c;
+  }
+  // Datagrams still queued when a socket closes are freed by its destructor.
+  if (reason == "NOT_SPECIFIED" &&
+      (has(f, "_destruct") || starts(f, "skb_queue_purge") || starts(f, "__skb_queue_purge"))) {
+    c.layer = "socket";
+    c.finding_id = "kernel.drop_reason";
+    c.explanation = "unread data freed when its socket closed, not network loss";
     c.benign = true;
     return c;
   }
@@ -171,8 +191,10 @@ DropClass classify_drop(const std::string& reason, const std::string& function,
       c.finding_id = std::string(e.id);
       c.explanation = std::string(e.explanation);
       if (reason == "NETFILTER_DROP") {
-        if (starts(f, "nft_")) c.explanation += " (nftables / iptables-nft chain)";
-        else if (starts(f, "ipt_") || starts(f, "ip6t_")) c.explanation += " (iptables-legacy)";
+        if (starts(f, "nft_"))
+          c.explanation += " (nftables / iptables-nft chain)";
+        else if (starts(f, "ipt_") || starts(f, "ip6t_"))
+          c.explanation += " (iptables-legacy)";
         else if (starts(f, "nf_conntrack") || has(f, "conntrack"))
           c.explanation = "conntrack refused the packet (table full or invalid state)";
       }
@@ -183,11 +205,11 @@ DropClass classify_drop(const std::string& reason, const std::string& function,
   c.finding_id = "kernel.drop_reason";
   if (reason == "NOT_SPECIFIED")
     c.explanation = "the kernel gave no reason; freed in " +
-                    (function.empty() ? std::string("an unresolved location") : function) +
-                    " (" + c.layer + " layer)";
+                    (function.empty() ? std::string("an unresolved location") : function) + " (" +
+                    c.layer + " layer)";
   else
-    c.explanation = "kernel drop reason " + reason +
-                    (function.empty() ? std::string() : " in " + function);
+    c.explanation =
+        "kernel drop reason " + reason + (function.empty() ? std::string() : " in " + function);
   if (starts(reason, "TCP_")) c.layer = "transport";
   if (starts(reason, "IP_") || starts(reason, "IPV6_")) c.layer = "ip";
   return c;

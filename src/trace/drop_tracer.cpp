@@ -22,8 +22,8 @@
 #include "trace/link_names.h"
 
 extern "C" {
-#include "trace/bpf/drop_event.h"
 #include "drop_tracer.skel.h"
+#include "trace/bpf/drop_event.h"
 }
 
 namespace pktloss {
@@ -41,9 +41,16 @@ int libbpf_print(enum libbpf_print_level level, const char* fmt, va_list args) {
   return n;
 }
 
-bool key_less(const drop_key& a, const drop_key& b) { return std::memcmp(&a, &b, sizeof(a)) < 0; }
+bool key_less(const drop_key& a, const drop_key& b) {
+  return std::memcmp(&a, &b, sizeof(a)) < 0;
+}
 struct KeyLess {
   bool operator()(const drop_key& a, const drop_key& b) const { return key_less(a, b); }
+};
+struct ShortLess {
+  bool operator()(const drop_key_short& a, const drop_key_short& b) const {
+    return std::memcmp(&a, &b, sizeof(a)) < 0;
+  }
 };
 
 std::string addr_string(int family, const __u8* a) {
@@ -79,6 +86,14 @@ int kfree_skb_btf_args() {
   return n;
 }
 
+bool kernel_has_func(const char* name) {
+  struct btf* btf = btf__load_vmlinux_btf();
+  if (!btf) return false;
+  bool found = btf__find_by_name_kind(btf, name, BTF_KIND_FUNC) > 0;
+  btf__free(btf);
+  return found;
+}
+
 std::string lockdown_state() {
   std::ifstream f("/sys/kernel/security/lockdown");
   std::string s;
@@ -91,20 +106,27 @@ std::string lockdown_state() {
 
 std::string ip_proto_name(int l3proto, int l4proto) {
   switch (l4proto) {
-    case IPPROTO_TCP: return "tcp";
-    case IPPROTO_UDP: return "udp";
-    case IPPROTO_ICMP: return "icmp";
-    case IPPROTO_ICMPV6: return "icmp6";
+    case IPPROTO_TCP:
+      return "tcp";
+    case IPPROTO_UDP:
+      return "udp";
+    case IPPROTO_ICMP:
+      return "icmp";
+    case IPPROTO_ICMPV6:
+      return "icmp6";
     case 0:
       if (l3proto == 0x0806) return "arp";
       if (l3proto == 0x0800) return "ip";
       if (l3proto == 0x86DD) return "ip6";
-      return l3proto ? "eth:0x" + [&] {
-        char b[8];
-        std::snprintf(b, sizeof(b), "%04x", l3proto);
-        return std::string(b);
-      }() : "";
-    default: return "ip:" + std::to_string(l4proto);
+      return l3proto ? "eth:0x" +
+                           [&] {
+                             char b[8];
+                             std::snprintf(b, sizeof(b), "%04x", l3proto);
+                             return std::string(b);
+                           }()
+                     : "";
+    default:
+      return "ip:" + std::to_string(l4proto);
   }
 }
 
@@ -147,6 +169,8 @@ struct DropTracer::Impl {
       std::memset(k.saddr, 0, sizeof(k.saddr));
       std::memset(k.daddr, 0, sizeof(k.daddr));
       k.sport = k.dport = 0;
+    } else if (k.l4proto != IPPROTO_TCP && k.l4proto != IPPROTO_UDP) {
+      k.sport = k.dport = 0;
     }
     self->examples.try_emplace(k, flow + " len " + std::to_string(s.len));
     return 0;
@@ -161,13 +185,18 @@ struct DropTracer::Impl {
     auto* ro = skel->rodata;
     ro->filter_netns = filters.netns_inodes.empty() ? 0 : 1;
     ro->with_flows = filters.flows ? 1 : 0;
-    ro->samples_per_sec = filters.samples_per_sec;
+    ro->with_examples = filters.examples ? 1 : 0;
     ro->has_rx_sk = btf_args >= 4 ? 1 : 0;
+    ro->has_rdonly_cast = use_btf && kernel_has_func("bpf_rdonly_cast") ? 1 : 0;
     if (filters.port) ro->filter_port = filters.port;
-    if (filters.proto == "tcp") ro->filter_l4 = IPPROTO_TCP;
-    else if (filters.proto == "udp") ro->filter_l4 = IPPROTO_UDP;
-    else if (filters.proto == "icmp") ro->filter_l4 = IPPROTO_ICMP;
-    else if (filters.proto == "icmp6") ro->filter_l4 = IPPROTO_ICMPV6;
+    if (filters.proto == "tcp")
+      ro->filter_l4 = IPPROTO_TCP;
+    else if (filters.proto == "udp")
+      ro->filter_l4 = IPPROTO_UDP;
+    else if (filters.proto == "icmp")
+      ro->filter_l4 = IPPROTO_ICMP;
+    else if (filters.proto == "icmp6")
+      ro->filter_l4 = IPPROTO_ICMPV6;
     if (!filters.host.empty()) {
       __u8 a[16] = {};
       if (inet_pton(AF_INET, filters.host.c_str(), a) == 1) {
@@ -186,10 +215,10 @@ struct DropTracer::Impl {
                             ? "permission denied (needs root, or CAP_BPF and CAP_PERFMON)"
                             : std::string(std::strerror(e));
       std::string ld = lockdown_state();
-      if (ld == "confidentiality" || ld == "integrity")
-        why += "; kernel lockdown is '" + ld + "'";
-      unavailable = "cannot load the kfree_skb BPF program: " + why +
-                    (g_libbpf_last.empty() ? "" : " (libbpf: " + g_libbpf_last + ")");
+      if (ld == "confidentiality" || ld == "integrity") why += "; kernel lockdown is '" + ld + "'";
+      unavailable = "cannot load the kfree_skb BPF program: " + why;
+      if (e != EPERM && e != EACCES && !g_libbpf_last.empty())
+        unavailable += " (" + g_libbpf_last + ")";
       drop_tracer_bpf__destroy(skel);
       skel = nullptr;
       return false;
@@ -216,8 +245,9 @@ struct DropTracer::Impl {
     if (!reasons_ok) reasons_ok = reasons.load(reasons_error);
     if (!kallsyms_ok) kallsyms_ok = kallsyms.load();
     if (access("/sys/kernel/btf/vmlinux", R_OK) != 0) {
-      unavailable = "eBPF tracer unavailable: no kernel BTF (/sys/kernel/btf/vmlinux; "
-                    "CONFIG_DEBUG_INFO_BTF=n)";
+      unavailable =
+          "eBPF tracer unavailable: no kernel BTF (/sys/kernel/btf/vmlinux; "
+          "CONFIG_DEBUG_INFO_BTF=n)";
       return false;
     }
     int btf_args = kfree_skb_btf_args();
@@ -233,7 +263,15 @@ struct DropTracer::Impl {
       return false;
     }
     __u8 one = 1;
-    for (uint64_t ino : f.netns_inodes) {
+    // The kernel filters on skb->dev's namespace; a packet dropped while crossing a veth into a
+    // requested namespace still has the sender's device, so the peers are traced too and rows()
+    // keeps only those that end up in a requested namespace.
+    std::vector<uint64_t> kernel_ns = f.netns_inodes;
+    for (uint64_t ino : f.netns_inodes)
+      for (uint64_t peer : links.veth_peer_namespaces(ino))
+        if (std::find(kernel_ns.begin(), kernel_ns.end(), peer) == kernel_ns.end())
+          kernel_ns.push_back(peer);
+    for (uint64_t ino : kernel_ns) {
       __u32 k = static_cast<__u32>(ino);
       bpf_map__update_elem(skel->maps.netns_allow, &k, sizeof(k), &one, sizeof(one), BPF_ANY);
     }
@@ -263,14 +301,16 @@ struct DropTracer::Impl {
     stats.samples_lost = sum(1);
     bpf_prog_info info = {};
     __u32 len = sizeof(info);
-    bpf_program* p = stats.attach_mode == "tp_btf" ? skel->progs.on_kfree_skb_btf
-                                                     : skel->progs.on_kfree_skb_tp;
+    bpf_program* p =
+        stats.attach_mode == "tp_btf" ? skel->progs.on_kfree_skb_btf : skel->progs.on_kfree_skb_tp;
     if (bpf_obj_get_info_by_fd(bpf_program__fd(p), &info, &len) == 0)
       stats.recursion_misses = info.recursion_misses;
   }
 
   std::string netns_name(uint64_t inode) {
     if (inode == 0) return "";
+    auto given = filters.netns_names.find(inode);
+    if (given != filters.netns_names.end()) return given->second;
     auto it = netns_names.find(inode);
     if (it != netns_names.end()) return it->second;
     return netns_names[inode] = netns_name_for_inode(inode);
@@ -284,14 +324,56 @@ struct DropTracer::Impl {
     int ncpu = libbpf_num_possible_cpus();
     if (ncpu <= 0) return out;
     std::vector<drop_value> vals(ncpu);
-    int fd = bpf_map__fd(skel->maps.drops);
-    drop_key key{}, next{};
-    const void* prev = nullptr;
     links.refresh();
-    while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-      key = next;
-      prev = &key;
-      if (bpf_map_lookup_elem(fd, &key, vals.data()) != 0) continue;
+    // Without --flows the kernel keys on the short key; widen it so both paths share the code.
+    std::vector<std::pair<drop_key, std::vector<drop_value>>> entries;
+    if (filters.flows) {
+      int fd = bpf_map__fd(skel->maps.flow_drops);
+      drop_key key{}, next{};
+      const void* prev = nullptr;
+      while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+        key = next;
+        prev = &key;
+        if (bpf_map_lookup_elem(fd, &key, vals.data()) == 0) entries.emplace_back(key, vals);
+      }
+    } else {
+      // Per-CPU runs not yet moved into the hash count like hash entries.
+      std::map<drop_key_short, std::vector<drop_value>, ShortLess> merged;
+      std::vector<drop_run> runs(ncpu);
+      __u32 zero = 0;
+      if (bpf_map__lookup_elem(skel->maps.runs, &zero, sizeof(zero), runs.data(),
+                               runs.size() * sizeof(drop_run), 0) == 0)
+        for (int c = 0; c < ncpu; c++)
+          if (runs[c].val.packets) {
+            auto& v = merged.try_emplace(runs[c].key, ncpu, drop_value{}).first->second;
+            v[c].packets += runs[c].val.packets;
+            v[c].bytes += runs[c].val.bytes;
+          }
+      int fd = bpf_map__fd(skel->maps.drops);
+      drop_key_short key{}, next{};
+      const void* prev = nullptr;
+      while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+        key = next;
+        prev = &key;
+        if (bpf_map_lookup_elem(fd, &key, vals.data()) != 0) continue;
+        auto& v = merged.try_emplace(key, ncpu, drop_value{}).first->second;
+        for (int c = 0; c < ncpu; c++) {
+          v[c].packets += vals[c].packets;
+          v[c].bytes += vals[c].bytes;
+        }
+      }
+      for (const auto& [key, v] : merged) {
+        drop_key k{};
+        k.location = key.location;
+        k.netns = key.netns;
+        k.ifindex = key.ifindex;
+        k.reason = key.reason;
+        k.l3proto = key.l3proto;
+        k.l4proto = key.l4proto;
+        entries.emplace_back(k, v);
+      }
+    }
+    for (const auto& [key, vals] : entries) {
       DropEventRow r;
       for (const auto& v : vals) {
         r.packets += v.packets;
@@ -315,13 +397,17 @@ struct DropTracer::Impl {
       if (c.at_peer) {
         if (auto peer = links.veth_peer(key.netns, r.ifindex)) {
           std::string from = links.name(key.netns, r.ifindex);
-          r.explanation += "; sent by " + (from.empty() ? "ifindex " + std::to_string(r.ifindex)
-                                                        : from) +
-                           " in " + netns_name(key.netns);
+          r.explanation += "; sent by " +
+                           (from.empty() ? "ifindex " + std::to_string(r.ifindex) : from) + " in " +
+                           netns_name(key.netns);
           r.netns_inode = peer->first;
           r.ifindex = peer->second;
         }
       }
+      if (!filters.netns_inodes.empty() &&
+          std::find(filters.netns_inodes.begin(), filters.netns_inodes.end(), r.netns_inode) ==
+              filters.netns_inodes.end())
+        continue;
       r.netns = netns_name(r.netns_inode);
       r.dev = links.name(r.netns_inode, r.ifindex);
       if (filters.flows) r.flow = flow_string(key);
@@ -338,11 +424,13 @@ struct DropTracer::Impl {
 
   std::vector<std::string> notes() const {
     std::vector<std::string> n;
+    if (stats.attach_mode.empty()) return n;  // never ran: unavailable_reason() says why
     if (!reasons_ok)
       n.push_back("drop reason names unavailable (" + reasons_error + "); showing numbers");
     if (!kallsyms_ok)
-      n.push_back("/proc/kallsyms unreadable or zeroed (kptr_restrict); locations are raw "
-                  "addresses");
+      n.push_back(
+          "/proc/kallsyms unreadable or zeroed (kptr_restrict); locations are raw "
+          "addresses");
     if (stats.map_full)
       n.push_back("eBPF drop map full: " + std::to_string(stats.map_full) +
                   " drops not counted (narrow with -n/--host/--port)");
@@ -380,6 +468,8 @@ std::vector<DropEventRow> DropTracer::rows() {
 
 std::vector<DropEventRow> DropTracer::stop() {
   std::lock_guard<std::mutex> l(mu_);
+  // Detach first: the final read then sees every event, none arrives half-counted.
+  if (impl_->skel) drop_tracer_bpf__detach(impl_->skel);
   auto r = impl_->rows();
   impl_->close();
   return r;

@@ -8,6 +8,7 @@
 // Never throws for a missing feature: start() returns false and unavailable_reason() says why
 // (no BTF, no CAP_BPF, lockdown, ...), so callers add a note and go on.
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -19,19 +20,22 @@ namespace pktloss {
 
 struct TraceFilters {
   std::vector<uint64_t> netns_inodes;  // empty: every namespace
-  std::string host;                    // IPv4 or IPv6 literal; packets from or to it
-  uint16_t port = 0;                   // tcp/udp source or destination port
-  std::string proto;                   // "tcp", "udp", "icmp", "icmp6" or ""
-  bool flows = false;                  // one row per 5-tuple
-  bool include_benign = false;         // also rows for normal frees (socket close, AF_UNIX...)
-  uint32_t samples_per_sec = 20;       // per CPU, ring-buffer examples
+  // Names the caller knows namespaces by (e.g. "pid:1234" for -p), so rows match its findings;
+  // others are named by netns_name_for_inode().
+  std::map<uint64_t, std::string> netns_names;
+  std::string host;             // IPv4 or IPv6 literal; packets from or to it
+  uint16_t port = 0;            // tcp/udp source or destination port
+  std::string proto;            // "tcp", "udp", "icmp", "icmp6" or ""
+  bool flows = false;           // one row per 5-tuple
+  bool include_benign = false;  // also rows for normal frees (socket close, AF_UNIX...)
+  bool examples = true;         // one example flow per row (ring buffer, rate-limited)
 };
 
 // Counters about the tracer itself, so a user can trust "no lost events".
 struct TraceStats {
   uint64_t recursion_misses = 0;  // program invocations the kernel skipped (nested on a CPU)
   uint64_t map_full = 0;          // drops not counted because the hash map was full
-  uint64_t samples_lost = 0;      // examples lost to a full ring buffer
+  uint64_t samples_lost = 0;      // examples lost to a full ring buffer (counts are unaffected)
   std::string attach_mode;        // "tp_btf" or "tracepoint"
 };
 

@@ -4,6 +4,16 @@
 #include <netlink/netlink.h>
 #include <netlink/route/link.h>
 
+#include <fcntl.h>
+#include <linux/net_namespace.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+
 #include "netns/netns.h"
 
 namespace pktloss {
@@ -21,12 +31,67 @@ std::vector<LinkName> list_links_here() {
       if (const char* s = rtnl_link_get_name(l)) n.name = s;
       if (const char* t = rtnl_link_get_type(l)) n.kind = t;
       n.link_ifindex = rtnl_link_get_link(l);
+      int32_t nsid = -1;
+      if (rtnl_link_get_link_netnsid(l, &nsid) == 0) n.link_netnsid = nsid;
       out.push_back(std::move(n));
     }
     nl_cache_free(cache);
   }
   nl_socket_free(sk);
   return out;
+}
+
+int netnsid_of(const std::string& netns_path) {
+  int nsfd = open(netns_path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (nsfd < 0) return -1;
+  int sk = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+  int result = -1;
+  if (sk >= 0) {
+    struct {
+      nlmsghdr nh;
+      rtgenmsg g;
+      char pad[3];
+      nlattr a;
+      uint32_t fd;
+    } req{};
+    req.nh.nlmsg_len = sizeof(req);
+    req.nh.nlmsg_type = RTM_GETNSID;
+    req.nh.nlmsg_flags = NLM_F_REQUEST;
+    req.nh.nlmsg_seq = 1;
+    req.g.rtgen_family = AF_UNSPEC;
+    req.a.nla_len = NLA_HDRLEN + sizeof(uint32_t);
+    req.a.nla_type = NETNSA_FD;
+    req.fd = static_cast<uint32_t>(nsfd);
+    timeval tv{1, 0};  // a kernel answer is immediate; never hang on a broken socket
+    setsockopt(sk, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    if (send(sk, &req, sizeof(req), 0) == static_cast<ssize_t>(sizeof(req))) {
+      alignas(nlmsghdr) char buf[4096];
+      ssize_t n = recv(sk, buf, sizeof(buf), 0);
+      if (n > 0) {
+        auto* nh = reinterpret_cast<nlmsghdr*>(buf);
+        if (NLMSG_OK(nh, static_cast<size_t>(n)) && nh->nlmsg_type == RTM_NEWNSID) {
+          int len = static_cast<int>(nh->nlmsg_len) - NLMSG_LENGTH(sizeof(rtgenmsg));
+          auto* a = reinterpret_cast<nlattr*>(reinterpret_cast<char*>(NLMSG_DATA(nh)) +
+                                              NLMSG_ALIGN(sizeof(rtgenmsg)));
+          while (len >= static_cast<int>(sizeof(nlattr)) && a->nla_len >= sizeof(nlattr) &&
+                 a->nla_len <= len) {
+            if (a->nla_type == NETNSA_NSID && a->nla_len >= NLA_HDRLEN + sizeof(int32_t)) {
+              int32_t v;
+              std::memcpy(&v, reinterpret_cast<char*>(a) + NLA_HDRLEN, sizeof(v));
+              result = v;
+              break;
+            }
+            int step = NLA_ALIGN(a->nla_len);
+            len -= step;
+            a = reinterpret_cast<nlattr*>(reinterpret_cast<char*>(a) + step);
+          }
+        }
+      }
+    }
+    close(sk);
+  }
+  close(nsfd);
+  return result;
 }
 
 namespace {
@@ -62,42 +127,52 @@ std::string LinkNameCache::name(uint64_t inode, int ifindex) {
   return "";
 }
 
-void LinkNameCache::fetch_all() {
-  try {
-    for (const auto& t : all_netns()) {
-      if (fetched_[t.inode]) continue;
-      std::vector<LinkName> v;
-      try {
-        run_in_netns(t, [&] { v = list_links_here(); });
-      } catch (const std::exception&) {
-      }
-      links_[t.inode] = std::move(v);
-      fetched_[t.inode] = true;
-    }
-  } catch (const std::exception&) {
-  }
+std::vector<uint64_t> LinkNameCache::veth_peer_namespaces(uint64_t inode) {
+  std::vector<uint64_t> out;
+  std::vector<int> veths;
+  for (const auto& l : links(inode))
+    if (l.kind == "veth" && l.link_netnsid >= 0) veths.push_back(l.ifindex);
+  for (int ifindex : veths)
+    if (auto p = veth_peer(inode, ifindex))
+      if (std::find(out.begin(), out.end(), p->first) == out.end()) out.push_back(p->first);
+  return out;
 }
 
 std::optional<std::pair<uint64_t, int>> LinkNameCache::veth_peer(uint64_t inode, int ifindex) {
-  const LinkName* self = nullptr;
+  LinkName self;
+  bool found = false;
   for (const auto& l : links(inode))
-    if (l.ifindex == ifindex) self = &l;
-  if (!self || self->kind != "veth" || self->link_ifindex <= 0) return std::nullopt;
-  int peer_index = self->link_ifindex;
-  fetch_all();
-  std::optional<std::pair<uint64_t, int>> found;
-  int matches = 0;
-  for (const auto& [ino, ls] : links_) {
-    for (const auto& l : ls) {
-      if (l.kind == "veth" && l.ifindex == peer_index && l.link_ifindex == ifindex &&
-          !(ino == inode && l.ifindex == ifindex)) {
-        found = std::make_pair(ino, l.ifindex);
-        matches++;
-      }
+    if (l.ifindex == ifindex) {
+      self = l;
+      found = true;
     }
+  if (!found || self.kind != "veth" || self.link_ifindex <= 0) return std::nullopt;
+  // No IFLA_LINK_NETNSID: both ends live in the same namespace.
+  if (self.link_netnsid < 0) return std::make_pair(inode, self.link_ifindex);
+  // Otherwise find the namespace this one knows by that id (ifindexes repeat across namespaces,
+  // so matching on them alone is ambiguous).
+  std::optional<std::pair<uint64_t, int>> peer;
+  try {
+    auto all = all_netns();
+    const NetnsTarget* here = nullptr;
+    for (const auto& t : all)
+      if (t.inode == inode) here = &t;
+    if (!here) return std::nullopt;
+    run_in_netns(*here, [&] {
+      for (const auto& t : all) {
+        if (t.inode == inode) continue;
+        // The main thread never leaves its namespace: /proc/self/ns/net is the original one.
+        std::string path = t.path.empty() ? "/proc/self/ns/net" : t.path;
+        if (netnsid_of(path) == self.link_netnsid) {
+          peer = std::make_pair(t.inode, self.link_ifindex);
+          return;
+        }
+      }
+    });
+  } catch (const std::exception&) {
+    return std::nullopt;
   }
-  // Two candidates means the ifindex pair is ambiguous across namespaces: say nothing.
-  return matches == 1 ? found : std::nullopt;
+  return peer;
 }
 
 }  // namespace pktloss

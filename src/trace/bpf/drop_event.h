@@ -19,9 +19,27 @@ struct drop_key {
   __u32 pad;
 };
 
+/* Key of the aggregate without --flows: what identifies a drop, 24 bytes, cheap to hash. */
+struct drop_key_short {
+  __u64 location;
+  __u32 netns;
+  __u32 ifindex;
+  __u32 reason;
+  __u16 l3proto;
+  __u8 l4proto;
+  __u8 pad;
+};
+
 struct drop_value {
   __u64 packets;
   __u64 bytes;
+};
+
+/* The current run of identical drops on one CPU, not yet added to the hash (floods repeat one key:
+ * counting the run here saves a hash lookup per packet). User space adds it when reading. */
+struct drop_run {
+  struct drop_key_short key;
+  struct drop_value val;
 };
 
 /* One sampled event for the ring buffer (always carries the flow). */

@@ -1,8 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /* pktloss kernel drop tracer: every kfree_skb (a freed packet that was NOT consumed normally) is
  * counted in the kernel by (netns, ifindex, reason, location, protocols[, 5-tuple]); user space
- * reads the aggregate once per refresh, so the per-packet cost is one hash update. A rate-limited
- * ring buffer carries a few individual events as examples. */
+ * reads the aggregate once per refresh, so the per-packet cost is one hash update.
+ *
+ * Cost matters (the tracer runs on drop floods): the tp_btf program reads skb fields directly
+ * (BTF pointers, no helper calls); packet bytes need one bpf_probe_read_kernel of the IP header,
+ * ports a second only when a port filter or --flows needs them; the key without --flows is 24
+ * bytes. Examples for the ring buffer are taken when a key's per-CPU count is a power of two
+ * (1, 2, 4, ...): rate-limited without a clock read, and every distinct drop gets one. */
 #include "vmlinux.h"
 
 #include <bpf/bpf_core_read.h>
@@ -14,6 +19,10 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
+/* Reads kernel memory as a BTF type with plain loads (no helper call); kernels >= 6.2. */
+extern void* bpf_rdonly_cast(const void* obj, __u32 btf_id) __ksym __weak;
+const volatile __u8 has_rdonly_cast = 0; /* set by user space when the kernel has the kfunc */
+
 /* Filters and options, fixed at load time (the verifier prunes the disabled branches). */
 const volatile __u8 filter_netns = 0;   /* only namespaces in netns_allow */
 const volatile __u8 filter_family = 0;  /* 4 or 6: only packets from/to filter_addr */
@@ -22,14 +31,28 @@ const volatile __u16 filter_port = 0;   /* only packets from/to this port (tcp/u
 const volatile __u8 filter_l4 = 0;      /* only this IPPROTO_* */
 const volatile __u8 with_flows = 0;     /* key includes the 5-tuple */
 const volatile __u8 has_rx_sk = 0;      /* tp_btf kfree_skb has the 4th argument (>= 6.11) */
-const volatile __u32 samples_per_sec = 0; /* per CPU; 0: no samples */
+const volatile __u8 with_examples = 0; /* ring-buffer examples */
 
 struct {
   __uint(type, BPF_MAP_TYPE_PERCPU_HASH);
   __uint(max_entries, 16384);
-  __type(key, struct drop_key);
+  __type(key, struct drop_key_short);
   __type(value, struct drop_value);
 } drops SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+  __uint(max_entries, 65536);
+  __type(key, struct drop_key);
+  __type(value, struct drop_value);
+} flow_drops SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, __u32);
+  __type(value, struct drop_run);
+} runs SEC(".maps");
 
 struct {
   __uint(type, BPF_MAP_TYPE_HASH);
@@ -44,66 +67,59 @@ struct {
 } samples SEC(".maps");
 
 /* Per-CPU accounting: [0] drops not counted because the hash was full, [1] samples lost to a full
- * ring buffer, [2] rate limiter second, [3] samples sent in that second. */
+ * ring buffer. */
 struct {
   __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-  __uint(max_entries, 4);
+  __uint(max_entries, 2);
   __type(key, __u32);
   __type(value, __u64);
 } stats SEC(".maps");
 
-/* Fast path for a per-CPU hash: plain adds are exact because a program never nests on its CPU. */
-static __always_inline void bump(__u32 idx, __u64 by) {
+/* What the program needs from the skb, read by the attach-specific front end. */
+struct skb_facts {
+  unsigned char* head;
+  __u32 len;
+  __u16 nh;
+  __u8 l4_known; /* the front end already set k->l4proto (IPv4, no addresses needed) */
+};
+
+static __always_inline void bump(__u32 idx) {
   __u64* v = bpf_map_lookup_elem(&stats, &idx);
-  if (v) *v += by;
+  if (v) *v += 1;
 }
 
-static __always_inline __u32 netns_of(struct sk_buff* skb, struct sock* rx_sk) {
-  struct net_device* dev = BPF_CORE_READ(skb, dev);
-  if (dev) return BPF_CORE_READ(dev, nd_net.net, ns.inum);
-  struct sock* sk = rx_sk ? rx_sk : BPF_CORE_READ(skb, sk);
-  if (sk) return BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
-  return 0;
-}
-
-/* Reads L3/L4 headers from skb->head + network_header. Returns 0 when not IP or unreadable. */
-static __always_inline int parse_flow(struct sk_buff* skb, struct drop_key* k) {
-  unsigned char* head = BPF_CORE_READ(skb, head);
-  __u16 nh = BPF_CORE_READ(skb, network_header);
-  if (!head || nh == (__u16)~0U) return 0;
-  unsigned char* l3 = head + nh;
-  __u8 l4 = 0;
+/* Reads the IP header (and the ports when `ports`) from skb->head + network_header. */
+static __always_inline void parse_l3(const struct skb_facts* f, struct drop_key* k, int ports) {
+  if (!f->head || f->nh == (__u16)~0U) return;
+  unsigned char* l3 = f->head + f->nh;
   unsigned char* l4p = 0;
   if (k->l3proto == 0x0800) {
     struct iphdr ip;
-    if (bpf_probe_read_kernel(&ip, sizeof(ip), l3)) return 0;
-    if (ip.version != 4) return 0;
+    if (bpf_probe_read_kernel(&ip, sizeof(ip), l3) || ip.version != 4) return;
     k->family = 4;
     __builtin_memcpy(k->saddr, &ip.saddr, 4);
     __builtin_memcpy(k->daddr, &ip.daddr, 4);
-    l4 = ip.protocol;
+    k->l4proto = ip.protocol;
     /* Only the first fragment carries ports. */
     if ((bpf_ntohs(ip.frag_off) & 0x1fff) == 0) l4p = l3 + ip.ihl * 4;
   } else if (k->l3proto == 0x86DD) {
     struct ipv6hdr ip6;
-    if (bpf_probe_read_kernel(&ip6, sizeof(ip6), l3)) return 0;
+    if (bpf_probe_read_kernel(&ip6, sizeof(ip6), l3)) return;
     k->family = 6;
     __builtin_memcpy(k->saddr, &ip6.saddr, 16);
     __builtin_memcpy(k->daddr, &ip6.daddr, 16);
-    l4 = ip6.nexthdr;
+    k->l4proto = ip6.nexthdr;
     l4p = l3 + sizeof(ip6);
   } else {
-    return 0;
+    return;
   }
-  k->l4proto = l4;
-  if (l4p && (l4 == IPPROTO_TCP || l4 == IPPROTO_UDP)) {
-    __be16 ports[2];
-    if (!bpf_probe_read_kernel(ports, sizeof(ports), l4p)) {
-      k->sport = bpf_ntohs(ports[0]);
-      k->dport = bpf_ntohs(ports[1]);
+  if (ports && l4p && (k->l4proto == IPPROTO_TCP || k->l4proto == IPPROTO_UDP)) {
+    __be16 p[2];
+    if (!bpf_probe_read_kernel(p, sizeof(p), l4p)) {
+      k->sport = bpf_ntohs(p[0]);
+      k->dport = bpf_ntohs(p[1]);
     }
   }
-  return 1;
 }
 
 static __always_inline int addr_match(const __u8* a) {
@@ -115,90 +131,154 @@ static __always_inline int addr_match(const __u8* a) {
   return 1;
 }
 
-static __always_inline void maybe_sample(struct drop_key* k, __u32 len) {
-  __u32 i_sec = 2, i_cnt = 3;
-  __u64* sec = bpf_map_lookup_elem(&stats, &i_sec);
-  __u64* cnt = bpf_map_lookup_elem(&stats, &i_cnt);
-  if (!sec || !cnt) return;
-  __u64 now = bpf_ktime_get_ns() / 1000000000ULL;
-  if (*sec != now) {
-    *sec = now;
-    *cnt = 0;
-  }
-  if (*cnt >= samples_per_sec) return;
+static __always_inline void sample(const struct skb_facts* f, struct drop_key* k, int have_ports) {
+  if (!have_ports || f->l4_known) parse_l3(f, k, 1);
   struct drop_sample* s = bpf_ringbuf_reserve(&samples, sizeof(*s), 0);
   if (!s) {
-    bump(1, 1);
+    bump(1);
     return;
   }
-  (*cnt)++;
   __builtin_memcpy(&s->key, k, sizeof(*k));
-  s->len = len;
+  s->len = f->len;
   s->pad = 0;
   bpf_ringbuf_submit(s, 0);
 }
 
-static __always_inline int handle(struct sk_buff* skb, void* location, __u32 reason,
-                                  struct sock* rx_sk) {
-  struct drop_key k;
-  __builtin_memset(&k, 0, sizeof(k));
-  k.netns = netns_of(skb, rx_sk);
-  if (filter_netns && !bpf_map_lookup_elem(&netns_allow, &k.netns)) return 0;
-  k.location = (__u64)location;
-  k.reason = reason;
-  k.l3proto = bpf_ntohs(BPF_CORE_READ(skb, protocol));
-  struct net_device* dev = BPF_CORE_READ(skb, dev);
-  k.ifindex = dev ? BPF_CORE_READ(dev, ifindex) : BPF_CORE_READ(skb, skb_iif);
-  parse_flow(skb, &k);
-  if (filter_l4 && k.l4proto != filter_l4) return 0;
-  if (filter_port && k.sport != filter_port && k.dport != filter_port) return 0;
-  if (filter_family) {
-    if (k.family != filter_family) return 0;
-    if (!addr_match(k.saddr) && !addr_match(k.daddr)) return 0;
-  }
-  __u32 len = BPF_CORE_READ(skb, len);
-  if (samples_per_sec) maybe_sample(&k, len);
-  if (!with_flows) {
-    k.family = 0;
-    __builtin_memset(k.saddr, 0, sizeof(k.saddr));
-    __builtin_memset(k.daddr, 0, sizeof(k.daddr));
-    k.sport = k.dport = 0;
-  }
-  struct drop_value* v = bpf_map_lookup_elem(&drops, &k);
+static __always_inline int pow2(__u64 n) { return (n & (n - 1)) == 0; }
+
+/* Adds one packet to `map` under `key`; returns the per-CPU count after the add (0: not counted). */
+static __always_inline __u64 account(void* map, const void* key, __u32 len) {
+  struct drop_value* v = bpf_map_lookup_elem(map, key);
   if (v) {
     v->packets++;
     v->bytes += len;
-    return 0;
+    return v->packets;
   }
   struct drop_value init = {.packets = 1, .bytes = len};
-  if (bpf_map_update_elem(&drops, &k, &init, BPF_NOEXIST)) {
-    /* Another CPU may have inserted it meanwhile: our per-CPU slot exists now. */
-    v = bpf_map_lookup_elem(&drops, &k);
+  if (bpf_map_update_elem(map, key, &init, BPF_NOEXIST) == 0) return 1;
+  /* Another CPU inserted it meanwhile: our per-CPU slot exists now (plain adds are exact, a
+   * program never nests on its own CPU). */
+  v = bpf_map_lookup_elem(map, key);
+  if (!v) {
+    bump(0);
+    return 0;
+  }
+  v->packets++;
+  v->bytes += len;
+  return v->packets;
+}
+
+static __always_inline int handle(struct drop_key* k, const struct skb_facts* f) {
+  if (filter_netns && !bpf_map_lookup_elem(&netns_allow, &k->netns)) return 0;
+  int need_ports = with_flows || filter_port;
+  if (!f->l4_known) parse_l3(f, k, need_ports);
+  if (filter_l4 && k->l4proto != filter_l4) return 0;
+  if (filter_port && k->sport != filter_port && k->dport != filter_port) return 0;
+  if (filter_family) {
+    if (k->family != filter_family) return 0;
+    if (!addr_match(k->saddr) && !addr_match(k->daddr)) return 0;
+  }
+  if (with_flows) {
+    __u64 n = account(&flow_drops, k, f->len);
+    if (with_examples && n && pow2(n)) sample(f, k, need_ports);
+    return 0;
+  }
+  struct drop_key_short sk = {.location = k->location,
+                              .netns = k->netns,
+                              .ifindex = k->ifindex,
+                              .reason = k->reason,
+                              .l3proto = k->l3proto,
+                              .l4proto = k->l4proto,
+                              .pad = 0};
+  __u32 zero = 0;
+  struct drop_run* run = bpf_map_lookup_elem(&runs, &zero);
+  if (!run) return 0;
+  if (run->val.packets && run->key.location == sk.location && run->key.netns == sk.netns &&
+      run->key.ifindex == sk.ifindex && run->key.reason == sk.reason &&
+      run->key.l3proto == sk.l3proto && run->key.l4proto == sk.l4proto) {
+    run->val.packets++;
+    run->val.bytes += f->len;
+    /* Long runs still give an example now and then (2, 4, 8, ... packets into the run). */
+    if (with_examples && pow2(run->val.packets) && run->val.packets >= 1024)
+      sample(f, k, need_ports);
+    return 0;
+  }
+  /* Another drop: move the finished run into the hash, start a new one. */
+  if (run->val.packets) {
+    struct drop_key_short old = run->key;
+    struct drop_value* v = bpf_map_lookup_elem(&drops, &old);
     if (v) {
-      v->packets++;
-      v->bytes += len;
-    } else {
-      bump(0, 1);
+      v->packets += run->val.packets;
+      v->bytes += run->val.bytes;
+    } else if (bpf_map_update_elem(&drops, &old, &run->val, BPF_NOEXIST)) {
+      v = bpf_map_lookup_elem(&drops, &old);
+      if (v) {
+        v->packets += run->val.packets;
+        v->bytes += run->val.bytes;
+      } else {
+        bump(0);
+      }
     }
   }
+  /* First time this CPU sees this drop: keep one example of it. */
+  int fresh = with_examples && !bpf_map_lookup_elem(&drops, &sk);
+  run->key = sk;
+  run->val.packets = 1;
+  run->val.bytes = f->len;
+  if (fresh) sample(f, k, need_ports);
   return 0;
 }
 
 SEC("tp_btf/kfree_skb")
 int on_kfree_skb_btf(u64* ctx) {
   struct sk_buff* skb = (struct sk_buff*)ctx[0];
-  void* location = (void*)ctx[1];
-  __u32 reason = (__u32)ctx[2];
-  struct sock* rx_sk = 0;
-  if (has_rx_sk) rx_sk = (struct sock*)ctx[3];
-  return handle(skb, location, reason, rx_sk);
+  struct drop_key k;
+  __builtin_memset(&k, 0, sizeof(k));
+  k.location = ctx[1];
+  k.reason = (__u32)ctx[2];
+  /* Direct loads through BTF pointers: no helper call per field. */
+  struct net_device* dev = skb->dev;
+  if (dev) {
+    k.netns = dev->nd_net.net->ns.inum;
+    k.ifindex = dev->ifindex;
+  } else {
+    struct sock* sk = skb->sk;
+    if (has_rx_sk && ctx[3]) sk = (struct sock*)ctx[3];
+    if (sk) k.netns = sk->__sk_common.skc_net.net->ns.inum;
+    k.ifindex = skb->skb_iif;
+  }
+  k.l3proto = bpf_ntohs(skb->protocol);
+  struct skb_facts f = {.head = skb->head, .len = skb->len, .nh = skb->network_header};
+  /* Fast path for the common case: IPv4 and only the protocol byte needed. */
+  if (has_rdonly_cast && !with_flows && !filter_port && !filter_family && k.l3proto == 0x0800 &&
+      f.head && f.nh != (__u16)~0U) {
+    struct iphdr* ip = bpf_rdonly_cast(f.head + f.nh, bpf_core_type_id_kernel(struct iphdr));
+    k.l4proto = ip->protocol;
+    f.l4_known = 1;
+  }
+  return handle(&k, &f);
 }
 
 SEC("tracepoint/skb/kfree_skb")
 int on_kfree_skb_tp(struct trace_event_raw_kfree_skb* ctx) {
-  __u32 reason = 0;
-  struct sock* rx_sk = 0;
-  if (bpf_core_field_exists(ctx->reason)) reason = BPF_CORE_READ(ctx, reason);
-  if (bpf_core_field_exists(ctx->rx_sk)) rx_sk = (struct sock*)BPF_CORE_READ(ctx, rx_sk);
-  return handle((struct sk_buff*)ctx->skbaddr, ctx->location, reason, rx_sk);
+  struct sk_buff* skb = (struct sk_buff*)ctx->skbaddr;
+  struct drop_key k;
+  __builtin_memset(&k, 0, sizeof(k));
+  k.location = (__u64)ctx->location;
+  if (bpf_core_field_exists(ctx->reason)) k.reason = BPF_CORE_READ(ctx, reason);
+  struct net_device* dev = BPF_CORE_READ(skb, dev);
+  if (dev) {
+    k.netns = BPF_CORE_READ(dev, nd_net.net, ns.inum);
+    k.ifindex = BPF_CORE_READ(dev, ifindex);
+  } else {
+    struct sock* sk = BPF_CORE_READ(skb, sk);
+    if (bpf_core_field_exists(ctx->rx_sk) && ctx->rx_sk) sk = (struct sock*)ctx->rx_sk;
+    if (sk) k.netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+    k.ifindex = BPF_CORE_READ(skb, skb_iif);
+  }
+  k.l3proto = bpf_ntohs(BPF_CORE_READ(skb, protocol));
+  struct skb_facts f = {.head = BPF_CORE_READ(skb, head),
+                        .len = BPF_CORE_READ(skb, len),
+                        .nh = BPF_CORE_READ(skb, network_header)};
+  return handle(&k, &f);
 }
