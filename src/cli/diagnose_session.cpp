@@ -4,6 +4,7 @@
 #include <memory>
 #include <optional>
 
+#include "capture/capture_findings.h"
 #include "capture/live_capture.h"
 #include "capture/pcap_io.h"
 #include "collect/snapshot_taker.h"
@@ -90,6 +91,7 @@ Report diagnose(const NetnsTarget& probing, const std::vector<NetnsTarget>& obse
   if (cap) {
     auto packets = cap->stop();
     auto analysis = capture::analyse_packets(packets);
+    obs.packet_findings = capture::findings_from_capture(analysis, {probing.name, "any"});
     for (const auto& n : packets.notes) notes.push_back("capture: " + n);
     obs.flows = analysis.verdicts();
     obs.capture_available = true;

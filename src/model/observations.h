@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "model/finding.h"
+
 namespace pktloss {
 
 struct RttStats {
@@ -72,6 +74,9 @@ struct Observations {
   bool drop_events_available = false;
   std::vector<FlowVerdict> flows;
   bool capture_available = false;
+  // Findings drawn from captured packets (capture module). The engine merges each into the
+  // counter/probe finding it confirms, or keeps it on its own when nothing else saw the cause.
+  std::vector<Finding> packet_findings;
   // Packets our own probes caused, to discount (e.g. RSTs the host sends to raw SYN-ACKs,
   // NO_SOCKET drops of replies on the probing side). Keyed like counters: "TcpExt.…" / reason.
   std::vector<std::string> own_traffic_notes;

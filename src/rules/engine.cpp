@@ -1,6 +1,8 @@
 #include "rules/engine.h"
 
 #include <algorithm>
+#include <map>
+#include <string>
 
 #include "rules/rule_families.h"
 
@@ -16,6 +18,34 @@ void rank_findings(std::vector<Finding>& findings) {
 }
 
 namespace {
+
+// Packet-level evidence confirms what counters and probes found: an MTU black hole seen on the
+// wire is evidence for link.mtu_low and for the probe loss it causes, too.
+const std::vector<std::string>& confirmed_by(const std::string& packet_id) {
+  static const std::map<std::string, std::vector<std::string>> kRelated = {
+      {"ip.pmtu_blackhole", {"ip.pmtu_blackhole", "link.mtu_low", "application.probe_loss"}},
+      {"transport.retransmits", {"transport.retransmits", "application.probe_loss"}},
+      {"transport.syn_failures", {"transport.syn_failures", "application.probe_loss"}},
+  };
+  static const std::vector<std::string> kNone;
+  auto it = kRelated.find(packet_id);
+  return it == kRelated.end() ? kNone : it->second;
+}
+
+void merge_packet_findings(const std::vector<Finding>& packet_findings,
+                           std::vector<Finding>& findings) {
+  for (const auto& pf : packet_findings) {
+    bool attached = false;
+    for (auto& f : findings) {
+      const auto& ids = confirmed_by(pf.id);
+      if (f.id != pf.id && std::find(ids.begin(), ids.end(), f.id) == ids.end()) continue;
+      f.evidence.insert(f.evidence.end(), pf.evidence.begin(), pf.evidence.end());
+      f.confidence = std::min(1.0, std::max(f.confidence, pf.confidence) + 0.05);
+      attached = true;
+    }
+    if (!attached) findings.push_back(pf);
+  }
+}
 
 void summarise_layers(Report& r) {
   for (Layer l : kAllLayers) r.layers[to_string(l)] = LayerSummary{};
@@ -68,6 +98,7 @@ Report evaluate(const Snapshot* before, const Snapshot& after, const Observation
     socket_rules(in, r.findings);
   }
   application_rules(obs, cfg, r.findings);
+  merge_packet_findings(obs.packet_findings, r.findings);
   kernel_drop_rules(obs, r.findings);
 
   rank_findings(r.findings);

@@ -81,3 +81,39 @@ TEST(Json, UnknownLayerIsAnErrorNotACrash) {
   json j = json::parse(R"({"id":"x.y","layer":"bogus","severity":"info"})");
   EXPECT_THROW(j.get<Finding>(), std::invalid_argument);
 }
+
+TEST(Engine, PacketFindingsConfirmWhatProbesFoundOrStandAlone) {
+  Snapshot snap;
+  Observations obs;
+  ProbeResult syn;
+  syn.kind = "tcp-syn";
+  syn.sent = 20;
+  syn.received = 10;
+  syn.loss = 0.5;
+  syn.loss_ci_low = 0.3;
+  syn.loss_ci_high = 0.7;
+  obs.probes.push_back(syn);
+  Finding retrans;
+  retrans.id = "transport.retransmits";
+  retrans.layer = Layer::transport;
+  retrans.severity = Severity::warning;
+  retrans.evidence.push_back(fact_evidence("pcap", "12 data segments retransmitted"));
+  Finding blackhole;
+  blackhole.id = "ip.pmtu_blackhole";
+  blackhole.layer = Layer::ip;
+  blackhole.severity = Severity::critical;
+  blackhole.evidence.push_back(fact_evidence("pcap", "0/12 segments above 100 bytes acked"));
+  obs.packet_findings = {retrans, blackhole};
+  Report r = evaluate(nullptr, snap, obs, RuleConfig{});
+  const Finding* loss = nullptr;
+  const Finding* hole = nullptr;
+  for (const auto& f : r.findings) {
+    if (f.id == "application.probe_loss") loss = &f;
+    if (f.id == "ip.pmtu_blackhole") hole = &f;
+  }
+  ASSERT_NE(loss, nullptr);
+  ASSERT_NE(hole, nullptr);  // nothing else saw it: kept on its own
+  bool has_pcap = false;
+  for (const auto& e : loss->evidence) has_pcap |= e.source == "pcap";
+  EXPECT_TRUE(has_pcap) << "probe loss carries the packet-level evidence";
+}
