@@ -136,6 +136,8 @@ struct DropTracer::Impl {
   bool running = false;
   std::string unavailable;
   TraceFilters filters;
+  std::vector<uint64_t> kernel_ns;  // what the in-kernel netns filter admits (empty: all)
+  static constexpr size_t kMaxKernelNetns = 256;  // netns_allow max_entries
   TraceStats stats;
   Kallsyms kallsyms;
   bool kallsyms_ok = false;
@@ -183,7 +185,7 @@ struct DropTracer::Impl {
       return false;
     }
     auto* ro = skel->rodata;
-    ro->filter_netns = filters.netns_inodes.empty() ? 0 : 1;
+    ro->filter_netns = kernel_ns.empty() ? 0 : 1;
     ro->with_flows = filters.flows ? 1 : 0;
     ro->with_examples = filters.examples ? 1 : 0;
     ro->has_rx_sk = btf_args >= 4 ? 1 : 0;
@@ -250,6 +252,16 @@ struct DropTracer::Impl {
           "CONFIG_DEBUG_INFO_BTF=n)";
       return false;
     }
+    // The kernel filters on skb->dev's namespace; a packet dropped while crossing a veth into a
+    // requested namespace still has the sender's device, so the peers are traced too and rows()
+    // keeps only those that end up in a requested namespace.
+    kernel_ns = f.netns_inodes;
+    for (uint64_t ino : f.netns_inodes)
+      for (uint64_t peer : links.veth_peer_namespaces(ino))
+        if (std::find(kernel_ns.begin(), kernel_ns.end(), peer) == kernel_ns.end())
+          kernel_ns.push_back(peer);
+    // More namespaces than the kernel filter holds: trace all, rows() still filters.
+    if (kernel_ns.size() > kMaxKernelNetns) kernel_ns.clear();
     int btf_args = kfree_skb_btf_args();
     bool ok = false;
     if (btf_args >= 3) ok = open_and_load(true, btf_args);
@@ -263,14 +275,6 @@ struct DropTracer::Impl {
       return false;
     }
     __u8 one = 1;
-    // The kernel filters on skb->dev's namespace; a packet dropped while crossing a veth into a
-    // requested namespace still has the sender's device, so the peers are traced too and rows()
-    // keeps only those that end up in a requested namespace.
-    std::vector<uint64_t> kernel_ns = f.netns_inodes;
-    for (uint64_t ino : f.netns_inodes)
-      for (uint64_t peer : links.veth_peer_namespaces(ino))
-        if (std::find(kernel_ns.begin(), kernel_ns.end(), peer) == kernel_ns.end())
-          kernel_ns.push_back(peer);
     for (uint64_t ino : kernel_ns) {
       __u32 k = static_cast<__u32>(ino);
       bpf_map__update_elem(skel->maps.netns_allow, &k, sizeof(k), &one, sizeof(one), BPF_ANY);

@@ -56,7 +56,7 @@ struct {
 
 struct {
   __uint(type, BPF_MAP_TYPE_HASH);
-  __uint(max_entries, 64);
+  __uint(max_entries, 256); /* user space traces all and filters itself beyond this */
   __type(key, __u32);
   __type(value, __u8);
 } netns_allow SEC(".maps");
