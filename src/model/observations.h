@@ -84,6 +84,9 @@ struct Observations {
   // a RST and may show up as a NO_SOCKET drop), and the namespace they left from.
   uint64_t own_syn_probes = 0;
   std::string own_syn_probes_netns;
+  // Of those, the SYN-ACKs that came back: each made the probing host send a RST (and count a
+  // NO_SOCKET drop), and made the target count an embryonic reset and a failed attempt.
+  uint64_t own_syn_acks_reset = 0;
 };
 
 }  // namespace pktloss

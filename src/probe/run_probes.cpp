@@ -77,6 +77,7 @@ void record_own_traffic(const std::vector<ProbeResult>& results, Observations& o
     // Only SYN-ACKs make this host answer (RST, no socket); RST answers end there. errors
     // counts the target's RSTs (and local send failures, never answered).
     uint64_t synacks = r.received - std::min(r.received, r.errors);
+    obs.own_syn_acks_reset += synacks;
     obs.own_traffic_notes.push_back(
         std::to_string(r.sent) + " raw TCP SYN probes to " + r.target + " from " + ns + ": " +
         std::to_string(synacks) +

@@ -4,6 +4,7 @@
 #include <map>
 #include <string>
 
+#include "rules/own_traffic.h"
 #include "rules/rule_families.h"
 
 namespace pktloss {
@@ -35,15 +36,17 @@ const std::vector<std::string>& confirmed_by(const std::string& packet_id) {
 void merge_packet_findings(const std::vector<Finding>& packet_findings,
                            std::vector<Finding>& findings) {
   for (const auto& pf : packet_findings) {
-    bool attached = false;
+    bool same_id_seen = false;
+    const auto& related = confirmed_by(pf.id);
     for (auto& f : findings) {
-      const auto& ids = confirmed_by(pf.id);
-      if (f.id != pf.id && std::find(ids.begin(), ids.end(), f.id) == ids.end()) continue;
+      if (f.id != pf.id && std::find(related.begin(), related.end(), f.id) == related.end())
+        continue;
+      same_id_seen |= f.id == pf.id;
       f.evidence.insert(f.evidence.end(), pf.evidence.begin(), pf.evidence.end());
       f.confidence = std::min(1.0, std::max(f.confidence, pf.confidence) + 0.05);
-      attached = true;
     }
-    if (!attached) findings.push_back(pf);
+    // The cause itself is kept even when it only confirmed related findings.
+    if (!same_id_seen) findings.push_back(pf);
   }
 }
 
@@ -62,9 +65,15 @@ void summarise_layers(Report& r) {
 
 }  // namespace
 
-Report evaluate(const Snapshot* before, const Snapshot& after, const Observations& obs,
+Report evaluate(const Snapshot* before, const Snapshot& after_raw, const Observations& obs_raw,
                 const RuleConfig& cfg) {
   Report r;
+  // Rules see the counters and drop rows with our own probe traffic taken out.
+  Snapshot after = after_raw;
+  Observations obs = obs_raw;
+  if (before)
+    for (auto& n : discount_own_traffic(obs, *before, after, obs.drop_events))
+      r.notes.push_back(n);
   r.version = PKTLOSS_VERSION;
   r.host = after.host;
   r.started = before ? before->taken_at : after.taken_at;

@@ -31,12 +31,6 @@ std::string port_list(const NetnsSnapshot& ns, const std::string& proto, bool li
   return out;
 }
 
-bool probes_sent_rsts(const Observations& obs) {
-  return std::any_of(
-      obs.own_traffic_notes.begin(), obs.own_traffic_notes.end(),
-      [](const std::string& n) { return n.find("Tcp.OutRsts") != std::string::npos; });
-}
-
 // RSTs this namespace sent that no abort counter explains: answers to segments for which no
 // socket exists, i.e. mostly SYNs to closed ports.
 uint64_t unexplained_rsts(const RuleInput& in) {
@@ -68,9 +62,8 @@ void no_listener(const RuleInput& in, Findings& out) {
   uint64_t syn_retrans = moved_sum(in, {"TcpExt.TCPSynRetrans"});
   // Attempts that failed without SYN retransmits failed fast: they were refused (RST).
   uint64_t refused = fails > syn_retrans ? fails - syn_retrans : 0;
-  // Our own raw-SYN probes make this host reset the SYN-ACKs it gets: RSTs alone then prove
-  // nothing, so they need failing attempts next to them.
-  uint64_t rsts = probes_sent_rsts(in.obs) ? 0 : unexplained_rsts(in);
+  // Our own raw-SYN probes' RSTs were already taken out of the counters (rules/own_traffic.h).
+  uint64_t rsts = unexplained_rsts(in);
   bool client_side = refused >= in.config.refused_min;
   bool server_side = rsts >= in.config.refused_min;
   if (!client_side && !server_side) return;

@@ -31,12 +31,6 @@ TEST(TransportRules, ClientWhoseConnectsAreRefused) {
   EXPECT_EQ(f->netns, "plcli");
 }
 
-TEST(TransportRules, RstsFromOurOwnRawSynProbesAloneAreNotNoListener) {
-  ScenarioRun r("no_listener_server", transport_rules, true,
-                {"Tcp.OutRsts: RSTs answering SYN-ACKs to our raw SYN probes"});
-  EXPECT_FALSE(r.find("transport.no_listener")) << r.dump();
-}
-
 TEST(TransportRules, RstsExplainedByAbortsAreNotNoListener) {
   ScenarioRun r("rsts_from_aborts", transport_rules);
   EXPECT_FALSE(r.find("transport.no_listener")) << r.dump();
