@@ -1,5 +1,7 @@
 #include "capture/capture_findings.h"
 
+#include "rules/netns_prefix.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -62,9 +64,8 @@ std::vector<Finding> findings_from_capture(const CaptureAnalysis& analysis,
   }
   std::vector<Finding> out;
   const std::string dev = ctx.iface.empty() ? "" : " dev " + ctx.iface;
-  const std::string ns_exec = ctx.netns.empty() || ctx.netns == "host" || ctx.netns == "file"
-                                  ? ""
-                                  : "ip netns exec " + ctx.netns + " ";
+  // A saved file ("file") was captured somewhere we do not know: no prefix.
+  const std::string ns_exec = ctx.netns == "file" ? "" : netns_prefix(ctx.netns);
 
   for (const auto& [server, g] : groups["size_dependent_loss"]) {
     uint32_t ok = 0, lost = UINT32_MAX, announced = 0, biggest = 0;

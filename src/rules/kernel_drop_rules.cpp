@@ -5,6 +5,7 @@
 #include <tuple>
 
 #include "model/json.h"
+#include "rules/netns_prefix.h"
 #include "rules/rule_families.h"
 
 namespace pktloss {
@@ -34,11 +35,7 @@ std::string function_of(const std::string& location) {
   return p == std::string::npos ? location : location.substr(0, p);
 }
 
-std::string ns_prefix(const std::string& netns) {
-  if (netns.empty() || netns == "host" || netns.rfind("netns:", 0) == 0) return "";
-  if (netns.rfind("pid:", 0) == 0) return "nsenter -t " + netns.substr(4) + " -n ";
-  return "ip netns exec " + netns + " ";
-}
+std::string ns_prefix(const std::string& netns) { return netns_prefix(netns); }
 
 std::vector<std::string> fixes_for(const DropEventRow& r) {
   std::string pre = ns_prefix(r.netns);

@@ -5,6 +5,7 @@
 #include <regex>
 
 #include "rules/evidence.h"
+#include "rules/netns_prefix.h"
 #include "rules/rule_families.h"
 
 namespace pktloss {
@@ -335,8 +336,13 @@ void conntrack_findings(const RuleInput& in, Findings& out) {
 }  // namespace
 
 void netfilter_rules(const RuleInput& in, Findings& out) {
+  size_t first = out.size();
   rule_findings(in, out);
   policy_findings(in, out);
+  // Rules live in their namespace: the pasted fix must run there. (Conntrack sizing is global,
+  // settable only from the initial namespace, so its fixes stay as they are.)
+  for (size_t i = first; i < out.size(); ++i)
+    for (auto& cmd : out[i].fix) cmd = command_in_netns(in.after.name, cmd);
   conntrack_findings(in, out);
 }
 

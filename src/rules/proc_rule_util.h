@@ -9,16 +9,14 @@
 
 #include "model/snapshot.h"
 #include "rules/evidence.h"
+#include "rules/netns_prefix.h"
 #include "rules/rule_input.h"
 
 namespace pktloss::proc_rules {
 
 // Fix commands must run in the namespace the finding is about.
 inline std::string in_ns(const NetnsSnapshot& ns, const std::string& cmd) {
-  if (ns.name.empty() || ns.name == "host") return cmd;
-  if (ns.name.rfind("pid:", 0) == 0) return "nsenter -t " + ns.name.substr(4) + " -n " + cmd;
-  if (ns.name.rfind("netns:", 0) == 0) return cmd + "   # inside namespace " + ns.name;
-  return "ip netns exec " + ns.name + " " + cmd;
+  return command_in_netns(ns.name, cmd);
 }
 
 inline std::optional<uint64_t> parse_number(const std::string& s) {

@@ -147,6 +147,17 @@ DropClass classify_drop(const std::string& reason, const std::string& function,
     c.benign = true;
     return c;
   }
+  // ICMPv6 control traffic (DAD neighbour solicitations from ::, MLD reports) that reaches an
+  // interface before its routes exist, while it comes up: seen on every fresh veth, not loss.
+  // TCP/UDP without a route stays a finding.
+  if (reason == "IP_INNOROUTES" && starts(f, "ip6_pkt_discard") && l4 == "icmp6") {
+    c.layer = "ip";
+    c.finding_id = "kernel.drop_reason";
+    c.explanation = "IPv6 neighbour discovery / MLD control packet seen while an interface "
+                    "came up, not packet loss";
+    c.benign = true;
+    return c;
+  }
   // Every raw socket gets its own clone of each packet; a clone its filter rejects is not a loss.
   if (reason == "SOCKET_FILTER" && starts(f, "raw_")) {
     c.layer = "socket";

@@ -70,12 +70,12 @@ TEST(Firewall, IptablesNftStatisticPairOnInputAndOutputGivesOneFindingPerRule) {
               "-A " + chain + " -m statistic --mode random --probability 0.29999999981 -j DROP");
     EXPECT_EQ(f["evidence"][0]["source"], "iptables-nft");
     EXPECT_GT(f["evidence"][0]["delta"].get<uint64_t>(), 0u);
-    EXPECT_EQ(f["fix"][0], "iptables -t filter -D " + chain +
+    EXPECT_EQ(f["fix"][0], "ip netns exec " + net.server() + " iptables -t filter -D " + chain +
                                " -m statistic --mode random --probability 0.29999999981 -j DROP");
   }
   EXPECT_EQ(chains, (std::set<std::string>{"INPUT", "OUTPUT"}));
-  // The fixes are exact: pasting them removes exactly those rules.
-  for (const auto& f : fs) EXPECT_EQ(net.in_server(f["fix"][0].get<std::string>()).exit_code, 0);
+  // The fixes are exact: pasting them on the host removes exactly those rules in that namespace.
+  for (const auto& f : fs) EXPECT_EQ(pktloss::testing::sh(f["fix"][0].get<std::string>()).exit_code, 0);
   EXPECT_EQ(net.in_server("iptables-save | grep -c statistic").out, "0\n");
 }
 
@@ -94,8 +94,9 @@ TEST(Firewall, NativeNftNumgenRuleDroppingThirtyPercent) {
   EXPECT_EQ(fs[0]["evidence"][0]["source"], "nftables");
   EXPECT_NE(fs[0]["summary"].get<std::string>().find("30%"), std::string::npos);
   std::string fix = fs[0]["fix"][0];
-  EXPECT_EQ(fix.rfind("nft delete rule inet guard in handle ", 0), 0u) << fix;
-  EXPECT_EQ(net.in_server(fix).exit_code, 0);
+  EXPECT_EQ(fix.rfind("ip netns exec " + net.server() + " nft delete rule inet guard in handle ", 0),
+            0u) << fix;
+  EXPECT_EQ(pktloss::testing::sh(fix).exit_code, 0);
   EXPECT_EQ(net.in_server("nft list ruleset | grep -c numgen").out, "0\n");
 }
 
@@ -112,9 +113,9 @@ TEST(Firewall, RejectWithTcpResetOnPort80) {
   EXPECT_EQ(fs[0]["evidence"][0]["text"],
             "-A INPUT -p tcp -m tcp --dport 80 -j REJECT --reject-with tcp-reset");
   EXPECT_NE(fs[0]["summary"].get<std::string>().find("port 80"), std::string::npos);
-  EXPECT_EQ(fs[0]["fix"][0],
-            "iptables -t filter -D INPUT -p tcp -m tcp --dport 80 -j REJECT --reject-with "
-            "tcp-reset");
+  EXPECT_EQ(fs[0]["fix"][0], "ip netns exec " + net.server() +
+                                 " iptables -t filter -D INPUT -p tcp -m tcp --dport 80 -j REJECT "
+                                 "--reject-with tcp-reset");
   EXPECT_GT(fs[0]["volume"].get<uint64_t>(), 0u);
 }
 
@@ -130,8 +131,9 @@ TEST(Firewall, IptablesLegacyDropRule) {
   EXPECT_EQ(fs[0]["evidence"][0]["text"], "-A INPUT -p tcp -m tcp --dport 80 -j DROP");
   EXPECT_EQ(fs[0]["object"], "ip filter INPUT rule 1");
   std::string fix = fs[0]["fix"][0];
-  EXPECT_EQ(fix, "iptables-legacy -t filter -D INPUT -p tcp -m tcp --dport 80 -j DROP");
-  EXPECT_EQ(net.in_server(fix).exit_code, 0);
+  EXPECT_EQ(fix, "ip netns exec " + net.server() +
+                     " iptables-legacy -t filter -D INPUT -p tcp -m tcp --dport 80 -j DROP");
+  EXPECT_EQ(pktloss::testing::sh(fix).exit_code, 0);
 }
 
 TEST(Firewall, ChainWithPolicyDrop) {
@@ -144,7 +146,7 @@ TEST(Firewall, ChainWithPolicyDrop) {
   EXPECT_EQ(fs[0]["object"], "ip filter INPUT policy drop");
   EXPECT_EQ(fs[0]["evidence"][0]["counter"], "policy packets");
   EXPECT_GT(fs[0]["evidence"][0]["delta"].get<uint64_t>(), 0u);
-  EXPECT_EQ(fs[0]["fix"][0], "iptables -t filter -P INPUT ACCEPT");
+  EXPECT_EQ(fs[0]["fix"][0], "ip netns exec " + net.server() + " iptables -t filter -P INPUT ACCEPT");
 }
 
 TEST(Firewall, BusyAcceptRulesetGivesNoFinding) {

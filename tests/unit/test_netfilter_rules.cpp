@@ -73,9 +73,10 @@ TEST(NetfilterRules, ClassicPairGivesOneFindingPerRule) {
     EXPECT_NE(f->summary.find("30%"), std::string::npos) << f->summary;
     ASSERT_EQ(f->fix.size(), 1u);
   }
+  // The fix runs in the rule's namespace.
   EXPECT_EQ(fs[0]->fix[0],
-            "iptables -t filter -D INPUT -m statistic --mode random --probability 0.29999999981 "
-            "-j DROP");
+            "ip netns exec srv iptables -t filter -D INPUT -m statistic --mode random "
+            "--probability 0.29999999981 -j DROP");
   EXPECT_EQ(fs[1]->object, "ip filter OUTPUT rule 1 (handle 4)");
 }
 

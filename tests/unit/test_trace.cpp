@@ -117,6 +117,9 @@ TEST(TraceClassifier, ReasonAndLocationMapToLayerAndFinding) {
       {"NOT_SPECIFIED", "ip6_mc_input", "icmp6", "ip", "kernel.drop_reason", true, false},
       {"NOT_SPECIFIED", "udp_destruct_common", "udp", "socket", "kernel.drop_reason", true, false},
       {"SOCKET_FILTER", "raw_rcv", "tcp", "socket", "kernel.drop_reason", true, false},
+      // DAD / MLD while a veth comes up; TCP without a route in the same place is still loss.
+      {"IP_INNOROUTES", "ip6_pkt_discard", "icmp6", "ip", "kernel.drop_reason", true, false},
+      {"IP_INNOROUTES", "ip6_pkt_discard", "tcp", "ip", "ip.no_route", false, false},
       {"NOT_SPECIFIED", "netlink_unicast", "", "socket", "kernel.drop_reason", true, false},
       {"NOT_SPECIFIED", "virtio_transport_recv_pkt", "", "socket", "kernel.drop_reason", true,
        false},
