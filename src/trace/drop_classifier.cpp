@@ -149,8 +149,9 @@ DropClass classify_drop(const std::string& reason, const std::string& function,
   }
   // ICMPv6 control traffic (DAD neighbour solicitations from ::, MLD reports) that reaches an
   // interface before its routes exist, while it comes up: seen on every fresh veth, not loss.
+  // MLD reports carry a hop-by-hop header the tracer does not walk, so they show as bare "ip6".
   // TCP/UDP without a route stays a finding.
-  if (reason == "IP_INNOROUTES" && starts(f, "ip6_pkt_discard") && l4 == "icmp6") {
+  if (reason == "IP_INNOROUTES" && starts(f, "ip6_pkt_discard") && (l4 == "icmp6" || l4 == "ip6")) {
     c.layer = "ip";
     c.finding_id = "kernel.drop_reason";
     c.explanation = "IPv6 neighbour discovery / MLD control packet seen while an interface "

@@ -119,6 +119,7 @@ TEST(TraceClassifier, ReasonAndLocationMapToLayerAndFinding) {
       {"SOCKET_FILTER", "raw_rcv", "tcp", "socket", "kernel.drop_reason", true, false},
       // DAD / MLD while a veth comes up; TCP without a route in the same place is still loss.
       {"IP_INNOROUTES", "ip6_pkt_discard", "icmp6", "ip", "kernel.drop_reason", true, false},
+      {"IP_INNOROUTES", "ip6_pkt_discard", "ip6", "ip", "kernel.drop_reason", true, false},
       {"IP_INNOROUTES", "ip6_pkt_discard", "tcp", "ip", "ip.no_route", false, false},
       {"NOT_SPECIFIED", "netlink_unicast", "", "socket", "kernel.drop_reason", true, false},
       {"NOT_SPECIFIED", "virtio_transport_recv_pkt", "", "socket", "kernel.drop_reason", true,
