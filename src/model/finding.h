@@ -42,6 +42,9 @@ struct Finding {
   // Ranking inputs: severity, then evidence strength (moved in window beats lifetime), then volume.
   bool moved_in_window = false;
   uint64_t volume = 0;  // packets attributed to this cause
+  // A consequence of other findings (probe loss, retransmits when a firewall rule or a low MTU
+  // drops packets): ranked after the causes, listed apart in the verdict.
+  bool symptom = false;
 };
 
 }  // namespace pktloss

@@ -86,7 +86,8 @@ void to_json(json& j, const Finding& v) {
            {"netns", v.netns},     {"object", v.object},
            {"summary", v.summary}, {"evidence", v.evidence},
            {"explanation", v.explanation}, {"fix", v.fix},
-           {"moved_in_window", v.moved_in_window}, {"volume", v.volume}};
+           {"moved_in_window", v.moved_in_window}, {"volume", v.volume},
+           {"symptom", v.symptom}};
 }
 void from_json(const json& j, Finding& v) {
   v.id = j.at("id").get<std::string>();
@@ -104,6 +105,7 @@ void from_json(const json& j, Finding& v) {
   v.fix = j.value("fix", std::vector<std::string>{});
   v.moved_in_window = j.value("moved_in_window", false);
   v.volume = j.value("volume", uint64_t{0});
+  v.symptom = j.value("symptom", false);
 }
 
 void to_json(json& j, const Report& v) {

@@ -36,21 +36,25 @@ std::string status_label(const std::string& status, const Palette& p) {
 }
 
 void render_verdict(const Report& r, const Palette& p, std::string& out) {
-  std::vector<const Finding*> causes;
+  std::vector<const Finding*> causes, symptoms;
   for (const auto& f : r.findings)
-    if (f.severity >= Severity::warning) causes.push_back(&f);
-  if (causes.empty()) {
+    if (f.severity >= Severity::warning) (f.symptom ? symptoms : causes).push_back(&f);
+  if (causes.empty() && symptoms.empty()) {
     out += p.green("Verdict: no packet loss cause found") +
            (r.window_s > 0 ? fmt::format(" (window {:.1f} s)\n", r.window_s)
                            : " (lifetime counters; use -i SECONDS to watch a window)\n");
     return;
   }
-  out += p.bold(fmt::format("Verdict: {} likely cause{} of packet loss\n", causes.size(),
+  out += p.bold(fmt::format("Verdict: {} likely root cause{} of packet loss\n", causes.size(),
                             causes.size() == 1 ? "" : "s"));
   int n = 0;
   for (const auto* f : causes)
     out += fmt::format("  {}. [{}] {} ({}{})\n", ++n, f->id, f->summary, f->netns,
                        f->object.empty() ? "" : " " + f->object);
+  if (symptoms.empty()) return;
+  out += "  what they cause:\n";
+  for (const auto* f : symptoms)
+    out += fmt::format("   - [{}] {} ({})\n", f->id, f->summary, f->netns);
 }
 
 void render_path(const Report& r, const Palette& p, std::string& out) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <string>
 
 #include "rules/own_traffic.h"
@@ -11,6 +12,7 @@ namespace pktloss {
 
 void rank_findings(std::vector<Finding>& findings) {
   std::stable_sort(findings.begin(), findings.end(), [](const Finding& a, const Finding& b) {
+    if (a.symptom != b.symptom) return !a.symptom;
     if (a.severity != b.severity) return a.severity > b.severity;
     if (a.moved_in_window != b.moved_in_window) return a.moved_in_window;
     if (a.volume != b.volume) return a.volume > b.volume;
@@ -48,6 +50,24 @@ void merge_packet_findings(const std::vector<Finding>& packet_findings,
     // The cause itself is kept even when it only confirmed related findings.
     if (!same_id_seen) findings.push_back(pf);
   }
+}
+
+// Loss seen by probes and TCP is what the causes below it produce. When a cause that drops
+// packets was found (a device, qdisc, firewall, routing or socket finding at warning or above),
+// those findings are its symptoms; with no such cause they stay causes in their own right.
+void mark_symptoms(std::vector<Finding>& findings) {
+  static const std::set<std::string> kSymptomIds = {
+      "application.probe_loss", "transport.retransmits", "transport.syn_failures"};
+  bool cause_found = false, mtu_cause = false;
+  for (const auto& f : findings) {
+    if (f.severity < Severity::warning || kSymptomIds.count(f.id) || f.id == "ip.pmtu_blackhole")
+      continue;
+    cause_found = true;
+    mtu_cause |= f.id == "link.mtu_low";
+  }
+  for (auto& f : findings)
+    f.symptom = (cause_found && kSymptomIds.count(f.id)) ||
+                (mtu_cause && f.id == "ip.pmtu_blackhole");
 }
 
 void summarise_layers(Report& r) {
@@ -110,6 +130,7 @@ Report evaluate(const Snapshot* before, const Snapshot& after_raw, const Observa
   merge_packet_findings(obs.packet_findings, r.findings);
   kernel_drop_rules(obs, r.findings);
 
+  mark_symptoms(r.findings);
   rank_findings(r.findings);
   summarise_layers(r);
   r.probes = obs.probes;

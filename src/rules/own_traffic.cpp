@@ -5,6 +5,12 @@
 namespace pktloss {
 namespace {
 
+// A target answers one SYN with up to 1 + net.ipv4.tcp_synack_retries (5 by default) SYN-ACKs
+// when our RST gets lost on the way, and each draws another RST from the probing host, some
+// after the prober stopped listening. The probing side's RSTs are bounded by this, not by the
+// SYN-ACKs the prober saw.
+constexpr uint64_t kSynAckTransmissionsPerProbe = 6;
+
 // Takes up to `amount` off what `key` moved in the window; returns what was taken.
 uint64_t discount(const NetnsSnapshot& before, NetnsSnapshot& after, const std::string& key,
                   uint64_t amount) {
@@ -24,13 +30,14 @@ std::vector<std::string> discount_own_traffic(const Observations& obs, const Sna
                                               std::vector<DropEventRow>& drop_rows) {
   std::vector<std::string> notes;
   const uint64_t resets = obs.own_syn_acks_reset;
+  const uint64_t probing_rsts = resets ? obs.own_syn_probes * kSynAckTransmissionsPerProbe : 0;
   if (resets == 0) return notes;
   for (auto& ns : after.namespaces) {
     const NetnsSnapshot* prev = before.find(ns.inode);
     if (!prev || !ns.entered) continue;
     bool probing = ns.name == obs.own_syn_probes_netns;
     if (probing) {
-      if (uint64_t n = discount(*prev, ns, "Tcp.OutRsts", resets))
+      if (uint64_t n = discount(*prev, ns, "Tcp.OutRsts", probing_rsts))
         notes.push_back(ns.name + ": " + std::to_string(n) +
                         " RSTs answered our own SYN probes' SYN-ACKs; not counted as faults");
       continue;
@@ -44,7 +51,7 @@ std::vector<std::string> discount_own_traffic(const Observations& obs, const Sna
                       "not counted as faults");
   }
   // NO_SOCKET drops of those SYN-ACKs in the probing namespace.
-  uint64_t left = resets;
+  uint64_t left = probing_rsts;
   for (auto& row : drop_rows) {
     if (left == 0) break;
     if (row.reason != "NO_SOCKET" || row.proto != "tcp" || row.netns != obs.own_syn_probes_netns)
@@ -54,8 +61,8 @@ std::vector<std::string> discount_own_traffic(const Observations& obs, const Sna
     left -= take;
   }
   std::erase_if(drop_rows, [](const DropEventRow& r) { return r.packets == 0; });
-  if (left < resets)
-    notes.push_back(std::to_string(resets - left) +
+  if (left < probing_rsts)
+    notes.push_back(std::to_string(probing_rsts - left) +
                     " NO_SOCKET drops were our own SYN probes' SYN-ACKs; not counted as faults");
   return notes;
 }

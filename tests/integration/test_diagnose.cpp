@@ -42,8 +42,8 @@ std::string dump_ids(const Diagnosis& d) {
 
 void inject_mtu(const TestNet& net) { ASSERT_EQ(net.in_server("ip link set dev eth0 mtu 100").exit_code, 0); }
 void inject_tbf(const TestNet& net) {
-  // Tiny rate, bucket and queue: even the SYN-ACKs to 50 probes/s overflow it (1 KB/s, 300 B).
-  ASSERT_EQ(net.in_server("tc qdisc add dev eth0 root tbf rate 8kbit burst 200 limit 300").exit_code, 0);
+  // A 90-byte bucket: every frame above 90 bytes (echo replies of the size sweep, data) is dropped.
+  ASSERT_EQ(net.in_server("tc qdisc add dev eth0 root tbf rate 8kbit burst 90 limit 300").exit_code, 0);
 }
 void inject_statistic(const TestNet& net) {
   ASSERT_EQ(net.in_server(std::string("iptables -A INPUT ") + kStatisticRule).exit_code, 0);

@@ -117,3 +117,31 @@ TEST(Engine, PacketFindingsConfirmWhatProbesFoundOrStandAlone) {
   for (const auto& e : loss->evidence) has_pcap |= e.source == "pcap";
   EXPECT_TRUE(has_pcap) << "probe loss carries the packet-level evidence";
 }
+
+TEST(Ranking, RootCausesComeBeforeTheLossTheyCause) {
+  Snapshot snap;
+  Observations obs;
+  ProbeResult syn;
+  syn.kind = "tcp-syn";
+  syn.sent = 20;
+  syn.received = 10;
+  syn.loss = 0.5;
+  syn.loss_ci_low = 0.3;
+  Finding rule;
+  rule.id = "netfilter.drop_rule";
+  rule.layer = Layer::netfilter;
+  rule.severity = Severity::warning;
+  obs.packet_findings = {rule};
+  obs.probes.push_back(syn);
+  Report r = evaluate(nullptr, snap, obs, RuleConfig{});
+  ASSERT_GE(r.findings.size(), 2u);
+  EXPECT_EQ(r.findings[0].id, "netfilter.drop_rule");  // a warning cause before a critical symptom
+  EXPECT_FALSE(r.findings[0].symptom);
+  EXPECT_EQ(r.findings[1].id, "application.probe_loss");
+  EXPECT_TRUE(r.findings[1].symptom);
+  // Alone, probe loss is no symptom of anything: it is the finding.
+  obs.packet_findings.clear();
+  Report alone = evaluate(nullptr, snap, obs, RuleConfig{});
+  ASSERT_FALSE(alone.findings.empty());
+  EXPECT_FALSE(alone.findings[0].symptom);
+}

@@ -61,13 +61,13 @@ TEST(OwnTraffic, ProbeFootprintsAreTakenOutOfCountersAndDropRows) {
 
 TEST(OwnTraffic, NeverBelowTheBeforeValueAndRealFaultsBeyondTheProbesStay) {
   ProbeWindow w;
-  w.after.namespaces[0].snmp["Tcp.OutRsts"] = 150;  // 20 more RSTs than the probes explain
-  w.obs.own_syn_acks_reset = 30;
+  // 30 probes explain at most 180 RSTs (each SYN-ACK sent up to 6 times); 20 more stay.
+  w.after.namespaces[0].snmp["Tcp.OutRsts"] = 300;
   Snapshot after = w.after;
   auto rows = w.obs.drop_events;
   discount_own_traffic(w.obs, w.before, after, rows);
   EXPECT_EQ(after.namespaces[0].snmp["Tcp.OutRsts"], 120u);
-  w.obs.own_syn_acks_reset = 1000;
+  w.obs.own_syn_probes = 1000;
   after = w.after;
   discount_own_traffic(w.obs, w.before, after, rows);
   EXPECT_EQ(after.namespaces[0].snmp["Tcp.OutRsts"], 100u);

@@ -32,7 +32,7 @@ Report sample_report() {
 
 TEST(TextRenderer, VerdictPathEvidenceAndFix) {
   std::string out = render_text(sample_report(), TextStyle{});
-  EXPECT_NE(out.find("Verdict: 1 likely cause"), std::string::npos) << out;
+  EXPECT_NE(out.find("Verdict: 1 likely root cause"), std::string::npos) << out;
   EXPECT_NE(out.find("netfilter    FAULT"), std::string::npos) << out;
   EXPECT_NE(out.find("packets: 10 -> 16 (+6)"), std::string::npos) << out;
   EXPECT_NE(out.find("$ iptables -D INPUT 1"), std::string::npos) << out;
