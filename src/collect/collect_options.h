@@ -8,6 +8,10 @@ struct CollectOptions {
   bool socket_owners = true;  // inode -> pid/comm through /proc/*/fd (costly on big hosts)
   bool firewall = true;       // nftables + iptables-legacy rules, conntrack
   bool ethtool = true;        // driver statistics and ring sizes
+  // Also for software links (veth, bridge, vlan...): they have no ring and their drops are in
+  // stats64 already, and on a host with a thousand veths the ioctls would cost more than
+  // everything else in the snapshot together.
+  bool ethtool_software_links = false;
 };
 
 }  // namespace pktloss

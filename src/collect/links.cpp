@@ -187,7 +187,8 @@ void collect_links(NetnsSnapshot& ns, const CollectOptions& opts) {
         }
       }
     }
-    if (opts.ethtool && ethtool.ok()) {
+    // A link with an IFLA_INFO_KIND is a software device; driver-backed NICs have none.
+    if (opts.ethtool && ethtool.ok() && (l.kind.empty() || opts.ethtool_software_links)) {
       l.driver_stats = ethtool.driver_stats(l.name);
       l.ring = ethtool.ring(l.name);
     }

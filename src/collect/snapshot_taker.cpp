@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <exception>
 
@@ -11,22 +13,35 @@
 namespace pktloss {
 namespace {
 
+// PKTLOSS_PROFILE=1 prints what each collector cost to stderr (for bench/snapshot.sh).
+struct CollectorTimer {
+  bool on = std::getenv("PKTLOSS_PROFILE") != nullptr;
+  template <typename Fn>
+  void run(const char* what, const std::string& ns, Fn&& fn) {
+    double t0 = on ? monotonic_seconds() : 0;
+    fn();
+    if (on) std::fprintf(stderr, "profile: %-10s %-14s %8.2f ms\n", ns.c_str(), what,
+                         (monotonic_seconds() - t0) * 1000);
+  }
+};
+
 NetnsSnapshot collect_one(const NetnsTarget& target, const CollectOptions& opts) {
   NetnsSnapshot ns;
   ns.name = target.name;
   ns.inode = target.inode;
+  CollectorTimer t;
   try {
     run_in_netns(target, [&] {
-      collect_links(ns, opts);
-      collect_qdiscs(ns);
-      collect_routes(ns);
-      collect_proc_counters(ns);
-      collect_softnet(ns);
-      collect_sysctls(ns);
-      if (opts.sockets) collect_sockets(ns, opts);
+      t.run("links", ns.name, [&] { collect_links(ns, opts); });
+      t.run("qdiscs", ns.name, [&] { collect_qdiscs(ns); });
+      t.run("routes", ns.name, [&] { collect_routes(ns); });
+      t.run("proc", ns.name, [&] { collect_proc_counters(ns); });
+      t.run("softnet", ns.name, [&] { collect_softnet(ns); });
+      t.run("sysctls", ns.name, [&] { collect_sysctls(ns); });
+      if (opts.sockets) t.run("sockets", ns.name, [&] { collect_sockets(ns, opts); });
       if (opts.firewall) {
-        collect_conntrack(ns);
-        collect_firewall(ns);
+        t.run("conntrack", ns.name, [&] { collect_conntrack(ns); });
+        t.run("firewall", ns.name, [&] { collect_firewall(ns); });
       }
     });
   } catch (const std::exception& e) {

@@ -2,12 +2,14 @@
 // global (netdev_max_backlog, udp_mem, ...) and exist only in the initial namespace; there they
 // are simply absent, and rules that need them look for the host namespace's copy.
 #include <dirent.h>
+#include <linux/netconf.h>
 
 #include <algorithm>
 #include <string>
 #include <vector>
 
 #include "collect/collectors.h"
+#include "collect/netconf.h"
 #include "collect/proc_parse.h"
 #include "collect/proc_read.h"
 
@@ -47,20 +49,8 @@ bool read_one(const std::string& path, std::string& value) {
   return true;
 }
 
-}  // namespace
-
-void collect_sysctls(NetnsSnapshot& ns) {
-  size_t found = 0;
-  for (const char* name : kSysctls) {
-    std::string path = "/proc/sys/" + std::string(name);
-    std::replace(path.begin() + 10, path.end(), '.', '/');
-    std::string value;
-    if (read_one(path, value)) {
-      ns.sysctls[name] = value;
-      ++found;
-    }
-  }
-  // /proc/sys/net/ipv4/conf/ lists all, default and every interface of this namespace.
+// /proc/sys/net/ipv4/conf/ lists all, default and every interface of this namespace.
+void read_rp_filter_files(NetnsSnapshot& ns, size_t& found) {
   std::vector<std::string> confs;
   if (DIR* d = opendir("/proc/sys/net/ipv4/conf")) {
     while (dirent* e = readdir(d)) {
@@ -82,6 +72,37 @@ void collect_sysctls(NetnsSnapshot& ns) {
       ++found;
     }
   }
+}
+
+}  // namespace
+
+void collect_sysctls(NetnsSnapshot& ns) {
+  size_t found = 0;
+  for (const char* name : kSysctls) {
+    std::string path = "/proc/sys/" + std::string(name);
+    std::replace(path.begin() + 10, path.end(), '.', '/');
+    std::string value;
+    if (read_one(path, value)) {
+      ns.sysctls[name] = value;
+      ++found;
+    }
+  }
+  // rp_filter per interface: one netconf dump names every interface by index (links are
+  // collected first); /proc/sys/net/ipv4/conf/*/rp_filter is the fallback.
+  if (auto rp = dump_ipv4_rp_filter(); rp && !rp->empty()) {
+    auto put = [&](const std::string& iface, int v) {
+      ns.sysctls["net.ipv4.conf." + iface + ".rp_filter"] = std::to_string(v);
+      ++found;
+    };
+    for (const auto& [ifindex, v] : *rp) {
+      if (ifindex == NETCONFA_IFINDEX_ALL) put("all", v);
+      if (ifindex == NETCONFA_IFINDEX_DEFAULT) put("default", v);
+    }
+    for (const auto& l : ns.links)
+      if (auto it = rp->find(l.ifindex); it != rp->end()) put(l.name, it->second);
+    return;
+  }
+  read_rp_filter_files(ns, found);
   if (found == 0) ns.notes.push_back("sysctls: /proc/sys/net unreadable");
 }
 

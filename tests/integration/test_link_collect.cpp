@@ -16,6 +16,7 @@ NetnsSnapshot snap(const std::string& name) {
   CollectOptions o;
   o.sockets = false;
   o.firewall = false;
+  o.ethtool_software_links = true;  // veth is the only driver with ethtool stats here
   Snapshot s = take_snapshot({netns_by_name(name)}, o);
   EXPECT_EQ(s.namespaces.size(), 1u);
   return s.namespaces.at(0);
