@@ -61,7 +61,6 @@ t_classic=$((t_ip + t_tc + t_nstat + t_ss))
 t_full=$(time_ms "$pktloss" check -n "$ns" --json)
 t_core=$(time_ms "$pktloss" check -n "$ns" --json --no-firewall)
 rss_kb=$(/usr/bin/time -f %M "$pktloss" check -n "$ns" --json 2>&1 >/dev/null | tail -1)
-links=$("$pktloss" check -n "$ns" --json | python3 -c 'import json,sys; r=json.load(sys.stdin); print(len(r.get("notes",[])))' 2>/dev/null || echo "?")
 
 echo "namespace: $pairs veth pairs ($((pairs * 2 + 1)) links), $sockets sockets; mean of $runs runs"
 printf '%-44s %10s\n' "command" "ms"
@@ -75,3 +74,7 @@ printf '%-44s %10s\n' "pktloss check (+ nftables, iptables, conntrack)" "$(fmt_m
 awk -v a="$t_core" -v b="$t_full" -v c="$t_classic" 'BEGIN {
   printf "ratio pktloss/classic: %.1f%% (same view), %.1f%% (full)\n", 100*a/c, 100*b/c }'
 echo "pktloss peak RSS: $((rss_kb / 1024)) MB ($rss_kb kB)"
+echo "where pktloss spends it (one run, PKTLOSS_PROFILE=1):"
+PKTLOSS_PROFILE=1 "$pktloss" check -n "$ns" --json 2>&1 >/dev/null | sed 's/^profile: /  /'
+t_start=$(time_ms "$pktloss" --version)
+printf '%-44s %10s\n' "pktloss start-up alone (--version)" "$(fmt_ms $t_start)"

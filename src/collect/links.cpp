@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include <map>
+#include <unordered_map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -141,10 +142,13 @@ void collect_links(NetnsSnapshot& ns, const CollectOptions& opts) {
   for (nl_object* o = nl_cache_get_first(cache.get()); o; o = nl_cache_get_next(o))
     ns.links.push_back(link_from_rtnl(reinterpret_cast<rtnl_link*>(o)));
 
+  // Peers and masters are looked up for every link: an index keeps a thousand veths linear.
+  std::unordered_map<int, size_t> index_of;
+  index_of.reserve(ns.links.size());
+  for (size_t i = 0; i < ns.links.size(); ++i) index_of.emplace(ns.links[i].ifindex, i);
   auto by_index = [&](int ifindex) -> const Link* {
-    for (const auto& l : ns.links)
-      if (l.ifindex == ifindex) return &l;
-    return nullptr;
+    auto it = index_of.find(ifindex);
+    return it == index_of.end() ? nullptr : &ns.links[it->second];
   };
 
   std::map<int32_t, std::string> nsids;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -88,12 +89,19 @@ void summarise_layers(Report& r) {
 Report evaluate(const Snapshot* before, const Snapshot& after_raw, const Observations& obs_raw,
                 const RuleConfig& cfg) {
   Report r;
-  // Rules see the counters and drop rows with our own probe traffic taken out.
-  Snapshot after = after_raw;
-  Observations obs = obs_raw;
-  if (before)
-    for (auto& n : discount_own_traffic(obs, *before, after, obs.drop_events))
+  // Rules see the counters and drop rows with our own probe traffic taken out. Only then is
+  // the snapshot copied: with a thousand links the copy costs more than the rules.
+  std::optional<Snapshot> adjusted_after;
+  std::optional<Observations> adjusted_obs;
+  if (before && obs_raw.own_syn_acks_reset > 0) {
+    adjusted_after = after_raw;
+    adjusted_obs = obs_raw;
+    for (auto& n : discount_own_traffic(*adjusted_obs, *before, *adjusted_after,
+                                        adjusted_obs->drop_events))
       r.notes.push_back(n);
+  }
+  const Snapshot& after = adjusted_after ? *adjusted_after : after_raw;
+  const Observations& obs = adjusted_obs ? *adjusted_obs : obs_raw;
   r.version = PKTLOSS_VERSION;
   r.host = after.host;
   r.started = before ? before->taken_at : after.taken_at;
