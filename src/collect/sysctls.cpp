@@ -3,9 +3,11 @@
 // are simply absent, and rules that need them look for the host namespace's copy.
 #include <dirent.h>
 #include <linux/netconf.h>
+#include <net/if.h>
 
 #include <algorithm>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "collect/collectors.h"
@@ -98,8 +100,16 @@ void collect_sysctls(NetnsSnapshot& ns) {
       if (ifindex == NETCONFA_IFINDEX_ALL) put("all", v);
       if (ifindex == NETCONFA_IFINDEX_DEFAULT) put("default", v);
     }
-    for (const auto& l : ns.links)
-      if (auto it = rp->find(l.ifindex); it != rp->end()) put(l.name, it->second);
+    std::unordered_map<int, const std::string*> names;
+    for (const auto& l : ns.links) names.emplace(l.ifindex, &l.name);
+    for (const auto& [ifindex, v] : *rp) {
+      if (ifindex <= 0) continue;
+      if (auto it = names.find(ifindex); it != names.end()) {
+        put(*it->second, v);
+      } else if (char buf[IF_NAMESIZE]; if_indextoname(static_cast<unsigned>(ifindex), buf)) {
+        put(buf, v);  // links not collected (yet): ask the kernel for the name
+      }
+    }
     return;
   }
   read_rp_filter_files(ns, found);
