@@ -43,7 +43,10 @@ void listen_overflow(const RuleInput& in, Findings& out) {
   for (const auto& s : in.after.sockets) {
     if (s.proto != "tcp" || s.state != "LISTEN") continue;
     bool queue_full = s.rqueue > 0 && s.rqueue >= s.wqueue;
-    if (queue_full || socket_drops(in, matcher, s) > 0) full.push_back(&s);
+    // A listener's own drop counter also moves for RSTs to half-open connections (our SYN
+    // probes send one per SYN-ACK) and bad ACKs: it names the overflowing listener only when
+    // the namespace's listen-drop counters moved too.
+    if (queue_full || (drops > 0 && socket_drops(in, matcher, s) > 0)) full.push_back(&s);
   }
   bool moved_now = in.windowed() && drops >= in.config.min_window_events;
   if (drops == 0 && full.empty()) return;
