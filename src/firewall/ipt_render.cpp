@@ -1,27 +1,14 @@
 #include "firewall/ipt_render.h"
 
+#include "firewall/nft_json_access.h"
+
 namespace pktloss {
 namespace {
 
 using nlohmann::json;
-
-const json* single(const json& obj, std::string& key) {
-  if (!obj.is_object() || obj.size() != 1) return nullptr;
-  key = obj.begin().key();
-  return &obj.begin().value();
-}
-
-std::string str(const json& j, const char* k) {
-  if (!j.is_object() || !j.contains(k)) return "";
-  const json& v = j.at(k);
-  return v.is_string() ? v.get<std::string>() : v.dump();
-}
-
-std::string scalar(const json& v) {
-  if (v.is_string()) return v.get<std::string>();
-  if (v.is_number()) return v.dump();
-  return "";
-}
+using nft_json::single;
+using nft_json::str;
+using nft_json::scalar;
 
 // Address in iptables-save form: always with a prefix length.
 std::string address(const json& right, bool ip6, bool& ok) {

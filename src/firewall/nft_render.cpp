@@ -1,5 +1,6 @@
 #include "firewall/nft_render.h"
 
+#include "firewall/nft_json_access.h"
 #include <algorithm>
 #include <set>
 
@@ -7,6 +8,7 @@ namespace pktloss {
 namespace {
 
 using nlohmann::json;
+using nft_json::single;
 
 std::string join(const std::vector<std::string>& parts, const std::string& sep) {
   std::string s;
@@ -21,12 +23,6 @@ bool unqualified_meta(const std::string& k) {
       "nftrace", "rtclassid", "ibrname",  "obrname",  "pkttype", "cpu",     "iifgroup", "oifgroup",
       "cgroup",  "ipsec",     "ibriport", "obriport", "mark",    "priority"};
   return keys.count(k) > 0 && k != "mark" && k != "priority";
-}
-
-const json* single(const json& obj, std::string& key) {
-  if (!obj.is_object() || obj.size() != 1) return nullptr;
-  key = obj.begin().key();
-  return &obj.begin().value();
 }
 
 std::string str_or(const json& j, const char* k, const std::string& def = "") {
