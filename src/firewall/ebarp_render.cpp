@@ -1,7 +1,8 @@
 #include "firewall/ebarp_render.h"
 
-#include "firewall/nft_json_access.h"
 #include <cstdio>
+
+#include "firewall/nft_json_access.h"
 
 namespace pktloss {
 namespace {
