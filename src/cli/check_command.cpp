@@ -68,7 +68,8 @@ void register_check_command(CLI::App& app, CommonOptions& common, CommandRunner&
   sub->add_flag("--no-sockets", opts->no_sockets, "skip the per-socket view (sock_diag)");
   sub->add_flag("--no-firewall", opts->no_firewall, "skip netfilter rules and conntrack");
   sub->add_flag("--no-trace", opts->no_trace, "skip the eBPF kernel drop tracer during -i");
-  sub->callback([&run, &common, opts] { run = [&common, opts] { return run_check(common, *opts); }; });
+  sub->callback(
+      [&run, &common, opts] { run = [&common, opts] { return run_check(common, *opts); }; });
 }
 
 }  // namespace pktloss

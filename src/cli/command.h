@@ -9,9 +9,9 @@ namespace pktloss {
 
 // Options every subcommand shares (cli.md "Common").
 struct CommonOptions {
-  std::string netns;    // -n NAME
-  int pid = 0;          // -p PID
-  bool json = false;    // --json
+  std::string netns;  // -n NAME
+  int pid = 0;        // -p PID
+  bool json = false;  // --json
   bool no_color = false;
   int verbose = 0;
 };

@@ -54,9 +54,8 @@ void register_diagnose_command(CLI::App& app, CommonOptions& common, CommandRunn
   sub->add_flag("--trace", opts->trace, "record kernel drop reasons (eBPF) during the probes");
   sub->add_flag("--capture", opts->capture, "capture the probe traffic (libpcap) and analyse it");
   sub->add_option("--html", opts->html_file, "also write an HTML report to FILE");
-  sub->callback([&run, &common, opts] {
-    run = [&common, opts] { return run_diagnose(common, *opts); };
-  });
+  sub->callback(
+      [&run, &common, opts] { run = [&common, opts] { return run_diagnose(common, *opts); }; });
 }
 
 }  // namespace pktloss

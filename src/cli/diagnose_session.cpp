@@ -39,7 +39,8 @@ std::unique_ptr<DropTracer> start_tracer(const std::vector<NetnsTarget>& observe
   for (const auto& t : observed) filters.netns_inodes.push_back(t.inode);
   filters.host = plan.host;
   if (!tracer->start(filters)) {
-    notes.push_back("eBPF drop tracer unavailable: " + tracer->unavailable_reason() + " (degraded)");
+    notes.push_back("eBPF drop tracer unavailable: " + tracer->unavailable_reason() +
+                    " (degraded)");
     return nullptr;
   }
   return tracer;

@@ -7,14 +7,14 @@
 
 namespace pktloss {
 
-void collect_links(NetnsSnapshot& ns, const CollectOptions& opts);   // collect/links.cpp (+ethtool)
-void collect_qdiscs(NetnsSnapshot& ns);                              // collect/qdiscs.cpp
-void collect_routes(NetnsSnapshot& ns);                              // routes, neighbours
-void collect_proc_counters(NetnsSnapshot& ns);                       // snmp, netstat, snmp6
-void collect_softnet(NetnsSnapshot& ns);                             // /proc/net/softnet_stat
-void collect_conntrack(NetnsSnapshot& ns);                           // count, max, stats
-void collect_sysctls(NetnsSnapshot& ns);                             // drop-deciding sysctls
-void collect_sockets(NetnsSnapshot& ns, const CollectOptions& opts); // sock_diag
-void collect_firewall(NetnsSnapshot& ns);                            // firewall/collect_firewall.cpp
+void collect_links(NetnsSnapshot& ns, const CollectOptions& opts);  // collect/links.cpp (+ethtool)
+void collect_qdiscs(NetnsSnapshot& ns);                             // collect/qdiscs.cpp
+void collect_routes(NetnsSnapshot& ns);                             // routes, neighbours
+void collect_proc_counters(NetnsSnapshot& ns);                      // snmp, netstat, snmp6
+void collect_softnet(NetnsSnapshot& ns);                            // /proc/net/softnet_stat
+void collect_conntrack(NetnsSnapshot& ns);                          // count, max, stats
+void collect_sysctls(NetnsSnapshot& ns);                            // drop-deciding sysctls
+void collect_sockets(NetnsSnapshot& ns, const CollectOptions& opts);  // sock_diag
+void collect_firewall(NetnsSnapshot& ns);  // firewall/collect_firewall.cpp
 
 }  // namespace pktloss

@@ -20,10 +20,10 @@
 #include <unistd.h>
 
 #include <map>
-#include <unordered_map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "collect/collectors.h"

@@ -20,8 +20,9 @@ struct CollectorTimer {
   void run(const char* what, const std::string& ns, Fn&& fn) {
     double t0 = on ? monotonic_seconds() : 0;
     fn();
-    if (on) std::fprintf(stderr, "profile: %-10s %-14s %8.2f ms\n", ns.c_str(), what,
-                         (monotonic_seconds() - t0) * 1000);
+    if (on)
+      std::fprintf(stderr, "profile: %-10s %-14s %8.2f ms\n", ns.c_str(), what,
+                   (monotonic_seconds() - t0) * 1000);
   }
 };
 

@@ -7,10 +7,10 @@
 namespace pktloss {
 namespace {
 
-using nlohmann::json;
+using nft_json::scalar;
 using nft_json::single;
 using nft_json::str;
-using nft_json::scalar;
+using nlohmann::json;
 
 // The verdict as ebtables/arptables print it; false when the statement is not a verdict.
 bool verdict(const std::string& k, const json& b, IptRendered& r, std::string& target) {

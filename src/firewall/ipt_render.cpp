@@ -5,10 +5,10 @@
 namespace pktloss {
 namespace {
 
-using nlohmann::json;
+using nft_json::scalar;
 using nft_json::single;
 using nft_json::str;
-using nft_json::scalar;
+using nlohmann::json;
 
 // Address in iptables-save form: always with a prefix length.
 std::string address(const json& right, bool ip6, bool& ok) {

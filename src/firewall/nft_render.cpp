@@ -1,14 +1,14 @@
 #include "firewall/nft_render.h"
 
-#include "firewall/nft_json_access.h"
 #include <algorithm>
 #include <set>
+#include "firewall/nft_json_access.h"
 
 namespace pktloss {
 namespace {
 
-using nlohmann::json;
 using nft_json::single;
+using nlohmann::json;
 
 std::string join(const std::vector<std::string>& parts, const std::string& sep) {
   std::string s;

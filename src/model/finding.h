@@ -13,13 +13,14 @@ const char* to_string(Severity s);
 // Layers bottom to top: the path a packet takes (spec/findings.md).
 enum class Layer { link, qdisc, netfilter, ip, transport, socket, application };
 const char* to_string(Layer l);
-inline constexpr Layer kAllLayers[] = {Layer::link,      Layer::qdisc,  Layer::netfilter,
-                                       Layer::ip,        Layer::transport, Layer::socket,
+inline constexpr Layer kAllLayers[] = {Layer::link,       Layer::qdisc,     Layer::netfilter,
+                                       Layer::ip,         Layer::transport, Layer::socket,
                                        Layer::application};
 
 struct Evidence {
-  std::string source;   // "rtnetlink", "/proc/net/netstat", "nftables", "ebpf", "probe", "pcap", ...
-  std::string text;     // what this evidence says, e.g. the rule text or "mtu 100, peer veth-c mtu 1500"
+  std::string source;  // "rtnetlink", "/proc/net/netstat", "nftables", "ebpf", "probe", "pcap", ...
+  std::string
+      text;  // what this evidence says, e.g. the rule text or "mtu 100, peer veth-c mtu 1500"
   std::string counter;  // counter name when numeric, else empty
   std::optional<uint64_t> before, after, delta;
   // true when the counter moved during the observation window (strong evidence); false for a

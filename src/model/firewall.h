@@ -7,7 +7,8 @@
 namespace pktloss {
 
 struct FirewallRule {
-  std::string backend;  // "nftables", "iptables-nft", "ip6tables-nft", "iptables-legacy", "ip6tables-legacy", "ebtables-nft", "arptables-nft"
+  std::string backend;  // "nftables", "iptables-nft", "ip6tables-nft", "iptables-legacy",
+                        // "ip6tables-legacy", "ebtables-nft", "arptables-nft"
   std::string family;   // nft family: "ip", "ip6", "inet", "arp", "bridge", "netdev"
   std::string table;
   std::string chain;
@@ -18,9 +19,10 @@ struct FirewallRule {
   bool has_counter = false;
   uint64_t packets = 0;
   uint64_t bytes = 0;
-  // What makes the rule dangerous, said plainly: "random", "matches-all", "reject-service-port", ...
+  // What makes the rule dangerous, said plainly: "random", "matches-all", "reject-service-port",
+  // ...
   std::vector<std::string> traits;
-  std::string delete_command;  // exact command that removes this rule
+  std::string delete_command;    // exact command that removes this rule
   std::vector<uint16_t> dports;  // destination ports the rule matches (REJECT on a service port)
 };
 

@@ -5,12 +5,12 @@
 namespace pktloss {
 
 // Missing keys keep their defaults so fixtures stay short and older snapshots still load.
-#define PKTLOSS_JSON(Type, ...)                                                           \
-  void to_json(json& nlohmann_json_j, const Type& nlohmann_json_t) {                      \
-    NLOHMANN_JSON_EXPAND(NLOHMANN_JSON_PASTE(NLOHMANN_JSON_TO, __VA_ARGS__))              \
-  }                                                                                       \
-  void from_json(const json& nlohmann_json_j, Type& nlohmann_json_t) {                    \
-    const Type nlohmann_json_default_obj{};                                               \
+#define PKTLOSS_JSON(Type, ...)                                                             \
+  void to_json(json& nlohmann_json_j, const Type& nlohmann_json_t) {                        \
+    NLOHMANN_JSON_EXPAND(NLOHMANN_JSON_PASTE(NLOHMANN_JSON_TO, __VA_ARGS__))                \
+  }                                                                                         \
+  void from_json(const json& nlohmann_json_j, Type& nlohmann_json_t) {                      \
+    const Type nlohmann_json_default_obj{};                                                 \
     NLOHMANN_JSON_EXPAND(NLOHMANN_JSON_PASTE(NLOHMANN_JSON_FROM_WITH_DEFAULT, __VA_ARGS__)) \
   }
 
@@ -32,8 +32,8 @@ PKTLOSS_JSON(FirewallRule, backend, family, table, chain, handle, position, text
 PKTLOSS_JSON(FirewallChain, backend, family, table, chain, hook, policy, has_counter,
              policy_packets, policy_bytes, set_policy_command)
 PKTLOSS_JSON(Firewall, rules, chains, notes)
-PKTLOSS_JSON(NetnsSnapshot, name, inode, entered, links, qdiscs, snmp, softnet, conntrack, sysctls, sockets,
-             routes, neighbours, neighbour_stats, firewall, notes)
+PKTLOSS_JSON(NetnsSnapshot, name, inode, entered, links, qdiscs, snmp, softnet, conntrack, sysctls,
+             sockets, routes, neighbours, neighbour_stats, firewall, notes)
 PKTLOSS_JSON(Snapshot, monotonic_s, taken_at, host, namespaces)
 
 PKTLOSS_JSON(RttStats, min_ms, avg_ms, p50_ms, p99_ms, max_ms)
@@ -81,12 +81,18 @@ void from_json(const json& j, Evidence& v) {
 }
 
 void to_json(json& j, const Finding& v) {
-  j = json{{"id", v.id},           {"layer", to_string(v.layer)},
-           {"severity", to_string(v.severity)}, {"confidence", v.confidence},
-           {"netns", v.netns},     {"object", v.object},
-           {"summary", v.summary}, {"evidence", v.evidence},
-           {"explanation", v.explanation}, {"fix", v.fix},
-           {"moved_in_window", v.moved_in_window}, {"volume", v.volume},
+  j = json{{"id", v.id},
+           {"layer", to_string(v.layer)},
+           {"severity", to_string(v.severity)},
+           {"confidence", v.confidence},
+           {"netns", v.netns},
+           {"object", v.object},
+           {"summary", v.summary},
+           {"evidence", v.evidence},
+           {"explanation", v.explanation},
+           {"fix", v.fix},
+           {"moved_in_window", v.moved_in_window},
+           {"volume", v.volume},
            {"symptom", v.symptom}};
 }
 void from_json(const json& j, Finding& v) {
@@ -109,9 +115,9 @@ void from_json(const json& j, Finding& v) {
 }
 
 void to_json(json& j, const Report& v) {
-  j = json{{"tool", v.tool},       {"version", v.version},   {"host", v.host},
-           {"netns", v.netns},     {"started", v.started},   {"window_s", v.window_s},
-           {"target", nullptr},    {"probes", v.probes},     {"layers", v.layers},
+  j = json{{"tool", v.tool},         {"version", v.version},         {"host", v.host},
+           {"netns", v.netns},       {"started", v.started},         {"window_s", v.window_s},
+           {"target", nullptr},      {"probes", v.probes},           {"layers", v.layers},
            {"findings", v.findings}, {"drop_events", v.drop_events}, {"flows", v.flows},
            {"notes", v.notes}};
   if (v.target) j["target"] = *v.target;

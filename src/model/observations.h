@@ -20,7 +20,7 @@ struct ProbeResult {
   uint64_t received = 0;  // answered (SYN-ACK or RST for SYN probes, 2xx-5xx for HTTP, ...)
   uint64_t errors = 0;    // refused / reset / ICMP error
   uint64_t timeouts = 0;
-  double loss = 0;                       // (sent - received) / sent
+  double loss = 0;                           // (sent - received) / sent
   double loss_ci_low = 0, loss_ci_high = 0;  // Wilson 95% interval
   std::optional<RttStats> rtt;
   std::string detail;  // e.g. "RST from 10.77.0.2:81" or "HTTP 200 first byte 1.2 ms"
@@ -44,14 +44,14 @@ struct DropEventRow {
   std::string netns;  // resolved name when known
   int ifindex = 0;
   std::string dev;
-  std::string reason;     // "NETFILTER_DROP", "NO_SOCKET", "NOT_SPECIFIED", ... from kernel BTF
-  std::string location;   // symbol+offset, e.g. "nft_do_chain+0x3a4"
-  std::string layer;      // mapped layer name
-  std::string finding_id; // mapped finding id, e.g. "netfilter.drop_rule"
+  std::string reason;      // "NETFILTER_DROP", "NO_SOCKET", "NOT_SPECIFIED", ... from kernel BTF
+  std::string location;    // symbol+offset, e.g. "nft_do_chain+0x3a4"
+  std::string layer;       // mapped layer name
+  std::string finding_id;  // mapped finding id, e.g. "netfilter.drop_rule"
   std::string explanation;
-  std::string proto;      // "tcp", "udp", "icmp", ...
-  std::string flow;       // "10.0.0.1:1234 -> 10.0.0.2:80" with --flows, else empty
-  std::string example;    // one sampled event of this row: "flow len N" (rate-limited ring buffer)
+  std::string proto;    // "tcp", "udp", "icmp", ...
+  std::string flow;     // "10.0.0.1:1234 -> 10.0.0.2:80" with --flows, else empty
+  std::string example;  // one sampled event of this row: "flow len N" (rate-limited ring buffer)
   uint64_t packets = 0;
   uint64_t bytes = 0;
 };
@@ -60,7 +60,7 @@ struct DropEventRow {
 struct FlowVerdict {
   std::string flow;     // "tcp 10.0.0.1:40000 -> 10.0.0.2:80"
   std::string verdict;  // human line, e.g. "handshake ok; 0/12 data segments above 100 bytes acked"
-  std::string kind;     // "ok", "size_dependent_loss", "syn_unanswered", "reset", "retransmits", ...
+  std::string kind;  // "ok", "size_dependent_loss", "syn_unanswered", "reset", "retransmits", ...
   uint64_t retransmits = 0;
   uint64_t unacked_segments = 0;
   uint32_t max_delivered_size = 0;

@@ -15,7 +15,8 @@ struct QdiscStats {
 struct Qdisc {
   int ifindex = 0;
   std::string dev;
-  std::string kind;  // "netem", "tbf", "htb", "fq_codel", "pfifo_fast", "noqueue", unknown kinds kept as named
+  std::string kind;  // "netem", "tbf", "htb", "fq_codel", "pfifo_fast", "noqueue", unknown kinds
+                     // kept as named
   uint32_t handle = 0;
   uint32_t parent = 0;  // TC_H_ROOT (0xFFFFFFFF) for the root, TC_H_INGRESS for ingress
   bool is_root = false;

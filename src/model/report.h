@@ -11,8 +11,8 @@
 namespace pktloss {
 
 struct LayerSummary {
-  uint64_t drops = 0;          // packets attributed to this layer in the window (or lifetime)
-  std::string status = "ok";   // "ok", "warning", "fault"
+  uint64_t drops = 0;         // packets attributed to this layer in the window (or lifetime)
+  std::string status = "ok";  // "ok", "warning", "fault"
 };
 
 struct Target {
@@ -25,8 +25,8 @@ struct Report {
   std::string version;
   std::string host;
   std::string netns;
-  std::string started;    // RFC 3339
-  double window_s = 0;    // 0: one snapshot, lifetime totals only
+  std::string started;  // RFC 3339
+  double window_s = 0;  // 0: one snapshot, lifetime totals only
   std::optional<Target> target;
   std::vector<ProbeResult> probes;
   std::map<std::string, LayerSummary> layers;  // keyed by layer name

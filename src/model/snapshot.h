@@ -16,9 +16,9 @@
 namespace pktloss {
 
 struct NetnsSnapshot {
-  std::string name;        // "host" for the initial namespace, the /run/netns name, or "pid:1234"
-  uint64_t inode = 0;      // the namespace's inode: identity across names
-  bool entered = true;     // false when the namespace could not be entered (vanished, no privilege)
+  std::string name;     // "host" for the initial namespace, the /run/netns name, or "pid:1234"
+  uint64_t inode = 0;   // the namespace's inode: identity across names
+  bool entered = true;  // false when the namespace could not be entered (vanished, no privilege)
   std::vector<Link> links;
   std::vector<Qdisc> qdiscs;
   SnmpCounters snmp;

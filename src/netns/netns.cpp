@@ -93,7 +93,8 @@ std::vector<NetnsTarget> all_netns() {
       std::string path = "/proc/" + std::string(e->d_name) + "/ns/net";
       auto ino = inode_of(path);
       if (ino && seen.insert(*ino).second)
-        out.push_back({init && *ino == *init ? "host" : "pid:" + std::string(e->d_name), path, *ino});
+        out.push_back(
+            {init && *ino == *init ? "host" : "pid:" + std::string(e->d_name), path, *ino});
     }
     closedir(d);
   }
@@ -115,7 +116,11 @@ void run_in_netns(const NetnsTarget& target, const std::function<void()>& fn) {
     // Still a worker thread: callers rely on /proc/thread-self/net being this namespace either way.
     std::exception_ptr err;
     std::thread([&] {
-      try { fn(); } catch (...) { err = std::current_exception(); }
+      try {
+        fn();
+      } catch (...) {
+        err = std::current_exception();
+      }
     }).join();
     if (err) std::rethrow_exception(err);
     return;
@@ -141,6 +146,8 @@ void run_in_netns(const NetnsTarget& target, const std::function<void()>& fn) {
   if (err) std::rethrow_exception(err);
 }
 
-std::string proc_net_path(const std::string& rel) { return "/proc/thread-self/net/" + rel; }
+std::string proc_net_path(const std::string& rel) {
+  return "/proc/thread-self/net/" + rel;
+}
 
 }  // namespace pktloss

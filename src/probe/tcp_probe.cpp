@@ -193,10 +193,8 @@ ProbeResult probe_http(const ProbePlan& plan) {
   std::string d = "GET " + plan.http_path + ":";
   for (auto [st, n] : status_count) d += " " + std::to_string(n) + "x HTTP " + std::to_string(st);
   if (status_count.empty()) d += " no status line";
-  if (auto fb = rtt_stats(first_bytes))
-    d += ", first byte p50 " + fmt_ms(fb->p50_ms) + " ms";
-  if (auto cs = rtt_stats(connects))
-    d += ", connect p50 " + fmt_ms(cs->p50_ms) + " ms";
+  if (auto fb = rtt_stats(first_bytes)) d += ", first byte p50 " + fmt_ms(fb->p50_ms) + " ms";
+  if (auto cs = rtt_stats(connects)) d += ", connect p50 " + fmt_ms(cs->p50_ms) + " ms";
   if (body_bytes) d += ", body " + std::to_string(body_bytes) + " bytes";
   d += "; " + std::to_string(connect_timeouts) + " connect timeouts, " +
        std::to_string(data_timeouts) + " connected but no complete response within " +

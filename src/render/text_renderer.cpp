@@ -22,9 +22,12 @@ struct Palette {
 
 std::string severity_label(Severity s, const Palette& p) {
   switch (s) {
-    case Severity::critical: return p.red("CRITICAL");
-    case Severity::warning: return p.yellow("WARNING ");
-    case Severity::info: return p.dim("info    ");
+    case Severity::critical:
+      return p.red("CRITICAL");
+    case Severity::warning:
+      return p.yellow("WARNING ");
+    case Severity::info:
+      return p.dim("info    ");
   }
   return "";
 }
@@ -59,7 +62,7 @@ void render_verdict(const Report& r, const Palette& p, std::string& out) {
 
 void render_path(const Report& r, const Palette& p, std::string& out) {
   out += p.bold("\nPacket path (bottom: wire, top: application)\n");
-  static constexpr std::array kTopDown = {Layer::application, Layer::socket, Layer::transport,
+  static constexpr std::array kTopDown = {Layer::application, Layer::socket,    Layer::transport,
                                           Layer::ip,          Layer::netfilter, Layer::qdisc,
                                           Layer::link};
   for (Layer l : kTopDown) {
@@ -83,8 +86,8 @@ void render_evidence(const Evidence& e, std::string& out) {
   if (!e.counter.empty()) {
     line += e.counter;
     if (e.delta)
-      line += fmt::format(": {} -> {} (+{}{})", e.before.value_or(0), e.after.value_or(0),
-                          *e.delta, e.reset ? ", counter reset" : "");
+      line += fmt::format(": {} -> {} (+{}{})", e.before.value_or(0), e.after.value_or(0), *e.delta,
+                          e.reset ? ", counter reset" : "");
     else if (e.after)
       line += fmt::format(" = {} (lifetime)", *e.after);
     if (!e.text.empty()) line += "  " + e.text;
@@ -100,9 +103,9 @@ void render_findings(const Report& r, const TextStyle& style, const Palette& p, 
   int n = 0;
   for (const auto& f : r.findings) {
     if (f.severity == Severity::info && !style.verbose) continue;
-    out += fmt::format("\n  {}. {} {} {}\n", ++n, severity_label(f.severity, p), p.bold(f.id),
-                       p.dim(fmt::format("netns {} {} confidence {:.2f}", f.netns, f.object,
-                                         f.confidence)));
+    out += fmt::format(
+        "\n  {}. {} {} {}\n", ++n, severity_label(f.severity, p), p.bold(f.id),
+        p.dim(fmt::format("netns {} {} confidence {:.2f}", f.netns, f.object, f.confidence)));
     out += "     " + f.summary + "\n";
     if (!f.explanation.empty()) out += "     " + f.explanation + "\n";
     if (!f.evidence.empty()) out += "     evidence:\n";

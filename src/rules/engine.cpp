@@ -67,8 +67,8 @@ void mark_symptoms(std::vector<Finding>& findings) {
     mtu_cause |= f.id == "link.mtu_low";
   }
   for (auto& f : findings)
-    f.symptom = (cause_found && kSymptomIds.count(f.id)) ||
-                (mtu_cause && f.id == "ip.pmtu_blackhole");
+    f.symptom =
+        (cause_found && kSymptomIds.count(f.id)) || (mtu_cause && f.id == "ip.pmtu_blackhole");
 }
 
 void summarise_layers(Report& r) {
@@ -96,8 +96,8 @@ Report evaluate(const Snapshot* before, const Snapshot& after_raw, const Observa
   if (before && obs_raw.own_syn_acks_reset > 0) {
     adjusted_after = after_raw;
     adjusted_obs = obs_raw;
-    for (auto& n : discount_own_traffic(*adjusted_obs, *before, *adjusted_after,
-                                        adjusted_obs->drop_events))
+    for (auto& n :
+         discount_own_traffic(*adjusted_obs, *before, *adjusted_after, adjusted_obs->drop_events))
       r.notes.push_back(n);
   }
   const Snapshot& after = adjusted_after ? *adjusted_after : after_raw;
@@ -122,7 +122,8 @@ Report evaluate(const Snapshot* before, const Snapshot& after_raw, const Observa
     const NetnsSnapshot* prev = before ? before->find(ns.inode) : nullptr;
     if (!ns.entered) {
       // Nothing was read: comparing with an empty snapshot would only invent resets.
-      if (prev && prev->entered) r.notes.push_back("namespace " + ns.name + " vanished during the window");
+      if (prev && prev->entered)
+        r.notes.push_back("namespace " + ns.name + " vanished during the window");
       continue;
     }
     if (before && !prev) r.notes.push_back("namespace " + ns.name + " appeared during the window");

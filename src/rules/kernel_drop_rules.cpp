@@ -35,7 +35,9 @@ std::string function_of(const std::string& location) {
   return p == std::string::npos ? location : location.substr(0, p);
 }
 
-std::string ns_prefix(const std::string& netns) { return netns_prefix(netns); }
+std::string ns_prefix(const std::string& netns) {
+  return netns_prefix(netns);
+}
 
 std::vector<std::string> fixes_for(const DropEventRow& r) {
   std::string pre = ns_prefix(r.netns);

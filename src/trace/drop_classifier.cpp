@@ -154,8 +154,9 @@ DropClass classify_drop(const std::string& reason, const std::string& function,
   if (reason == "IP_INNOROUTES" && starts(f, "ip6_pkt_discard") && (l4 == "icmp6" || l4 == "ip6")) {
     c.layer = "ip";
     c.finding_id = "kernel.drop_reason";
-    c.explanation = "IPv6 neighbour discovery / MLD control packet seen while an interface "
-                    "came up, not packet loss";
+    c.explanation =
+        "IPv6 neighbour discovery / MLD control packet seen while an interface "
+        "came up, not packet loss";
     c.benign = true;
     return c;
   }

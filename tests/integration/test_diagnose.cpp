@@ -20,8 +20,8 @@ struct Diagnosis {
 };
 
 Diagnosis diagnose(const TestNet& net, const std::string& extra = "") {
-  auto r = net.pktloss("diagnose -n " + net.client() + " --observe " + net.server() +
-                       " --target " + TestNet::kServerIp + ":80 --count 30 --json " + extra);
+  auto r = net.pktloss("diagnose -n " + net.client() + " --observe " + net.server() + " --target " +
+                       TestNet::kServerIp + ":80 --count 30 --json " + extra);
   Diagnosis d;
   d.exit_code = r.exit_code;
   EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
@@ -40,10 +40,13 @@ std::string dump_ids(const Diagnosis& d) {
   return s;
 }
 
-void inject_mtu(const TestNet& net) { ASSERT_EQ(net.in_server("ip link set dev eth0 mtu 100").exit_code, 0); }
+void inject_mtu(const TestNet& net) {
+  ASSERT_EQ(net.in_server("ip link set dev eth0 mtu 100").exit_code, 0);
+}
 void inject_tbf(const TestNet& net) {
   // A 90-byte bucket: every frame above 90 bytes (echo replies of the size sweep, data) is dropped.
-  ASSERT_EQ(net.in_server("tc qdisc add dev eth0 root tbf rate 8kbit burst 90 limit 300").exit_code, 0);
+  ASSERT_EQ(net.in_server("tc qdisc add dev eth0 root tbf rate 8kbit burst 90 limit 300").exit_code,
+            0);
 }
 void inject_statistic(const TestNet& net) {
   ASSERT_EQ(net.in_server(std::string("iptables -A INPUT ") + kStatisticRule).exit_code, 0);
@@ -68,7 +71,8 @@ TEST(Diagnose, FindsEveryConcurrentCauseAndEachDisappearsWhenFixed) {
   EXPECT_TRUE(all.ids.count("application.probe_loss"));
   // Both statistic rules are named (one finding per rule, or one naming both chains).
   std::string rules_text;
-  for (const auto& f : TestNet::findings_with_id(all.report, "netfilter.drop_rule")) rules_text += f.dump();
+  for (const auto& f : TestNet::findings_with_id(all.report, "netfilter.drop_rule"))
+    rules_text += f.dump();
   EXPECT_NE(rules_text.find("INPUT"), std::string::npos);
   EXPECT_NE(rules_text.find("OUTPUT"), std::string::npos);
   // The MTU fix restores the peer's MTU, computed from the host.

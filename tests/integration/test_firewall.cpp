@@ -75,7 +75,8 @@ TEST(Firewall, IptablesNftStatisticPairOnInputAndOutputGivesOneFindingPerRule) {
   }
   EXPECT_EQ(chains, (std::set<std::string>{"INPUT", "OUTPUT"}));
   // The fixes are exact: pasting them on the host removes exactly those rules in that namespace.
-  for (const auto& f : fs) EXPECT_EQ(pktloss::testing::sh(f["fix"][0].get<std::string>()).exit_code, 0);
+  for (const auto& f : fs)
+    EXPECT_EQ(pktloss::testing::sh(f["fix"][0].get<std::string>()).exit_code, 0);
   EXPECT_EQ(net.in_server("iptables-save | grep -c statistic").out, "0\n");
 }
 
@@ -94,8 +95,9 @@ TEST(Firewall, NativeNftNumgenRuleDroppingThirtyPercent) {
   EXPECT_EQ(fs[0]["evidence"][0]["source"], "nftables");
   EXPECT_NE(fs[0]["summary"].get<std::string>().find("30%"), std::string::npos);
   std::string fix = fs[0]["fix"][0];
-  EXPECT_EQ(fix.rfind("ip netns exec " + net.server() + " nft delete rule inet guard in handle ", 0),
-            0u) << fix;
+  EXPECT_EQ(
+      fix.rfind("ip netns exec " + net.server() + " nft delete rule inet guard in handle ", 0), 0u)
+      << fix;
   EXPECT_EQ(pktloss::testing::sh(fix).exit_code, 0);
   EXPECT_EQ(net.in_server("nft list ruleset | grep -c numgen").out, "0\n");
 }
@@ -146,7 +148,8 @@ TEST(Firewall, ChainWithPolicyDrop) {
   EXPECT_EQ(fs[0]["object"], "ip filter INPUT policy drop");
   EXPECT_EQ(fs[0]["evidence"][0]["counter"], "policy packets");
   EXPECT_GT(fs[0]["evidence"][0]["delta"].get<uint64_t>(), 0u);
-  EXPECT_EQ(fs[0]["fix"][0], "ip netns exec " + net.server() + " iptables -t filter -P INPUT ACCEPT");
+  EXPECT_EQ(fs[0]["fix"][0],
+            "ip netns exec " + net.server() + " iptables -t filter -P INPUT ACCEPT");
 }
 
 TEST(Firewall, BusyAcceptRulesetGivesNoFinding) {

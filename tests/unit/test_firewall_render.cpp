@@ -268,8 +268,8 @@ TEST(XtDecode, ArbitraryKernelBytesNeverCrash) {
   // Deterministic pseudo-random blobs of every size up to 300 bytes, for every decoder.
   uint32_t seed = 12345;
   auto next = [&] { return seed = seed * 1103515245u + 12345u, static_cast<uint8_t>(seed >> 16); };
-  for (const char* name : {"statistic", "tcp", "udp", "multiport", "conntrack", "state",
-                           "limit", "comment", "REJECT", "LOG", "MARK"}) {
+  for (const char* name : {"statistic", "tcp", "udp", "multiport", "conntrack", "state", "limit",
+                           "comment", "REJECT", "LOG", "MARK"}) {
     for (uint32_t rev = 0; rev < 4; ++rev) {
       for (size_t len = 0; len <= 300; len += 7) {
         XtBlob b{"match", name, rev, {}};

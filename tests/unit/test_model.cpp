@@ -38,10 +38,19 @@ TEST(Evidence, LifetimeHasNoDelta) {
 
 TEST(Ranking, SeverityThenWindowThenVolume) {
   std::vector<Finding> f(4);
-  f[0].id = "a"; f[0].severity = Severity::warning; f[0].volume = 1000;
-  f[1].id = "b"; f[1].severity = Severity::critical; f[1].volume = 1;
-  f[2].id = "c"; f[2].severity = Severity::critical; f[2].volume = 5; f[2].moved_in_window = true;
-  f[3].id = "d"; f[3].severity = Severity::critical; f[3].volume = 50;
+  f[0].id = "a";
+  f[0].severity = Severity::warning;
+  f[0].volume = 1000;
+  f[1].id = "b";
+  f[1].severity = Severity::critical;
+  f[1].volume = 1;
+  f[2].id = "c";
+  f[2].severity = Severity::critical;
+  f[2].volume = 5;
+  f[2].moved_in_window = true;
+  f[3].id = "d";
+  f[3].severity = Severity::critical;
+  f[3].volume = 50;
   rank_findings(f);
   EXPECT_EQ(f[0].id, "c");
   EXPECT_EQ(f[1].id, "d");

@@ -20,8 +20,8 @@ struct ProbeWindow {
     before.namespaces[0].snmp = {{"Tcp.OutRsts", 100}, {"Tcp.AttemptFails", 0}};
     before.namespaces[1].name = "pls";
     before.namespaces[1].inode = 2;
-    before.namespaces[1].snmp = {{"TcpExt.EmbryonicRsts", 5}, {"Tcp.AttemptFails", 5},
-                                 {"Tcp.OutRsts", 0}};
+    before.namespaces[1].snmp = {
+        {"TcpExt.EmbryonicRsts", 5}, {"Tcp.AttemptFails", 5}, {"Tcp.OutRsts", 0}};
     after = before;
     after.monotonic_s = 3;
     after.namespaces[0].snmp["Tcp.OutRsts"] = 130;

@@ -5,16 +5,16 @@
 
 /* Aggregation key. Padding is explicit and zeroed so equal drops hash to the same entry. */
 struct drop_key {
-  __u64 location;    /* caller address of kfree_skb (resolved through /proc/kallsyms) */
-  __u32 netns;       /* netns inode of the device (or socket) the skb belonged to */
-  __u32 ifindex;     /* skb->dev ifindex (0: no device, e.g. a socket-level drop) */
-  __u32 reason;      /* enum skb_drop_reason value (names come from BTF at run time) */
-  __u16 l3proto;     /* ETH_P_* in host order (skb->protocol) */
-  __u8 l4proto;      /* IPPROTO_* (0 when unknown) */
-  __u8 family;       /* 4, 6 or 0: which address fields hold a flow (only with flows) */
-  __u8 saddr[16];    /* with flows only; IPv4 in the first 4 bytes */
+  __u64 location; /* caller address of kfree_skb (resolved through /proc/kallsyms) */
+  __u32 netns;    /* netns inode of the device (or socket) the skb belonged to */
+  __u32 ifindex;  /* skb->dev ifindex (0: no device, e.g. a socket-level drop) */
+  __u32 reason;   /* enum skb_drop_reason value (names come from BTF at run time) */
+  __u16 l3proto;  /* ETH_P_* in host order (skb->protocol) */
+  __u8 l4proto;   /* IPPROTO_* (0 when unknown) */
+  __u8 family;    /* 4, 6 or 0: which address fields hold a flow (only with flows) */
+  __u8 saddr[16]; /* with flows only; IPv4 in the first 4 bytes */
   __u8 daddr[16];
-  __u16 sport;       /* host order */
+  __u16 sport; /* host order */
   __u16 dport;
   __u32 pad;
 };
