@@ -11,6 +11,7 @@ extern "C" {
 #include <unistd.h>
 
 #include "firewall/legacy.h"
+#include "firewall/legacy_entry_blobs.h"
 #include "netns/netns.h"
 
 namespace pktloss {
@@ -54,37 +55,7 @@ LegacyRule take_apart(const ip6t_entry* e, const char* target, const std::string
   if (ip.outiface[0]) r.header.push_back(neg(IP6T_INV_VIA_OUT) + "-o " + iface(ip.outiface));
   if (ip.proto) r.header.push_back(neg(IP6T_INV_PROTO) + "-p " + ipt_proto_name(ip.proto));
   r.is_goto = ip.flags & IP6T_F_GOTO;
-  // Matches sit between the entry header and target_offset; every size is bounds-checked.
-  size_t off = sizeof(ip6t_entry);
-  const auto* base = reinterpret_cast<const uint8_t*>(e);
-  while (off + sizeof(xt_entry_match) <= e->target_offset) {
-    const auto* m = reinterpret_cast<const xt_entry_match*>(base + off);
-    size_t size = m->u.match_size;
-    if (size < sizeof(xt_entry_match) || off + size > e->target_offset) break;
-    XtBlob b;
-    b.kind = "match";
-    b.name = std::string(m->u.user.name, strnlen(m->u.user.name, sizeof m->u.user.name));
-    b.revision = m->u.user.revision;
-    b.info.assign(m->data, m->data + (size - sizeof(xt_entry_match)));
-    r.matches.push_back(std::move(b));
-    off += size;
-  }
-  r.target = target ? target : "";
-  if (!r.target.empty() && r.target != "DROP" && r.target != "ACCEPT" && r.target != "RETURN" &&
-      e->target_offset + sizeof(xt_entry_target) <= e->next_offset) {
-    const auto* t = reinterpret_cast<const xt_entry_target*>(base + e->target_offset);
-    std::string tname(t->u.user.name, strnlen(t->u.user.name, sizeof t->u.user.name));
-    // A jump to a user chain is a standard target with an empty name here.
-    if (!tname.empty() && tname != XT_STANDARD_TARGET && tname != XT_ERROR_TARGET) {
-      size_t size = t->u.target_size;
-      if (size >= sizeof(xt_entry_target) && e->target_offset + size <= e->next_offset) {
-        r.target_blob.kind = "target";
-        r.target_blob.name = tname;
-        r.target_blob.revision = t->u.user.revision;
-        r.target_blob.info.assign(t->data, t->data + (size - sizeof(xt_entry_target)));
-      }
-    }
-  }
+  take_entry_blobs(e, target, r);
   return r;
 }
 
