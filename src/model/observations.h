@@ -77,8 +77,8 @@ struct Observations {
   // Findings drawn from captured packets (capture module). The engine merges each into the
   // counter/probe finding it confirms, or keeps it on its own when nothing else saw the cause.
   std::vector<Finding> packet_findings;
-  // Packets our own probes caused, to discount (e.g. RSTs the host sends to raw SYN-ACKs,
-  // NO_SOCKET drops of replies on the probing side). Keyed like counters: "TcpExt.…" / reason.
+  // What our own probes caused, said for the report's notes. The discount itself works from the
+  // numbers below (rules/own_traffic.h), never from these strings.
   std::vector<std::string> own_traffic_notes;
   // Raw TCP SYN probes this run sent (each one makes the probing host answer the SYN-ACK with
   // a RST and may show up as a NO_SOCKET drop), and the namespace they left from.
