@@ -8,7 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "collect/collectors.h"
+#include "firewall/collect_firewall.h"
 #include "rules/rule_families.h"
 
 extern char** environ;

@@ -55,5 +55,6 @@ foreach(bpf_src ${PKTLOSS_BPF_SOURCES})
 endforeach()
 
 add_custom_target(pktloss_bpf_skeletons DEPENDS ${PKTLOSS_BPF_SKELETONS})
-add_dependencies(pktloss_core pktloss_bpf_skeletons)
-target_include_directories(pktloss_core PUBLIC "${PKTLOSS_BPF_OUT}")
+
+add_dependencies(pktloss_trace pktloss_bpf_skeletons)
+target_include_directories(pktloss_trace PRIVATE "${PKTLOSS_BPF_OUT}")

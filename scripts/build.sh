@@ -12,5 +12,5 @@ if command -v ccache >/dev/null 2>&1; then
 fi
 # -O2 without debug info: CI builds from scratch on 2 cores, and the binary stays small.
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE="-O2 -DNDEBUG" \
-  "${launcher[@]}" "$@" >/dev/null
+  -DPKTLOSS_WERROR=ON "${launcher[@]}" "$@" >/dev/null
 cmake --build "$build" -j "$(nproc)"

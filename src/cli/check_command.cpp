@@ -1,12 +1,8 @@
-#include <chrono>
-#include <cmath>
-#include <thread>
-
+// `pktloss check`: every layer of one namespace (or all), once or over a window of -i seconds.
 #include "cli/command.h"
 #include "cli/targets.h"
-#include "collect/snapshot_taker.h"
-#include "rules/engine.h"
-#include "trace/drop_tracer.h"
+#include "session/tracer_source.h"
+#include "session/window.h"
 
 namespace pktloss {
 namespace {
@@ -20,38 +16,22 @@ struct CheckOptions {
 };
 
 int run_check(const CommonOptions& common, const CheckOptions& opts) {
-  auto targets = resolve_targets(common, opts.all_netns);
-  CollectOptions collect;
-  collect.sockets = !opts.no_sockets;
-  collect.firewall = !opts.no_firewall;
-  Observations obs;
-  RuleConfig cfg;
-  if (opts.interval_s <= 0) {
-    Snapshot after = take_snapshot(targets, collect);
-    return emit_report(evaluate(nullptr, after, obs, cfg), common);
-  }
-  // Kernel drop events (eBPF) over the whole window, filtered to the checked namespaces.
-  DropTracer tracer;
-  std::string trace_note;
-  if (!opts.no_trace) {
+  WindowPlan plan;
+  plan.observed = resolve_targets(common, opts.all_netns);
+  plan.collect.sockets = !opts.no_sockets;
+  plan.collect.firewall = !opts.no_firewall;
+  plan.duration_s = opts.interval_s;
+  plan.ready_fd = common.ready_fd;
+  if (opts.interval_s > 0 && !opts.no_trace) {
+    // Kernel drop events over the whole window, in the checked namespaces only.
     TraceFilters tf;
-    for (const auto& t : targets) {
+    for (const auto& t : plan.observed) {
       tf.netns_inodes.push_back(t.inode);
       tf.netns_names[t.inode] = t.name;
     }
-    if (!tracer.start(tf)) trace_note = tracer.unavailable_reason() + " (degraded)";
+    plan.sources.push_back(std::make_unique<TracerSource>(tf));
   }
-  Snapshot before = take_snapshot(targets, collect);
-  std::this_thread::sleep_for(std::chrono::duration<double>(opts.interval_s));
-  Snapshot after = take_snapshot(targets, collect);
-  if (tracer.available()) {
-    obs.drop_events = tracer.stop();
-    obs.drop_events_available = true;
-  }
-  Report report = evaluate(&before, after, obs, cfg);
-  if (!trace_note.empty()) report.notes.push_back(trace_note);
-  for (const auto& n : tracer.notes()) report.notes.push_back(n);
-  return emit_report(report, common);
+  return emit(run_window(plan), output_spec(common));
 }
 
 }  // namespace

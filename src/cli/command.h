@@ -14,6 +14,8 @@ struct CommonOptions {
   bool json = false;  // --json
   bool no_color = false;
   int verbose = 0;
+  // --ready-fd FD: "ready" is written there once the observation window is open.
+  int ready_fd = -1;
 };
 
 using CommandRunner = std::function<int()>;  // returns the process exit code

@@ -10,6 +10,9 @@ void add_common_options(CLI::App& sub, CommonOptions& common) {
   sub.add_flag("--json", common.json, "print the JSON report document");
   sub.add_flag("--no-color", common.no_color, "no colour even on a terminal");
   sub.add_flag("-v,--verbose", common.verbose, "more detail");
+  sub.add_option("--ready-fd", common.ready_fd,
+                 "write \"ready\" to this file descriptor once the window is open (for scripts)")
+      ->check(CLI::Range(0, 1 << 20));
 }
 
 }  // namespace pktloss

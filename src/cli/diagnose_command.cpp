@@ -3,35 +3,94 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <fstream>
 #include <set>
 
 #include "cli/command.h"
-#include "cli/diagnose_session.h"
 #include "cli/targets.h"
-#include "render/html_renderer.h"
+#include "probe/run_probes.h"
+#include "render/probe_view.h"
+#include "session/capture_source.h"
+#include "session/probe_source.h"
+#include "session/tracer_source.h"
+#include "session/window.h"
 
 namespace pktloss {
 namespace {
 
-int run_diagnose(const CommonOptions& common, DiagnoseOptions opts) {
+struct DiagnoseOptions {
+  std::string target;  // HOST[:PORT]
+  std::vector<std::string> observe;
+  int count = 20;
+  int interval_ms = 20;
+  std::string sizes = "auto";
+  std::string http_path = "/";
+  bool trace = false;
+  bool capture = false;
+  std::string html_file;
+};
+
+ProbePlan make_probe_plan(const NetnsTarget& probing, const DiagnoseOptions& opts) {
+  ResolvedTarget target = resolve_target(opts.target);
+  ProbePlan plan;
+  plan.host = target.host;
+  plan.port = target.port.value_or(80);
+  plan.count = opts.count;
+  plan.interval_ms = opts.interval_ms;
+  plan.http_path = opts.http_path;
+  plan.source_netns = probing.name;
+  if (opts.sizes == "none")
+    std::erase(plan.kinds, ProbeKind::mtu);
+  else
+    plan.sizes = parse_sizes(opts.sizes);
+  return plan;
+}
+
+int run_diagnose(const CommonOptions& common, const DiagnoseOptions& opts) {
   // The probing namespace is observed first; --observe adds more, each once (by inode).
   auto probing = resolve_targets(common, false).front();
-  std::vector<NetnsTarget> observed{probing};
+  WindowPlan plan;
+  plan.observed.push_back(probing);
   std::set<uint64_t> seen{probing.inode};
   for (const auto& name : opts.observe) {
     auto t = netns_by_name(name);
-    if (seen.insert(t.inode).second) observed.push_back(t);
+    if (seen.insert(t.inode).second) plan.observed.push_back(t);
   }
-  opts.progress = !common.json && isatty(STDERR_FILENO);
-  Report report = diagnose(probing, observed, opts);
-  if (!opts.html_file.empty()) {
-    std::ofstream out(opts.html_file);
-    out << render_html(report);
-    if (!out) throw std::runtime_error("cannot write " + opts.html_file);
-    std::fprintf(stderr, "pktloss: HTML report written to %s\n", opts.html_file.c_str());
+  plan.ready_fd = common.ready_fd;
+  ProbePlan probes = make_probe_plan(probing, opts);
+
+  if (opts.trace) {
+    // Kernel drops in every observed namespace, of packets to or from the target.
+    TraceFilters filters;
+    for (const auto& t : plan.observed) filters.netns_inodes.push_back(t.inode);
+    filters.host = probes.host;
+    plan.sources.push_back(std::make_unique<TracerSource>(filters));
   }
-  return emit_report(report, common);
+  if (opts.capture) {
+    // The probe traffic on every interface of the probing namespace.
+    capture::LiveCaptureOptions copts;
+    copts.iface = "any";
+    copts.filter = "host " + probes.host;
+    copts.duration_s = 0;  // until the probes are done
+    plan.sources.push_back(std::make_unique<CaptureSource>(
+        probing, copts, capture::CaptureContext{probing.name, "any"}, WindowSource::Role::passive));
+  }
+  ProbeSource::OnResult progress;
+  if (!common.json && isatty(STDERR_FILENO)) {
+    progress = [](const ProbeResult& r) {
+      std::fprintf(stderr, "\r\033[K  %s\n", format_probe_line(r).c_str());
+      std::fflush(stderr);
+    };
+    std::fprintf(stderr, "probing %s:%u from %s ...\n", probes.host.c_str(), probes.port,
+                 probing.name.c_str());
+  }
+  Target target{probes.host, probes.port};
+  plan.sources.push_back(std::make_unique<ProbeSource>(probing, std::move(probes), progress));
+
+  Report report = run_window(plan);
+  report.target = target;
+  OutputSpec spec = output_spec(common);
+  spec.html_file = opts.html_file;
+  return emit(report, spec);
 }
 
 }  // namespace

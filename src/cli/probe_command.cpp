@@ -1,5 +1,6 @@
 // `pktloss probe --target HOST[:PORT] [--mode ...]`: runs probes from one namespace and prints
-// the results (text table or JSON array). Exit 1 when the probes show loss worth a warning.
+// the results (a text table, or the report document with --json). Exit 1 when the probes show
+// loss worth a warning.
 #include <cstdio>
 #include <memory>
 #include <sstream>
@@ -7,9 +8,10 @@
 
 #include "cli/command.h"
 #include "cli/targets.h"
-#include "model/json.h"
 #include "probe/run_probes.h"
-#include "rules/rule_families.h"
+#include "render/probe_view.h"
+#include "session/probe_source.h"
+#include "session/window.h"
 
 namespace pktloss {
 namespace {
@@ -63,40 +65,23 @@ ProbePlan make_plan(const ProbeOptions& o) {
 
 int run_probe(const CommonOptions& common, const ProbeOptions& opts) {
   ProbePlan plan = make_plan(opts);
-  auto targets = resolve_targets(common, false);
-  plan.source_netns = targets.front().name;
-  std::vector<ProbeResult> results;
-  ProbeProgress progress;
+  auto probing = resolve_targets(common, false).front();
+  plan.source_netns = probing.name;
+  ProbeSource::OnResult progress;
   if (common.verbose && !common.json)
-    progress = [](const std::string& line) {  // the first line: kind and counts, as it happens
+    progress = [](const ProbeResult& r) {  // the first line: kind and counts, as it happens
+      std::string line = format_probe_line(r);
       std::fprintf(stderr, "done: %s\n", line.substr(0, line.find('\n')).c_str());
     };
-  run_in_netns(targets.front(), [&] { results = run_probes(plan, progress); });
-
-  Observations obs;
-  obs.probes = results;
-  record_own_traffic(results, obs);
-  Findings findings;
-  application_rules(obs, RuleConfig{}, findings);
-
-  std::string out;
-  if (common.json) {
-    out = json(results).dump(2) + "\n";
-  } else {
-    out = "probes to " + plan.host + ":" + std::to_string(plan.port) + " from netns " +
-          plan.source_netns + "\n";
-    for (const auto& r : results) out += "  " + format_probe_line(r) + "\n";
-    for (const auto& f : findings)
-      out += std::string("  ") + to_string(f.severity) + " " + f.id + ": " + f.summary + "\n" +
-             (f.explanation.empty() ? "" : "    " + f.explanation + "\n");
-    if (common.verbose)
-      for (const auto& n : obs.own_traffic_notes) out += "  note: " + n + "\n";
-  }
-  std::fwrite(out.data(), 1, out.size(), stdout);
-  std::fflush(stdout);
-  for (const auto& f : findings)
-    if (f.severity >= Severity::warning) return kExitFindings;
-  return kExitClean;
+  Target target{plan.host, plan.port};
+  // Probes only: no snapshots, the window is as long as the probes take.
+  WindowPlan window;
+  window.scope = probing.name;
+  window.ready_fd = common.ready_fd;
+  window.sources.push_back(std::make_unique<ProbeSource>(probing, std::move(plan), progress));
+  Report report = run_window(window);
+  report.target = target;
+  return emit(report, output_spec(common, TextView::probes));
 }
 
 }  // namespace

@@ -2,12 +2,6 @@
 
 #include <unistd.h>
 
-#include <cstdio>
-
-#include "model/report.h"
-#include "render/json_renderer.h"
-#include "render/text_renderer.h"
-
 namespace pktloss {
 
 std::vector<NetnsTarget> resolve_targets(const CommonOptions& common, bool every_netns) {
@@ -17,21 +11,13 @@ std::vector<NetnsTarget> resolve_targets(const CommonOptions& common, bool every
   return {current_netns()};
 }
 
-int emit_report(const Report& report, const CommonOptions& common) {
-  std::string out;
-  if (common.json) {
-    out = render_json(report);
-  } else {
-    TextStyle style;
-    style.color = !common.no_color && isatty(STDOUT_FILENO);
-    style.verbose = common.verbose > 0;
-    out = render_text(report, style);
-  }
-  std::fwrite(out.data(), 1, out.size(), stdout);
-  std::fflush(stdout);
-  for (const auto& f : report.findings)
-    if (f.severity >= Severity::warning) return kExitFindings;
-  return kExitClean;
+OutputSpec output_spec(const CommonOptions& common, TextView view) {
+  OutputSpec spec;
+  spec.format = common.json ? OutputFormat::json : OutputFormat::text;
+  spec.view = view;
+  spec.color = !common.json && !common.no_color && isatty(STDOUT_FILENO);
+  spec.verbose = common.verbose > 0;
+  return spec;
 }
 
 }  // namespace pktloss

@@ -1,17 +1,18 @@
 #pragma once
-// Which namespaces a command looks at, from -n / -p / --all-netns.
+// Which namespaces a command looks at (-n / -p / --all-netns), and how it prints.
 #include <vector>
 
 #include "cli/command.h"
 #include "netns/netns.h"
+#include "render/emit.h"
 
 namespace pktloss {
 
 // Throws std::runtime_error with a one-line message when a namespace cannot be found.
 std::vector<NetnsTarget> resolve_targets(const CommonOptions& common, bool all_netns);
 
-// Prints the report as JSON or text (colour only on a terminal) and returns the exit code.
-struct Report;
-int emit_report(const Report& report, const CommonOptions& common);
+// The output spec the common options ask for: JSON with --json, else text in `view`, coloured
+// only on a terminal and without --no-color.
+OutputSpec output_spec(const CommonOptions& common, TextView view = TextView::report);
 
 }  // namespace pktloss

@@ -2,20 +2,13 @@
 // and optionally flow; a live table on a terminal, the report document with --json.
 #include <unistd.h>
 
-#include <chrono>
-#include <csignal>
 #include <cstdio>
-#include <thread>
+#include <stdexcept>
 
 #include "cli/command.h"
 #include "cli/targets.h"
-#include "model/report.h"
-#include "render/json_renderer.h"
-#include "rules/engine.h"
-#include "rules/rule_families.h"
-#include "trace/drop_table.h"
-#include "trace/drop_tracer.h"
-#include "util/clock.h"
+#include "session/tracer_source.h"
+#include "session/window.h"
 
 namespace pktloss {
 namespace {
@@ -29,21 +22,17 @@ struct TraceOptions {
   bool all = false;
 };
 
-volatile std::sig_atomic_t g_stop = 0;
-void on_signal(int) {
-  g_stop = 1;
-}
-
 int run_trace(const CommonOptions& common, const TraceOptions& opts) {
   TraceFilters f;
+  WindowPlan plan;
   // Without -n/-p every namespace is traced: drops anywhere on the host are of interest.
-  std::string scope = "all";
+  plan.scope = "all";
   if (!common.netns.empty() || common.pid > 0) {
-    scope.clear();
+    plan.scope.clear();
     for (const auto& t : resolve_targets(common, false)) {
       f.netns_inodes.push_back(t.inode);
       f.netns_names[t.inode] = t.name;
-      scope += (scope.empty() ? "" : ",") + t.name;
+      plan.scope += (plan.scope.empty() ? "" : ",") + t.name;
     }
   }
   f.host = opts.host;
@@ -52,65 +41,37 @@ int run_trace(const CommonOptions& common, const TraceOptions& opts) {
   f.flows = opts.flows;
   f.include_benign = opts.all;
 
-  Report report;
-  report.version = PKTLOSS_VERSION;
-  report.started = rfc3339_now();
-  report.host = host_name();
-  report.netns = scope;
-  DropTracer tracer;
-  if (!tracer.start(f)) {
-    std::fprintf(stderr, "pktloss: %s\n", tracer.unavailable_reason().c_str());
-    return kExitError;
-  }
+  auto tracer = std::make_unique<TracerSource>(f);
+  const TracerSource* started = tracer.get();
+  plan.sources.push_back(std::move(tracer));
+  // trace without a tracer has nothing to say: that is an error, not a degraded report.
+  plan.sources_required = true;
+  plan.duration_s = opts.duration_s;
+  plan.until_signal = opts.duration_s <= 0;
+  plan.ready_fd = common.ready_fd;
   // Scripts (and tests) wait for this line before sending traffic.
-  std::fprintf(stderr, "pktloss: tracing kfree_skb (%s)%s\n", tracer.stats().attach_mode.c_str(),
-               opts.duration_s > 0 ? "" : ", Ctrl-C to stop");
-  std::fflush(stderr);
-  g_stop = 0;
-  auto prev_int = std::signal(SIGINT, on_signal);
-  auto prev_term = std::signal(SIGTERM, on_signal);
-  bool live = !common.json && isatty(STDOUT_FILENO);
-  TableStyle style;
-  style.color = live && !common.no_color;
-  style.flows = opts.flows;
-  auto t0 = std::chrono::steady_clock::now();
-  auto elapsed = [&] {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  bool forever = opts.duration_s <= 0;
+  plan.on_ready = [started, forever] {
+    std::fprintf(stderr, "pktloss: tracing kfree_skb (%s)%s\n", started->attach_mode().c_str(),
+                 forever ? ", Ctrl-C to stop" : "");
+    std::fflush(stderr);
   };
-  while (!g_stop && (opts.duration_s <= 0 || elapsed() < opts.duration_s)) {
-    double left = opts.duration_s > 0 ? opts.duration_s - elapsed() : 1.0;
-    std::this_thread::sleep_for(std::chrono::duration<double>(std::clamp(left, 0.0, 1.0)));
-    if (live) {
-      std::string t = "\x1b[H\x1b[2J" + render_drop_table(tracer.rows(), style, elapsed());
+
+  OutputSpec spec = output_spec(common, TextView::drops);
+  spec.flows = opts.flows;
+  bool live = !common.json && isatty(STDOUT_FILENO);
+  if (live)
+    plan.on_tick = [spec](const Observations& so_far, double elapsed_s) {
+      Report partial;
+      partial.drop_events = so_far.drop_events;
+      partial.window_s = elapsed_s;
+      std::string t = "\x1b[H\x1b[2J" + render(OutputFormat::text, {partial}, spec);
       std::fwrite(t.data(), 1, t.size(), stdout);
       std::fflush(stdout);
-    }
-  }
-  std::signal(SIGINT, prev_int);
-  std::signal(SIGTERM, prev_term);
-
-  report.drop_events = tracer.stop();
-  report.window_s = elapsed();
-  for (const auto& n : tracer.notes()) report.notes.push_back(n);
-  report.notes.push_back("eBPF kfree_skb via " + tracer.stats().attach_mode);
-  Observations obs;
-  obs.drop_events = report.drop_events;
-  obs.drop_events_available = true;
-  kernel_drop_rules(obs, report.findings);
-  rank_findings(report.findings);
-  if (common.json) {
-    std::string out = render_json(report);
-    std::fwrite(out.data(), 1, out.size(), stdout);
-  } else {
-    std::string out = (live ? "\x1b[H\x1b[2J" : "") +
-                      render_drop_table(report.drop_events, style, report.window_s);
-    for (const auto& n : report.notes) out += "note: " + n + "\n";
-    std::fwrite(out.data(), 1, out.size(), stdout);
-  }
-  std::fflush(stdout);
-  for (const auto& x : report.findings)
-    if (x.severity >= Severity::warning) return kExitFindings;
-  return kExitClean;
+    };
+  Report report = run_window(plan);
+  if (live) std::fputs("\x1b[H\x1b[2J", stdout);
+  return emit(report, spec);
 }
 
 }  // namespace

@@ -15,6 +15,5 @@ void collect_softnet(NetnsSnapshot& ns);                            // /proc/net
 void collect_conntrack(NetnsSnapshot& ns);                          // count, max, stats
 void collect_sysctls(NetnsSnapshot& ns);                            // drop-deciding sysctls
 void collect_sockets(NetnsSnapshot& ns, const CollectOptions& opts);  // sock_diag
-void collect_firewall(NetnsSnapshot& ns);  // firewall/collect_firewall.cpp
 
 }  // namespace pktloss

@@ -6,7 +6,7 @@
 
 #include <exception>
 
-#include "collect/collectors.h"
+#include "firewall/collect_firewall.h"
 #include "firewall/legacy.h"
 #include "firewall/nft_sources.h"
 #include "firewall/ruleset.h"

@@ -121,6 +121,7 @@ void to_json(json& j, const Report& v) {
            {"findings", v.findings}, {"drop_events", v.drop_events}, {"flows", v.flows},
            {"notes", v.notes}};
   if (v.target) j["target"] = *v.target;
+  if (v.interrupted) j["interrupted"] = true;
 }
 void from_json(const json& j, Report& v) {
   v.tool = j.value("tool", "pktloss");
@@ -129,6 +130,7 @@ void from_json(const json& j, Report& v) {
   v.netns = j.value("netns", "");
   v.started = j.value("started", "");
   v.window_s = j.value("window_s", 0.0);
+  v.interrupted = j.value("interrupted", false);
   if (j.contains("target") && !j.at("target").is_null()) v.target = j.at("target").get<Target>();
   v.probes = j.value("probes", std::vector<ProbeResult>{});
   v.layers = j.value("layers", std::map<std::string, LayerSummary>{});

@@ -27,6 +27,8 @@ struct Report {
   std::string netns;
   std::string started;  // RFC 3339
   double window_s = 0;  // 0: one snapshot, lifetime totals only
+  // The window was ended early by SIGINT / SIGTERM: what follows covers only that part.
+  bool interrupted = false;
   std::optional<Target> target;
   std::vector<ProbeResult> probes;
   std::map<std::string, LayerSummary> layers;  // keyed by layer name

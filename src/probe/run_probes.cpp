@@ -31,7 +31,7 @@ std::vector<ProbeResult> run_probes(const ProbePlan& plan, const ProbeProgress& 
         r = probe_mtu(plan);
         break;
     }
-    if (progress) progress(format_probe_line(r));
+    if (progress) progress(r);
     out.push_back(std::move(r));
   }
   return out;
@@ -85,22 +85,6 @@ void record_own_traffic(const std::vector<ProbeResult>& results, Observations& o
         "NO_SOCKET drops are our own), " +
         std::to_string(r.received - synacks) + " RST answers");
   }
-}
-
-std::string format_probe_line(const ProbeResult& r) {
-  char buf[256];
-  std::snprintf(buf, sizeof buf, "%-12s sent %4llu  answered %4llu  loss %5.1f%% [%.1f-%.1f%%]",
-                r.kind.c_str(), static_cast<unsigned long long>(r.sent),
-                static_cast<unsigned long long>(r.received), r.loss * 100, r.loss_ci_low * 100,
-                r.loss_ci_high * 100);
-  std::string s = buf;
-  if (r.rtt) {
-    std::snprintf(buf, sizeof buf, "  rtt min/avg/p50/p99/max %.2f/%.2f/%.2f/%.2f/%.2f ms",
-                  r.rtt->min_ms, r.rtt->avg_ms, r.rtt->p50_ms, r.rtt->p99_ms, r.rtt->max_ms);
-    s += buf;
-  }
-  if (!r.detail.empty()) s += "\n             " + r.detail;
-  return s;
 }
 
 }  // namespace pktloss

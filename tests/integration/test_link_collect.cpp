@@ -3,7 +3,7 @@
 // tables and failing neighbours.
 #include <gtest/gtest.h>
 
-#include "collect/snapshot_taker.h"
+#include "session/snapshot_taker.h"
 #include "netns/netns.h"
 #include "testnet.h"
 

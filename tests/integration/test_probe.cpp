@@ -14,9 +14,11 @@ using pktloss::testing::TestNet;
 namespace {
 
 std::vector<pktloss::ProbeResult> parse(const pktloss::testing::CommandResult& r) {
+  // The report document of the findings contract, the probes in its "probes" section.
   auto j = json::parse(r.out);
-  EXPECT_TRUE(j.is_array()) << r.out;
-  return j.get<std::vector<pktloss::ProbeResult>>();
+  EXPECT_EQ(j.value("tool", ""), "pktloss") << r.out;
+  EXPECT_TRUE(j.at("probes").is_array()) << r.out;
+  return j.at("probes").get<std::vector<pktloss::ProbeResult>>();
 }
 
 pktloss::Findings rules(const std::vector<pktloss::ProbeResult>& probes) {

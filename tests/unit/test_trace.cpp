@@ -9,7 +9,7 @@
 #include "rules/rule_families.h"
 #include "trace/drop_classifier.h"
 #include "trace/drop_reasons.h"
-#include "trace/drop_table.h"
+#include "render/drop_table.h"
 #include "trace/drop_tracer.h"
 #include "trace/kallsyms.h"
 

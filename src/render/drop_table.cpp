@@ -1,4 +1,4 @@
-#include "trace/drop_table.h"
+#include "render/drop_table.h"
 
 #include <fmt/format.h>
 

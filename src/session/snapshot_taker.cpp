@@ -1,4 +1,4 @@
-#include "collect/snapshot_taker.h"
+#include "session/snapshot_taker.h"
 
 #include <unistd.h>
 
@@ -8,6 +8,7 @@
 #include <exception>
 
 #include "collect/collectors.h"
+#include "firewall/collect_firewall.h"
 #include "util/clock.h"
 
 namespace pktloss {

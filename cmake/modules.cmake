@@ -1,0 +1,57 @@
+# pktloss_module(NAME [DEPS module...] [LIBS target...] [EXCLUDE file...])
+#
+# Builds src/NAME/*.cpp into the static library pktloss_NAME. A module sees its own headers and
+# those of the modules it names in DEPS (transitively), and nothing else: each module exports an
+# include directory holding a single link, ${CMAKE_BINARY_DIR}/modinc/NAME/NAME -> src/NAME, so
+# `#include "collect/links.h"` from a module that does not depend on collect does not compile.
+# That is how "rules never do I/O" and "renderers never compute" are kept by the build.
+set(PKTLOSS_MODULES "" CACHE INTERNAL "")
+set(PKTLOSS_MODULE_INC "${CMAKE_BINARY_DIR}/modinc")
+
+function(pktloss_module name)
+  cmake_parse_arguments(M "" "" "DEPS;LIBS;EXCLUDE" ${ARGN})
+  set(dir "${CMAKE_SOURCE_DIR}/src/${name}")
+  if(NOT IS_DIRECTORY "${dir}")
+    message(FATAL_ERROR "pktloss_module(${name}): no directory src/${name}")
+  endif()
+  file(GLOB sources CONFIGURE_DEPENDS "${dir}/*.cpp")
+  foreach(x ${M_EXCLUDE})
+    list(REMOVE_ITEM sources "${dir}/${x}")
+  endforeach()
+  file(MAKE_DIRECTORY "${PKTLOSS_MODULE_INC}/${name}")
+  if(NOT EXISTS "${PKTLOSS_MODULE_INC}/${name}/${name}")
+    file(CREATE_LINK "${dir}" "${PKTLOSS_MODULE_INC}/${name}/${name}" SYMBOLIC)
+  endif()
+  set(target pktloss_${name})
+  if(sources)
+    add_library(${target} STATIC ${sources})
+    set(scope PUBLIC)
+  else()
+    add_library(${target} INTERFACE)  # headers only
+    set(scope INTERFACE)
+  endif()
+  target_include_directories(${target} ${scope} "${PKTLOSS_MODULE_INC}/${name}")
+  foreach(dep ${M_DEPS})
+    if(NOT TARGET pktloss_${dep})
+      message(FATAL_ERROR "pktloss_module(${name}): declare module ${dep} before it")
+    endif()
+    target_link_libraries(${target} ${scope} pktloss_${dep})
+  endforeach()
+  if(M_LIBS)
+    target_link_libraries(${target} ${scope} ${M_LIBS})
+  endif()
+  set(PKTLOSS_MODULES ${PKTLOSS_MODULES} ${target} CACHE INTERNAL "")
+endfunction()
+
+# Every directory under src/ must be a declared module: a new one cannot slip past the layering.
+function(pktloss_check_modules)
+  file(GLOB entries LIST_DIRECTORIES true "${CMAKE_SOURCE_DIR}/src/*")
+  foreach(e ${entries})
+    if(IS_DIRECTORY "${e}")
+      get_filename_component(name "${e}" NAME)
+      if(NOT TARGET pktloss_${name})
+        message(FATAL_ERROR "src/${name} is not declared with pktloss_module() in CMakeLists.txt")
+      endif()
+    endif()
+  endforeach()
+endfunction()

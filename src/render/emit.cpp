@@ -1,0 +1,80 @@
+#include "render/emit.h"
+
+#include <cstdio>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <stdexcept>
+
+#include "render/drop_table.h"
+#include "render/html_renderer.h"
+#include "render/json_renderer.h"
+#include "render/probe_view.h"
+#include "render/text_renderer.h"
+
+namespace pktloss {
+namespace {
+
+std::string render_text_view(const RenderInput& in, const OutputSpec& spec) {
+  const Report& r = in.report;
+  switch (spec.view) {
+    case TextView::probes:
+      return render_probe_view(r, spec.verbose);
+    case TextView::drops: {
+      TableStyle style;
+      style.color = spec.color;
+      style.flows = spec.flows;
+      std::string out = render_drop_table(r.drop_events, style, r.window_s);
+      for (const auto& n : r.notes) out += "note: " + n + "\n";
+      return out;
+    }
+    case TextView::report:
+      break;
+  }
+  TextStyle style;
+  style.color = spec.color;
+  style.verbose = spec.verbose;
+  return render_text(r, style);
+}
+
+using Renderer = std::function<std::string(const RenderInput&, const OutputSpec&)>;
+
+const std::map<OutputFormat, Renderer>& renderers() {
+  static const std::map<OutputFormat, Renderer> kTable = {
+      {OutputFormat::text, render_text_view},
+      {OutputFormat::json,
+       [](const RenderInput& in, const OutputSpec&) { return render_json(in.report); }},
+      {OutputFormat::html,
+       [](const RenderInput& in, const OutputSpec&) { return render_html(in.report); }},
+  };
+  return kTable;
+}
+
+}  // namespace
+
+std::string render(OutputFormat format, const RenderInput& in, const OutputSpec& spec) {
+  auto it = renderers().find(format);
+  if (it == renderers().end()) throw std::invalid_argument("no renderer for this output format");
+  return it->second(in, spec);
+}
+
+int exit_code_for(const Report& report) {
+  for (const auto& f : report.findings)
+    if (f.severity >= Severity::warning) return 1;
+  return 0;
+}
+
+int emit(const RenderInput& in, const OutputSpec& spec) {
+  if (!spec.html_file.empty()) {
+    std::ofstream file(spec.html_file);
+    file << render(OutputFormat::html, in, spec);
+    if (!file) throw std::runtime_error("cannot write " + spec.html_file);
+    std::fprintf(stderr, "pktloss: HTML report written to %s\n", spec.html_file.c_str());
+  }
+  std::string out = render(spec.format, in, spec);
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  std::fflush(stdout);
+  return exit_code_for(in.report);
+}
+
+}  // namespace pktloss

@@ -1,0 +1,47 @@
+#pragma once
+// The one output path of every command: a report goes out through a table of renderers chosen
+// by an output spec, and the exit code is computed here and nowhere else (spec: 0 nothing at
+// warning or above, 1 findings at warning or above; 2, errors, is main()'s).
+#include <string>
+
+#include "model/report.h"
+#include "model/snapshot.h"
+
+namespace pktloss {
+
+enum class OutputFormat { text, json, html, prometheus, openmetrics };
+
+// What a text rendering shows: the whole report, or the view a command is about.
+enum class TextView {
+  report,  // verdict, probes, packet path, findings, notes (check, diagnose, capture)
+  probes,  // the probe table and its findings (probe)
+  drops,   // the kernel drop table (trace)
+};
+
+struct OutputSpec {
+  OutputFormat format = OutputFormat::text;
+  TextView view = TextView::report;
+  bool color = false;     // only ever true on a terminal
+  bool verbose = false;   // -v: informational findings, every note
+  bool flows = false;     // drop table: the flow column
+  std::string html_file;  // also write the HTML report here ("" = no)
+};
+
+// What a renderer reads: the report, and for the metrics formats the raw counters behind it.
+struct RenderInput {
+  const Report& report;
+  const Snapshot* snapshot = nullptr;
+};
+
+// The renderer for a format; throws std::invalid_argument when this build has none for it.
+std::string render(OutputFormat format, const RenderInput& in, const OutputSpec& spec);
+
+// Renders to stdout (and html_file) and returns the exit code for the report.
+int emit(const RenderInput& in, const OutputSpec& spec);
+inline int emit(const Report& report, const OutputSpec& spec) {
+  return emit(RenderInput{report}, spec);
+}
+
+int exit_code_for(const Report& report);
+
+}  // namespace pktloss

@@ -1,0 +1,123 @@
+#include "session/window.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <optional>
+#include <stdexcept>
+#include <thread>
+
+#include "rules/engine.h"
+#include "session/snapshot_taker.h"
+#include "session/stop_request.h"
+#include "util/clock.h"
+
+namespace pktloss {
+namespace {
+
+void announce_ready(const WindowPlan& plan) {
+  if (plan.on_ready) plan.on_ready();
+  if (plan.ready_fd >= 0) {
+    // A reader that went away must not kill us with SIGPIPE or fail the run: best effort.
+    static const char kReady[] = "ready\n";
+    ssize_t n = ::write(plan.ready_fd, kReady, sizeof kReady - 1);
+    (void)n;
+    ::close(plan.ready_fd);
+  }
+}
+
+bool has_active(const WindowPlan& plan) {
+  for (const auto& s : plan.sources)
+    if (s->role() == WindowSource::Role::active) return true;
+  return false;
+}
+
+// Keeps the window open until every active source finished, the duration passed, or a signal
+// came; ticks the live view about once a second. Returns the signal that ended it, or 0.
+int hold_window(WindowPlan& plan, const std::vector<WindowSource*>& active, double t0) {
+  double next_tick = t0 + 1.0;
+  auto all_done = [&] {
+    for (auto* s : active)
+      if (!s->finished()) return false;
+    return true;
+  };
+  for (;;) {
+    if (int sig = StopRequest::signal()) return sig;
+    double now = monotonic_seconds();
+    if (!active.empty()) {
+      if (all_done()) return 0;
+    } else if (!plan.until_signal && now - t0 >= plan.duration_s) {
+      return 0;
+    }
+    if (plan.on_tick && now >= next_tick) {
+      Observations so_far;
+      for (auto& s : plan.sources) s->peek(so_far);
+      plan.on_tick(so_far, now - t0);
+      next_tick = now + 1.0;
+    }
+    double left = plan.until_signal || !active.empty() ? 0.05 : plan.duration_s - (now - t0);
+    std::this_thread::sleep_for(std::chrono::duration<double>(std::clamp(left, 0.0, 0.05)));
+  }
+}
+
+}  // namespace
+
+Report run_window(WindowPlan& plan) {
+  const bool windowed = plan.duration_s > 0 || plan.until_signal || has_active(plan);
+  if (!windowed) {
+    // One snapshot: lifetime totals only; no source has a window to observe.
+    announce_ready(plan);
+    Snapshot only = take_snapshot(plan.observed, plan.collect);
+    Report r = evaluate(nullptr, only, Observations{}, plan.rules);
+    if (plan.observed.empty()) r.netns = plan.scope;
+    return r;
+  }
+  // Signals end the window early only where there is something useful to report then; probes
+  // cannot be cut short, so a diagnose keeps the default (Ctrl-C ends the process).
+  std::optional<StopRequest> stop_request;
+  if (!has_active(plan) || plan.until_signal) stop_request.emplace();
+
+  std::vector<std::string> notes;
+  std::vector<WindowSource*> running_passive, running_active;
+  auto start = [&](WindowSource& s, std::vector<WindowSource*>& running) {
+    std::string note;
+    if (s.start(note))
+      running.push_back(&s);
+    else if (plan.sources_required)
+      throw std::runtime_error(note);
+    else
+      notes.push_back(note + " (degraded)");
+  };
+  for (auto& s : plan.sources)
+    if (s->role() == WindowSource::Role::passive) start(*s, running_passive);
+
+  Snapshot before = take_snapshot(plan.observed, plan.collect);
+  announce_ready(plan);
+  double t0 = monotonic_seconds();
+  for (auto& s : plan.sources)
+    if (s->role() == WindowSource::Role::active) start(*s, running_active);
+
+  int sig = hold_window(plan, running_active, t0);
+
+  Observations obs;
+  for (auto* s : running_active) s->stop(obs, notes);
+  Snapshot after = take_snapshot(plan.observed, plan.collect);
+  for (auto* s : running_passive) s->stop(obs, notes);
+
+  Report r = evaluate(&before, after, obs, plan.rules);
+  if (plan.observed.empty()) r.netns = plan.scope;
+  r.notes.insert(r.notes.end(), notes.begin(), notes.end());
+  if (sig) {
+    r.interrupted = true;
+    r.notes.push_back(std::string("interrupted by ") + (sig == SIGINT ? "SIGINT" : "SIGTERM") +
+                      " after " + std::to_string(static_cast<int>(r.window_s)) +
+                      " s: the report covers what was seen until then");
+  }
+  return r;
+}
+
+}  // namespace pktloss
