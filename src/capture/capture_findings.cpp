@@ -1,5 +1,6 @@
 #include "capture/capture_findings.h"
 
+#include "model/finding_kind.h"
 #include "rules/netns_prefix.h"
 
 #include <fmt/format.h>
@@ -79,7 +80,8 @@ std::vector<Finding> findings_from_capture(const CaptureAnalysis& analysis,
       if (f->icmp.frag_needed_mtu) announced = f->icmp.frag_needed_mtu;
     }
     bool frag = announced > 0;
-    Finding x = base("ip.pmtu_blackhole", Layer::ip, Severity::critical, ctx, "path to " + server);
+    Finding x =
+        base(kinds::ip_pmtu_blackhole.id, Layer::ip, Severity::critical, ctx, "path to " + server);
     x.confidence = g.flows.size() >= 3 ? 0.95 : 0.85;
     x.volume = unacked + retrans;
     x.summary = fmt::format(
@@ -119,8 +121,8 @@ std::vector<Finding> findings_from_capture(const CaptureAnalysis& analysis,
   for (const auto& [server, g] : groups["syn_unanswered"]) {
     uint64_t syns = 0;
     for (const auto* f : g.flows) syns += f->out.syns;
-    Finding x =
-        base("transport.syn_failures", Layer::transport, Severity::warning, ctx, "tcp " + server);
+    Finding x = base(kinds::transport_syn_failures.id, Layer::transport, Severity::warning, ctx,
+                     "tcp " + server);
     x.confidence = 0.8;
     x.volume = syns;
     x.summary = fmt::format("{} SYNs to {} in {} connection attempts got no answer", syns, server,
@@ -144,8 +146,8 @@ std::vector<Finding> findings_from_capture(const CaptureAnalysis& analysis,
       resets += f->out.resets + f->back.resets;
     }
     if (refused) {
-      Finding x =
-          base("transport.no_listener", Layer::transport, Severity::warning, ctx, "tcp " + server);
+      Finding x = base(kinds::transport_no_listener.id, Layer::transport, Severity::warning, ctx,
+                       "tcp " + server);
       x.confidence = 0.9;
       x.volume = refused;
       x.summary = fmt::format("{} connection attempts to {} answered by RST: nothing listens",
@@ -158,8 +160,8 @@ std::vector<Finding> findings_from_capture(const CaptureAnalysis& analysis,
                       ": start the service or use the right port");
       out.push_back(std::move(x));
     } else {
-      Finding x =
-          base("transport.retransmits", Layer::transport, Severity::info, ctx, "tcp " + server);
+      Finding x = base(kinds::transport_retransmits.id, Layer::transport, Severity::info, ctx,
+                       "tcp " + server);
       x.confidence = 0.5;
       x.volume = resets;
       x.summary = fmt::format("{} connections to {} were reset", g.flows.size(), server);
@@ -173,8 +175,8 @@ std::vector<Finding> findings_from_capture(const CaptureAnalysis& analysis,
   for (const auto& [server, g] : groups["udp_port_unreachable"]) {
     uint64_t n = 0;
     for (const auto* f : g.flows) n += f->icmp.port_unreachable;
-    Finding x =
-        base("transport.udp_no_port", Layer::transport, Severity::warning, ctx, "udp " + server);
+    Finding x = base(kinds::transport_udp_no_port.id, Layer::transport, Severity::warning, ctx,
+                     "udp " + server);
     x.confidence = 0.9;
     x.volume = n;
     x.summary = fmt::format("{} UDP datagrams to {} answered by ICMP port unreachable", n, server);
@@ -191,7 +193,7 @@ std::vector<Finding> findings_from_capture(const CaptureAnalysis& analysis,
   for (const auto& [server, g] : groups["unreachable"]) {
     uint64_t n = 0;
     for (const auto* f : g.flows) n += f->icmp.host_unreachable + f->icmp.port_unreachable;
-    Finding x = base("ip.no_route", Layer::ip, Severity::warning, ctx, server);
+    Finding x = base(kinds::ip_no_route.id, Layer::ip, Severity::warning, ctx, server);
     x.confidence = 0.8;
     x.volume = n;
     x.summary =
@@ -210,8 +212,8 @@ std::vector<Finding> findings_from_capture(const CaptureAnalysis& analysis,
       unacked += f->verdict.unacked_segments;
       retrans += f->verdict.retransmits;
     }
-    Finding x =
-        base("transport.retransmits", Layer::transport, Severity::warning, ctx, "tcp " + server);
+    Finding x = base(kinds::transport_retransmits.id, Layer::transport, Severity::warning, ctx,
+                     "tcp " + server);
     x.confidence = 0.7;
     x.volume = unacked + retrans;
     x.summary = fmt::format(

@@ -2,6 +2,7 @@
 // black holes from the size sweep. Pure: reads Observations, appends findings.
 #include <cstdio>
 
+#include "model/finding_kind.h"
 #include "rules/evidence.h"
 #include "rules/rule_families.h"
 
@@ -39,7 +40,7 @@ void probe_loss(const ProbeResult& p, const Observations& obs, const RuleConfig&
   if (p.kind == "udp" && p.received > 0 && p.errors >= p.received) return;
   const uint64_t lost = p.sent - std::min(p.sent, p.received);
   Finding f;
-  f.id = "application.probe_loss";
+  f.id = kinds::application_probe_loss.id;
   f.layer = Layer::application;
   f.severity = p.loss >= cfg.probe_loss_critical ? Severity::critical : Severity::warning;
   // The interval says how sure we are: a lower bound well above zero is near certain.
@@ -84,7 +85,7 @@ void pmtu_blackhole(const ProbeResult& m, Findings& out) {
       m.frag_needed_seen)
     return;
   Finding f;
-  f.id = "ip.pmtu_blackhole";
+  f.id = kinds::ip_pmtu_blackhole.id;
   f.layer = Layer::ip;
   f.severity = Severity::critical;
   f.confidence = 0.85;

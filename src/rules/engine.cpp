@@ -6,6 +6,7 @@
 #include <set>
 #include <string>
 
+#include "model/finding_kind.h"
 #include "rules/own_traffic.h"
 #include "rules/rule_families.h"
 
@@ -27,9 +28,12 @@ namespace {
 // wire is evidence for link.mtu_low and for the probe loss it causes, too.
 const std::vector<std::string>& confirmed_by(const std::string& packet_id) {
   static const std::map<std::string, std::vector<std::string>> kRelated = {
-      {"ip.pmtu_blackhole", {"ip.pmtu_blackhole", "link.mtu_low", "application.probe_loss"}},
-      {"transport.retransmits", {"transport.retransmits", "application.probe_loss"}},
-      {"transport.syn_failures", {"transport.syn_failures", "application.probe_loss"}},
+      {kinds::ip_pmtu_blackhole.id,
+       {kinds::ip_pmtu_blackhole.id, kinds::link_mtu_low.id, kinds::application_probe_loss.id}},
+      {kinds::transport_retransmits.id,
+       {kinds::transport_retransmits.id, kinds::application_probe_loss.id}},
+      {kinds::transport_syn_failures.id,
+       {kinds::transport_syn_failures.id, kinds::application_probe_loss.id}},
   };
   static const std::vector<std::string> kNone;
   auto it = kRelated.find(packet_id);
@@ -57,18 +61,20 @@ void merge_packet_findings(const std::vector<Finding>& packet_findings,
 // packets was found (a device, qdisc, firewall, routing or socket finding at warning or above),
 // those findings are its symptoms; with no such cause they stay causes in their own right.
 void mark_symptoms(std::vector<Finding>& findings) {
-  static const std::set<std::string> kSymptomIds = {
-      "application.probe_loss", "transport.retransmits", "transport.syn_failures"};
+  static const std::set<std::string> kSymptomIds = {kinds::application_probe_loss.id,
+                                                    kinds::transport_retransmits.id,
+                                                    kinds::transport_syn_failures.id};
   bool cause_found = false, mtu_cause = false;
   for (const auto& f : findings) {
-    if (f.severity < Severity::warning || kSymptomIds.count(f.id) || f.id == "ip.pmtu_blackhole")
+    if (f.severity < Severity::warning || kSymptomIds.count(f.id) ||
+        f.id == kinds::ip_pmtu_blackhole.id)
       continue;
     cause_found = true;
-    mtu_cause |= f.id == "link.mtu_low";
+    mtu_cause |= f.id == kinds::link_mtu_low.id;
   }
   for (auto& f : findings)
-    f.symptom =
-        (cause_found && kSymptomIds.count(f.id)) || (mtu_cause && f.id == "ip.pmtu_blackhole");
+    f.symptom = (cause_found && kSymptomIds.count(f.id)) ||
+                (mtu_cause && f.id == kinds::ip_pmtu_blackhole.id);
 }
 
 void summarise_layers(Report& r) {

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "model/finding_kind.h"
 #include "rules/proc_rule_util.h"
 #include "rules/rule_families.h"
 
@@ -34,7 +35,7 @@ void no_route(const RuleInput& in, Findings& out) {
   bool moved_now = in.windowed() && n >= in.config.min_window_events;
   if (n == 0 && drop_routes.empty()) return;
 
-  Finding f = new_finding(in, "ip.no_route", Layer::ip);
+  Finding f = new_finding(in, kinds::ip_no_route.id, Layer::ip);
   add_counters(in, keys, f);
   f.moved_in_window = moved_now;
   f.volume = n;
@@ -92,7 +93,7 @@ void rp_filter(const RuleInput& in, Findings& out) {
   uint64_t n = moved(in.before ? &in.before->snmp : nullptr, in.after.snmp, key);
   if (n == 0) return;
   bool moved_now = in.windowed() && n >= in.config.min_window_events;
-  Finding f = new_finding(in, "ip.rp_filter", Layer::ip);
+  Finding f = new_finding(in, kinds::ip_rp_filter.id, Layer::ip);
   add_counters(in, {key}, f);
   f.moved_in_window = moved_now;
   f.volume = n;
@@ -139,7 +140,7 @@ void reassembly(const RuleInput& in, Findings& out) {
   uint64_t n = moved_sum(in, fails);
   if (n == 0) return;
   bool moved_now = in.windowed() && n >= in.config.min_window_events;
-  Finding f = new_finding(in, "ip.reassembly", Layer::ip);
+  Finding f = new_finding(in, kinds::ip_reassembly.id, Layer::ip);
   add_counters(in,
                {"Ip.ReasmFails", "Ip.ReasmTimeout", "IpExt.ReasmOverlaps", "Ip.ReasmReqds",
                 "Ip6.ReasmFails", "Ip6.ReasmTimeout", "Ip6.ReasmReqds"},

@@ -4,6 +4,7 @@
 #include <map>
 #include <tuple>
 
+#include "model/finding_kind.h"
 #include "model/json.h"
 #include "rules/netns_prefix.h"
 #include "rules/rule_families.h"
@@ -42,14 +43,15 @@ std::string ns_prefix(const std::string& netns) {
 std::vector<std::string> fixes_for(const DropEventRow& r) {
   std::string pre = ns_prefix(r.netns);
   std::vector<std::string> fix;
-  if (r.finding_id == "ip.rp_filter" && !r.dev.empty()) {
+  if (r.finding_id == kinds::ip_rp_filter.id && !r.dev.empty()) {
     // The effective value is max(all, dev): both must allow loose mode.
     fix.push_back(pre + "sysctl -w net.ipv4.conf.all.rp_filter=2");
     fix.push_back(pre + "sysctl -w net.ipv4.conf." + r.dev + ".rp_filter=2");
-  } else if (r.finding_id == "netfilter.drop_rule") {
+  } else if (r.finding_id == kinds::netfilter_drop_rule.id) {
     fix.push_back(pre +
                   "nft -a list ruleset  # find the DROP rule, then nft delete rule ... handle N");
-  } else if (r.finding_id == "transport.no_listener" || r.finding_id == "transport.udp_no_port") {
+  } else if (r.finding_id == kinds::transport_no_listener.id ||
+             r.finding_id == kinds::transport_udp_no_port.id) {
     fix.push_back(pre + "ss -lntup  # start the service or point clients at the right port");
   }
   std::string trace = "pktloss trace";
@@ -86,7 +88,7 @@ void kernel_drop_rules(const Observations& obs, Findings& out) {
     auto l = layer_from_string(layer);
     if (!l) continue;
     Finding f;
-    f.id = "kernel.drop_reason";
+    f.id = kinds::kernel_drop_reason.id;
     f.layer = *l;
     f.netns = netns;
     uint64_t packets = 0;
@@ -100,12 +102,12 @@ void kernel_drop_rules(const Observations& obs, Findings& out) {
     f.object = reason + " at " + function + (devs.empty() ? "" : " on " + devs);
     // A reason that names a cause (or a location mapped to a known finding) is a real loss
     // no counter rule explained; a bare NOT_SPECIFIED in an unmapped place is only a hint.
-    bool specific = id != "kernel.drop_reason" || reason != "NOT_SPECIFIED";
+    bool specific = id != kinds::kernel_drop_reason.id || reason != "NOT_SPECIFIED";
     f.severity = specific ? Severity::warning : Severity::info;
     f.confidence = specific ? 0.8 : 0.4;
     f.summary = "kernel dropped " + std::to_string(packets) + " packet" +
                 (packets == 1 ? "" : "s") + ": " + reason + " in " + function +
-                (id != "kernel.drop_reason" ? " (" + id + ")" : "");
+                (id != kinds::kernel_drop_reason.id ? " (" + id + ")" : "");
     f.explanation = rows.front()->explanation;
     f.fix = fixes_for(*rows.front());
     f.moved_in_window = true;

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <set>
 
+#include "model/finding_kind.h"
 #include "rules/evidence.h"
 #include "rules/netns_prefix.h"
 #include "rules/rule_families.h"
@@ -162,7 +163,7 @@ bool mtu_low(const RuleInput& in, const Link& l, Findings& out) {
   LinkView v = view_of(in, l);
 
   Finding f;
-  f.id = "link.mtu_low";
+  f.id = kinds::link_mtu_low.id;
   f.layer = Layer::link;
   f.netns = in.after.name;
   f.object = on_peer ? fmt::format("{} (peer of {}{})", mc->dev, l.name,
@@ -227,7 +228,7 @@ std::vector<std::string> counter_fix(const RuleInput& in, const Link& l, const s
   std::string pre = netns_prefix(in.after.name);
   std::vector<std::string> fix;
   std::string backlog = sysctl_or(in, "net.core.netdev_max_backlog");
-  if (id == "link.rx_dropped" || (id == "link.tx_dropped" && l.kind == "veth")) {
+  if (id == kinds::link_rx_dropped.id || (id == kinds::link_tx_dropped.id && l.kind == "veth")) {
     // veth hands frames to the peer's backlog queue; a full backlog drops there.
     if (!backlog.empty()) {
       try {
@@ -236,9 +237,9 @@ std::vector<std::string> counter_fix(const RuleInput& in, const Link& l, const s
       } catch (const std::exception&) {
       }
     }
-  } else if (id == "link.tx_dropped" && l.txqlen > 0) {
+  } else if (id == kinds::link_tx_dropped.id && l.txqlen > 0) {
     fix.push_back(fmt::format("{}ip link set dev {} txqueuelen {}", pre, l.name, l.txqlen * 2));
-  } else if (id == "link.ring_full" && l.ring && l.ring->rx < l.ring->rx_max) {
+  } else if (id == kinds::link_ring_full.id && l.ring && l.ring->rx < l.ring->rx_max) {
     fix.push_back(fmt::format("{}ethtool -G {} rx {}", pre, l.name, l.ring->rx_max));
   }
   fix.push_back(fmt::format("{}ip -s -s link show dev {}", pre, l.name));
@@ -260,7 +261,7 @@ std::vector<std::string> ring_driver_keys(const Link& l) {
 void counter_rule(const RuleInput& in, const Link& l, const CounterRule& r, Findings& out) {
   LinkView v = view_of(in, l);
   if (is_loopback(l) && !v.windowed) return;  // lo's lifetime counts are noise
-  bool ring = std::string(r.id) == "link.ring_full";
+  bool ring = std::string(r.id) == kinds::link_ring_full.id;
   std::vector<Evidence> ev;
   uint64_t total = 0;
   for (const auto& k : r.keys) {
@@ -316,30 +317,30 @@ void counter_rule(const RuleInput& in, const Link& l, const CounterRule& r, Find
 
 const std::vector<CounterRule>& counter_rules() {
   static const std::vector<CounterRule> rules = {
-      {"link.rx_dropped",
+      {kinds::link_rx_dropped.id,
        {"rx_dropped"},
        "rx_packets",
        "dropped on receive",
        "The kernel dropped received frames before any protocol saw them: backlog full, no "
        "protocol handler, or a frame too big for this device (see link.mtu_low)."},
-      {"link.tx_dropped",
+      {kinds::link_tx_dropped.id,
        {"tx_dropped"},
        "tx_packets",
        "dropped on transmit",
        "Frames were dropped on the way out: the device queue was full, or (veth) the peer "
        "refused them (peer down, frame above the peer's MTU, peer backlog full)."},
-      {"link.rx_errors",
+      {kinds::link_rx_errors.id,
        {"rx_errors", "rx_crc_errors", "rx_frame_errors", "rx_length_errors"},
        "rx_packets",
        "received with errors",
        "Frames arrived damaged (CRC/framing/length): cabling, transceiver, duplex mismatch or "
        "a faulty NIC/driver."},
-      {"link.rx_overrun",
+      {kinds::link_rx_overrun.id,
        {"rx_over_errors"},
        "rx_packets",
        "overran its receive buffer",
        "The NIC received faster than the host drained it and overwrote frames."},
-      {"link.ring_full",
+      {kinds::link_ring_full.id,
        {"rx_missed_errors", "rx_fifo_errors"},
        "rx_packets",
        "missed frames (ring buffer full)",
@@ -362,7 +363,8 @@ void link_rules(const RuleInput& in, Findings& out) {
          (far_below(l.peer_mtu, l.mtu, in.config) || l.peer_mtu < in.config.mtu_absolute_low));
     for (const auto& r : counter_rules()) {
       std::string id = r.id;
-      if (explained && (id == "link.rx_dropped" || id == "link.tx_dropped")) continue;
+      if (explained && (id == kinds::link_rx_dropped.id || id == kinds::link_tx_dropped.id))
+        continue;
       counter_rule(in, l, r, out);
     }
   }

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <regex>
 
+#include "model/finding_kind.h"
 #include "rules/evidence.h"
 #include "rules/netns_prefix.h"
 #include "rules/rule_families.h"
@@ -136,7 +137,7 @@ void rule_findings(const RuleInput& in, Findings& out) {
     f.explanation = why;
     f.evidence.push_back(fact_evidence(tool_of(r.backend), r.text));
     if (!r.has_counter) {
-      f.id = "netfilter.unmeasured_rule";
+      f.id = kinds::netfilter_unmeasured_rule.id;
       f.severity = dangerous ? Severity::warning : Severity::info;
       f.confidence = dangerous ? 0.6 : 0.3;
       f.summary = tool_of(r.backend) + " rule " + what +
@@ -181,7 +182,7 @@ void rule_findings(const RuleInput& in, Findings& out) {
     } else {
       continue;
     }
-    f.id = "netfilter.drop_rule";
+    f.id = kinds::netfilter_drop_rule.id;
     f.evidence.front() = ev;  // the rule text travels with its counter
     if (r.bytes || (b && b->bytes)) {
       std::optional<uint64_t> bb;
@@ -218,7 +219,7 @@ void policy_findings(const RuleInput& in, Findings& out) {
         "Packets that no rule of this base chain accepts fall through to its DROP "
         "policy. Accept the traffic you need with a rule, or change the policy.";
     if (!c.has_counter) {
-      f.id = "netfilter.unmeasured_rule";
+      f.id = kinds::netfilter_unmeasured_rule.id;
       f.severity = Severity::info;
       f.confidence = 0.3;
       f.summary = "chain " + c.table + " " + c.chain +
@@ -250,7 +251,7 @@ void policy_findings(const RuleInput& in, Findings& out) {
     } else {
       continue;
     }
-    f.id = "netfilter.drop_rule";
+    f.id = kinds::netfilter_drop_rule.id;
     f.evidence.front() = ev;
     f.fix.push_back(c.set_policy_command);
     out.push_back(std::move(f));
@@ -275,7 +276,7 @@ void conntrack_findings(const RuleInput& in, Findings& out) {
   bool full = peak >= ct.max;
   bool near = static_cast<double>(peak) >= kConntrackNearFullRatio * static_cast<double>(ct.max);
   Finding f;
-  f.id = "netfilter.conntrack_full";
+  f.id = kinds::netfilter_conntrack_full.id;
   f.layer = Layer::netfilter;
   f.netns = in.after.name;
   f.object = "conntrack table";

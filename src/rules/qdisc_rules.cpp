@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "model/finding_kind.h"
 #include "rules/evidence.h"
 #include "rules/netns_prefix.h"
 #include "rules/qdisc_format.h"
@@ -85,7 +86,7 @@ void netem_loss(const RuleInput& in, const Qdisc& q, Findings& out) {
   std::string pre = netns_prefix(in.after.name);
   std::string text = format_qdisc_options(q);
   Finding f;
-  f.id = "qdisc.netem_loss";
+  f.id = kinds::qdisc_netem_loss.id;
   f.layer = Layer::qdisc;
   f.severity = Severity::critical;
   f.confidence = 0.95;
@@ -157,7 +158,7 @@ void drops(const RuleInput& in, const Qdisc& q, const Moves& m, Findings& out) {
 
   std::string text = format_qdisc_options(q);
   Finding f;
-  f.id = "qdisc.drops";
+  f.id = kinds::qdisc_drops.id;
   f.layer = Layer::qdisc;
   f.severity = sev;
   f.confidence = m.windowed ? 0.9 : 0.5;

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "model/finding_kind.h"
 #include "rules/proc_rule_util.h"
 #include "rules/rule_families.h"
 
@@ -52,7 +53,7 @@ void listen_overflow(const RuleInput& in, Findings& out) {
   if (drops == 0 && full.empty()) return;
   if (in.windowed() && !moved_now && full.empty()) return;
 
-  Finding f = new_finding(in, "socket.listen_overflow", Layer::socket);
+  Finding f = new_finding(in, kinds::socket_listen_overflow.id, Layer::socket);
   add_counters(in, {"TcpExt.ListenOverflows", "TcpExt.ListenDrops", "TcpExt.TCPReqQFullDrop"}, f);
   f.moved_in_window = moved_now;
   f.volume = drops;
@@ -118,7 +119,7 @@ void rcvbuf(const RuleInput& in, Findings& out) {
   bool moved_now = in.windowed() && n + mem_errors >= in.config.min_window_events;
   if (in.windowed() && !moved_now) return;
 
-  Finding f = new_finding(in, "socket.rcvbuf", Layer::socket);
+  Finding f = new_finding(in, kinds::socket_rcvbuf.id, Layer::socket);
   add_counters(in, keys, f);
   add_counters(in, {"Udp.MemErrors", "Udp6.MemErrors", "Udp.InErrors"}, f);
   f.moved_in_window = moved_now;
@@ -276,7 +277,7 @@ void backlog(const RuleInput& in, Findings& out) {
   bool moved_now = in.windowed() && (drops >= min || sn.squeezed >= min);
   if (in.windowed() && !moved_now) return;
 
-  Finding f = new_finding(in, "socket.backlog", Layer::socket);
+  Finding f = new_finding(in, kinds::socket_backlog.id, Layer::socket);
   f.moved_in_window = moved_now;
   f.volume = drops;
   if (!in.windowed() || drops == 0)

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "model/finding_kind.h"
 #include "rules/proc_rule_util.h"
 #include "rules/rule_families.h"
 
@@ -68,7 +69,7 @@ void no_listener(const RuleInput& in, Findings& out) {
   bool server_side = rsts >= in.config.refused_min;
   if (!client_side && !server_side) return;
 
-  Finding f = new_finding(in, "transport.no_listener", Layer::transport);
+  Finding f = new_finding(in, kinds::transport_no_listener.id, Layer::transport);
   add_counters(in,
                {"Tcp.AttemptFails", "Tcp.OutRsts", "TcpExt.TCPSynRetrans", "TcpExt.TCPAbortOnData",
                 "TcpExt.TCPAbortOnClose"},
@@ -113,7 +114,7 @@ void syn_failures(const RuleInput& in, Findings& out) {
   if (syn_retrans < in.config.syn_retrans_min && embryonic < in.config.refused_min &&
       reqq_drop < in.config.min_window_events)
     return;
-  Finding f = new_finding(in, "transport.syn_failures", Layer::transport);
+  Finding f = new_finding(in, kinds::transport_syn_failures.id, Layer::transport);
   add_counters(
       in,
       {"TcpExt.TCPSynRetrans", "Tcp.AttemptFails", "TcpExt.EmbryonicRsts", "TcpExt.TCPReqQFullDrop",
@@ -150,7 +151,7 @@ void retransmits(const RuleInput& in, Findings& out) {
   if (retrans < in.config.retransmit_min) return;
   double ratio = static_cast<double>(retrans) / static_cast<double>(std::max<uint64_t>(sent, 1));
   if (ratio <= in.config.retransmit_ratio) return;
-  Finding f = new_finding(in, "transport.retransmits", Layer::transport);
+  Finding f = new_finding(in, kinds::transport_retransmits.id, Layer::transport);
   add_counters(in,
                {"Tcp.RetransSegs", "Tcp.OutSegs", "TcpExt.TCPTimeouts", "TcpExt.TCPLossProbes",
                 "TcpExt.TCPLostRetransmit", "TcpExt.TCPSynRetrans"},
@@ -180,7 +181,7 @@ void udp_no_port(const RuleInput& in, Findings& out) {
   if (n == 0) return;
   bool moved_now = in.windowed() && n >= in.config.min_window_events;
   if (in.windowed() && !moved_now) return;
-  Finding f = new_finding(in, "transport.udp_no_port", Layer::transport);
+  Finding f = new_finding(in, kinds::transport_udp_no_port.id, Layer::transport);
   add_counters(in, {"Udp.NoPorts", "Udp6.NoPorts", "Icmp.OutDestUnreachs", "Icmp6.OutDestUnreachs"},
                f);
   f.moved_in_window = moved_now;

@@ -1,4 +1,5 @@
 #include "trace/drop_classifier.h"
+#include "model/finding_kind.h"
 
 #include <array>
 #include <string_view>
@@ -22,74 +23,80 @@ struct ReasonEntry {
 
 // Reasons that speak for themselves wherever they are raised.
 constexpr std::array kReasons = {
-    ReasonEntry{"NETFILTER_DROP", "netfilter", "netfilter.drop_rule",
+    ReasonEntry{"NETFILTER_DROP", "netfilter", kinds::netfilter_drop_rule.id,
                 "a netfilter rule (iptables / nftables) returned DROP for this packet"},
-    ReasonEntry{"IP_RPFILTER", "ip", "ip.rp_filter",
+    ReasonEntry{"IP_RPFILTER", "ip", kinds::ip_rp_filter.id,
                 "reverse-path filter: the source address is not routed back through the "
                 "interface it arrived on (rp_filter)"},
-    ReasonEntry{"SOCKET_RCVBUFF", "socket", "socket.rcvbuf",
+    ReasonEntry{"SOCKET_RCVBUFF", "socket", kinds::socket_rcvbuf.id,
                 "the receiving socket's buffer was full (application reads too slowly or "
                 "SO_RCVBUF too small)"},
-    ReasonEntry{"PROTO_MEM", "socket", "socket.rcvbuf",
+    ReasonEntry{"PROTO_MEM", "socket", kinds::socket_rcvbuf.id,
                 "protocol memory limit reached (net.ipv4.udp_mem / tcp_mem pressure)"},
-    ReasonEntry{"SOCKET_BACKLOG", "socket", "socket.backlog",
+    ReasonEntry{"SOCKET_BACKLOG", "socket", kinds::socket_backlog.id,
                 "the socket backlog was full while the socket was owned by the application"},
-    ReasonEntry{"CPU_BACKLOG", "socket", "socket.backlog",
+    ReasonEntry{"CPU_BACKLOG", "socket", kinds::socket_backlog.id,
                 "the per-CPU input backlog was full (net.core.netdev_max_backlog)"},
-    ReasonEntry{"TCP_LISTEN_OVERFLOW", "socket", "socket.listen_overflow",
+    ReasonEntry{"TCP_LISTEN_OVERFLOW", "socket", kinds::socket_listen_overflow.id,
                 "the listening socket's accept queue was full (backlog / net.core.somaxconn)"},
-    ReasonEntry{"QDISC_DROP", "qdisc", "qdisc.drops", "a queueing discipline dropped the packet"},
-    ReasonEntry{"QDISC_OVERLIMIT", "qdisc", "qdisc.drops",
+    ReasonEntry{"QDISC_DROP", "qdisc", kinds::qdisc_drops.id,
+                "a queueing discipline dropped the packet"},
+    ReasonEntry{"QDISC_OVERLIMIT", "qdisc", kinds::qdisc_drops.id,
                 "a queueing discipline was over its limit"},
-    ReasonEntry{"QDISC_CONGESTED", "qdisc", "qdisc.drops",
+    ReasonEntry{"QDISC_CONGESTED", "qdisc", kinds::qdisc_drops.id,
                 "a queueing discipline dropped the packet because of congestion (AQM)"},
-    ReasonEntry{"CAKE_FLOOD", "qdisc", "qdisc.drops", "cake dropped a flooding flow"},
-    ReasonEntry{"FQ_BAND_LIMIT", "qdisc", "qdisc.drops", "fq band limit reached"},
-    ReasonEntry{"FQ_HORIZON_LIMIT", "qdisc", "qdisc.drops", "fq horizon limit exceeded"},
-    ReasonEntry{"FQ_FLOW_LIMIT", "qdisc", "qdisc.drops", "fq per-flow limit reached"},
-    ReasonEntry{"TC_INGRESS", "qdisc", "qdisc.drops", "a tc ingress filter / action dropped it"},
-    ReasonEntry{"TC_EGRESS", "qdisc", "qdisc.drops", "a tc egress filter / action dropped it"},
-    ReasonEntry{"IP_INNOROUTES", "ip", "ip.no_route", "no route for the incoming packet"},
-    ReasonEntry{"IP_OUTNOROUTES", "ip", "ip.no_route", "no route for the outgoing packet"},
-    ReasonEntry{"IP_INADDRERRORS", "ip", "ip.no_route",
+    ReasonEntry{"CAKE_FLOOD", "qdisc", kinds::qdisc_drops.id, "cake dropped a flooding flow"},
+    ReasonEntry{"FQ_BAND_LIMIT", "qdisc", kinds::qdisc_drops.id, "fq band limit reached"},
+    ReasonEntry{"FQ_HORIZON_LIMIT", "qdisc", kinds::qdisc_drops.id, "fq horizon limit exceeded"},
+    ReasonEntry{"FQ_FLOW_LIMIT", "qdisc", kinds::qdisc_drops.id, "fq per-flow limit reached"},
+    ReasonEntry{"TC_INGRESS", "qdisc", kinds::qdisc_drops.id,
+                "a tc ingress filter / action dropped it"},
+    ReasonEntry{"TC_EGRESS", "qdisc", kinds::qdisc_drops.id,
+                "a tc egress filter / action dropped it"},
+    ReasonEntry{"IP_INNOROUTES", "ip", kinds::ip_no_route.id, "no route for the incoming packet"},
+    ReasonEntry{"IP_OUTNOROUTES", "ip", kinds::ip_no_route.id, "no route for the outgoing packet"},
+    ReasonEntry{"IP_INADDRERRORS", "ip", kinds::ip_no_route.id,
                 "destination address invalid / unreachable / blackhole route"},
-    ReasonEntry{"FRAG_REASM_TIMEOUT", "ip", "ip.reassembly", "fragment reassembly timed out"},
-    ReasonEntry{"FRAG_TOO_FAR", "ip", "ip.reassembly",
+    ReasonEntry{"FRAG_REASM_TIMEOUT", "ip", kinds::ip_reassembly.id,
+                "fragment reassembly timed out"},
+    ReasonEntry{"FRAG_TOO_FAR", "ip", kinds::ip_reassembly.id,
                 "fragment too far ahead of the reassembly window"},
-    ReasonEntry{"DUP_FRAG", "ip", "ip.reassembly", "duplicate fragment"},
-    ReasonEntry{"PKT_TOO_BIG", "link", "link.mtu_low",
+    ReasonEntry{"DUP_FRAG", "ip", kinds::ip_reassembly.id, "duplicate fragment"},
+    ReasonEntry{"PKT_TOO_BIG", "link", kinds::link_mtu_low.id,
                 "packet larger than the egress MTU and not fragmentable"},
-    ReasonEntry{"FULL_RING", "link", "link.ring_full", "the device ring was full"},
-    ReasonEntry{"OTHERHOST", "ip", "kernel.drop_reason",
+    ReasonEntry{"FULL_RING", "link", kinds::link_ring_full.id, "the device ring was full"},
+    ReasonEntry{"OTHERHOST", "ip", kinds::kernel_drop_reason.id,
                 "packet addressed to another host's MAC (promiscuous / bridged traffic)"},
-    ReasonEntry{"IP_CSUM", "ip", "kernel.drop_reason", "bad IP header checksum"},
-    ReasonEntry{"IP_INHDR", "ip", "kernel.drop_reason", "invalid IP header"},
-    ReasonEntry{"IP_NOPROTO", "transport", "kernel.drop_reason", "no handler for this IP protocol"},
-    ReasonEntry{"TCP_CSUM", "transport", "kernel.drop_reason", "bad TCP checksum"},
-    ReasonEntry{"UDP_CSUM", "transport", "kernel.drop_reason", "bad UDP checksum"},
-    ReasonEntry{"ICMP_CSUM", "transport", "kernel.drop_reason", "bad ICMP checksum"},
-    ReasonEntry{"TCP_OLD_DATA", "transport", "transport.retransmits",
+    ReasonEntry{"IP_CSUM", "ip", kinds::kernel_drop_reason.id, "bad IP header checksum"},
+    ReasonEntry{"IP_INHDR", "ip", kinds::kernel_drop_reason.id, "invalid IP header"},
+    ReasonEntry{"IP_NOPROTO", "transport", kinds::kernel_drop_reason.id,
+                "no handler for this IP protocol"},
+    ReasonEntry{"TCP_CSUM", "transport", kinds::kernel_drop_reason.id, "bad TCP checksum"},
+    ReasonEntry{"UDP_CSUM", "transport", kinds::kernel_drop_reason.id, "bad UDP checksum"},
+    ReasonEntry{"ICMP_CSUM", "transport", kinds::kernel_drop_reason.id, "bad ICMP checksum"},
+    ReasonEntry{"TCP_OLD_DATA", "transport", kinds::transport_retransmits.id,
                 "TCP segment with data already received (a spurious retransmission)"},
-    ReasonEntry{"TCP_ZEROWINDOW", "socket", "socket.rcvbuf",
+    ReasonEntry{"TCP_ZEROWINDOW", "socket", kinds::socket_rcvbuf.id,
                 "TCP data arrived while the receive window was zero"},
-    ReasonEntry{"TCP_OFO_DROP", "socket", "socket.rcvbuf",
+    ReasonEntry{"TCP_OFO_DROP", "socket", kinds::socket_rcvbuf.id,
                 "out-of-order TCP segment dropped for lack of receive memory"},
-    ReasonEntry{"TCP_OFO_QUEUE_PRUNE", "socket", "socket.rcvbuf",
+    ReasonEntry{"TCP_OFO_QUEUE_PRUNE", "socket", kinds::socket_rcvbuf.id,
                 "out-of-order queue pruned under receive-memory pressure"},
-    ReasonEntry{"SOCKET_FILTER", "socket", "kernel.drop_reason",
+    ReasonEntry{"SOCKET_FILTER", "socket", kinds::kernel_drop_reason.id,
                 "a socket filter (SO_ATTACH_FILTER / BPF) rejected the packet"},
-    ReasonEntry{"XDP", "link", "kernel.drop_reason", "an XDP program dropped the packet"},
-    ReasonEntry{"BPF_CGROUP_EGRESS", "netfilter", "kernel.drop_reason",
+    ReasonEntry{"XDP", "link", kinds::kernel_drop_reason.id, "an XDP program dropped the packet"},
+    ReasonEntry{"BPF_CGROUP_EGRESS", "netfilter", kinds::kernel_drop_reason.id,
                 "a cgroup BPF egress program dropped the packet"},
-    ReasonEntry{"NEIGH_FAILED", "ip", "kernel.drop_reason",
+    ReasonEntry{"NEIGH_FAILED", "ip", kinds::kernel_drop_reason.id,
                 "neighbour (ARP/NDP) resolution failed for the next hop"},
-    ReasonEntry{"NEIGH_QUEUEFULL", "ip", "kernel.drop_reason",
+    ReasonEntry{"NEIGH_QUEUEFULL", "ip", kinds::kernel_drop_reason.id,
                 "too many packets queued while the neighbour (ARP/NDP) was being resolved"},
-    ReasonEntry{"NEIGH_CREATEFAIL", "ip", "kernel.drop_reason",
+    ReasonEntry{"NEIGH_CREATEFAIL", "ip", kinds::kernel_drop_reason.id,
                 "could not create a neighbour entry (gc_thresh / table full)"},
-    ReasonEntry{"DEV_READY", "link", "kernel.drop_reason",
+    ReasonEntry{"DEV_READY", "link", kinds::kernel_drop_reason.id,
                 "the device was not up / not ready when the packet was sent"},
-    ReasonEntry{"NOMEM", "link", "kernel.drop_reason", "out of memory while handling the packet"},
+    ReasonEntry{"NOMEM", "link", kinds::kernel_drop_reason.id,
+                "out of memory while handling the packet"},
 };
 
 // Frees that are not packet loss.
@@ -122,7 +129,7 @@ DropClass classify_drop(const std::string& reason, const std::string& function,
   for (auto b : kBenignReasons) {
     if (reason == b) {
       c.layer = reason == "TCP_CLOSE" ? "transport" : "socket";
-      c.finding_id = "kernel.drop_reason";
+      c.finding_id = kinds::kernel_drop_reason.id;
       c.explanation = "normal free (" + reason + "), not packet loss";
       c.benign = true;
       return c;
@@ -133,7 +140,7 @@ DropClass classify_drop(const std::string& reason, const std::string& function,
   if (starts(f, "netlink_") || starts(f, "unix_") || starts(f, "__netlink") ||
       starts(f, "virtio_transport_") || starts(f, "vsock_") || starts(f, "vhost_transport_")) {
     c.layer = "socket";
-    c.finding_id = "kernel.drop_reason";
+    c.finding_id = kinds::kernel_drop_reason.id;
     c.explanation = "local message (netlink / AF_UNIX / AF_VSOCK) freed, not network packet loss";
     c.benign = true;
     return c;
@@ -142,7 +149,7 @@ DropClass classify_drop(const std::string& reason, const std::string& function,
   // by design; the kernel reports it as NOT_SPECIFIED.
   if (reason == "NOT_SPECIFIED" && (starts(f, "ip6_mc_input") || starts(f, "ip_mc_"))) {
     c.layer = "ip";
-    c.finding_id = "kernel.drop_reason";
+    c.finding_id = kinds::kernel_drop_reason.id;
     c.explanation = "multicast for a group no socket on this host joined, not packet loss";
     c.benign = true;
     return c;
@@ -153,7 +160,7 @@ DropClass classify_drop(const std::string& reason, const std::string& function,
   // TCP/UDP without a route stays a finding.
   if (reason == "IP_INNOROUTES" && starts(f, "ip6_pkt_discard") && (l4 == "icmp6" || l4 == "ip6")) {
     c.layer = "ip";
-    c.finding_id = "kernel.drop_reason";
+    c.finding_id = kinds::kernel_drop_reason.id;
     c.explanation =
         "IPv6 neighbour discovery / MLD control packet seen while an interface "
         "came up, not packet loss";
@@ -163,7 +170,7 @@ DropClass classify_drop(const std::string& reason, const std::string& function,
   // Every raw socket gets its own clone of each packet; a clone its filter rejects is not a loss.
   if (reason == "SOCKET_FILTER" && starts(f, "raw_")) {
     c.layer = "socket";
-    c.finding_id = "kernel.drop_reason";
+    c.finding_id = kinds::kernel_drop_reason.id;
     c.explanation = "a raw socket's filter skipped its copy of the packet, not packet loss";
     c.benign = true;
     return c;
@@ -172,7 +179,7 @@ DropClass classify_drop(const std::string& reason, const std::string& function,
   if (reason == "NOT_SPECIFIED" &&
       (has(f, "_destruct") || starts(f, "skb_queue_purge") || starts(f, "__skb_queue_purge"))) {
     c.layer = "socket";
-    c.finding_id = "kernel.drop_reason";
+    c.finding_id = kinds::kernel_drop_reason.id;
     c.explanation = "unread data freed when its socket closed, not network loss";
     c.benign = true;
     return c;
@@ -181,7 +188,7 @@ DropClass classify_drop(const std::string& reason, const std::string& function,
   if (reason == "NO_SOCKET") {
     c.layer = "transport";
     bool udp = l4 == "udp" || has(f, "udp");
-    c.finding_id = udp ? "transport.udp_no_port" : "transport.no_listener";
+    c.finding_id = udp ? kinds::transport_udp_no_port.id : kinds::transport_no_listener.id;
     c.explanation = udp ? "UDP datagram to a port nobody listens on (ICMP port unreachable sent)"
                         : "TCP segment to a port nobody listens on (answered with RST)";
     return c;
@@ -191,7 +198,7 @@ DropClass classify_drop(const std::string& reason, const std::string& function,
   if (starts(f, "__dev_forward_skb") || starts(f, "dev_forward_skb") ||
       starts(f, "is_skb_forwardable")) {
     c.layer = "link";
-    c.finding_id = "link.mtu_low";
+    c.finding_id = kinds::link_mtu_low.id;
     c.explanation =
         "packet larger than the receiving device's MTU, dropped while crossing the veth pair "
         "(rx_dropped on the receiver)";
@@ -215,7 +222,7 @@ DropClass classify_drop(const std::string& reason, const std::string& function,
     }
   }
   c.layer = layer_from_function(f);
-  c.finding_id = "kernel.drop_reason";
+  c.finding_id = kinds::kernel_drop_reason.id;
   if (reason == "NOT_SPECIFIED")
     c.explanation = "the kernel gave no reason; freed in " +
                     (function.empty() ? std::string("an unresolved location") : function) + " (" +
