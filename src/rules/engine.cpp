@@ -93,22 +93,23 @@ const std::string& finding_netns(const Finding& f) {
   return f.place.netns.empty() ? f.netns : f.place.netns;
 }
 
-// A probe target "10.0.0.2:80" / "[fd00::2]:80" listens in ns: a socket bound to that port on
-// that address or on the wildcard. A target without a port (icmp, mtu) matches nothing.
-bool listens_for(const NetnsSnapshot& ns, const std::string& target) {
+// How well ns matches a probe target "10.0.0.2:80" / "[fd00::2]:80": 2 a socket bound to that
+// address and port, 1 one bound to the port on the wildcard, 0 none (or a target without port).
+int listens_for(const NetnsSnapshot& ns, const std::string& target) {
   auto colon = target.rfind(':');
   auto bracket = target.find(']');
-  if (colon == std::string::npos || (bracket != std::string::npos && bracket > colon)) return false;
+  if (colon == std::string::npos || (bracket != std::string::npos && bracket > colon)) return 0;
   std::string host = target.substr(0, colon);
   if (host.size() > 1 && host.front() == '[') host = host.substr(1, host.size() - 2);
   unsigned long port = std::strtoul(target.c_str() + colon + 1, nullptr, 10);
+  int best = 0;
   for (const auto& s : ns.sockets) {
     if (s.local_port != port || (s.proto == "tcp" && s.state != "LISTEN")) continue;
-    if (s.local_addr == host || s.local_addr == "0.0.0.0" || s.local_addr == "::" ||
-        s.local_addr == "*")
-      return true;
+    if (s.local_addr == host) best = 2;
+    if (s.local_addr == "0.0.0.0" || s.local_addr == "::" || s.local_addr == "*")
+      best = std::max(best, 1);
   }
-  return false;
+  return best;
 }
 
 // One column per namespace of the snapshot; the probes' source namespaces are "probing", and
@@ -124,11 +125,23 @@ void summarise_namespaces(const Snapshot& after, const Observations& obs, Report
     NamespaceView v;
     v.name = ns.name;
     v.role = probing.count(ns.name) ? "probing" : "observed";
-    for (const auto& t : targets) v.probed |= !probing.count(ns.name) && listens_for(ns, t);
     for (Layer l : kAllLayers) v.layers[to_string(l)] = LayerSummary{};
     for (const auto& f : r.findings)
       if (finding_netns(f) == ns.name) add_to_layer(v.layers, f);
     r.namespaces.push_back(std::move(v));
+  }
+  // The target's namespace: the best match, and only when it is the only one that good (two
+  // replicas on 0.0.0.0:80 could each be it: then none is marked).
+  for (const auto& t : targets) {
+    int best = 0;
+    std::vector<size_t> at;
+    for (size_t i = 0; i < after.namespaces.size(); ++i) {
+      if (probing.count(after.namespaces[i].name)) continue;
+      int m = listens_for(after.namespaces[i], t);
+      if (m > best) at.clear(), best = m;
+      if (m == best && m > 0) at.push_back(i);
+    }
+    if (at.size() == 1) r.namespaces[at[0]].probed = true;
   }
 }
 

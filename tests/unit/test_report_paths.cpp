@@ -65,6 +65,20 @@ TEST(ReportPaths, OneViewPerNamespaceWithItsOwnLayers) {
   EXPECT_EQ(srv->role, "observed");
   EXPECT_TRUE(srv->probed) << "nginx-like listener on the probed port";
   EXPECT_FALSE(c->probed);
+
+  // A second namespace listening on the same wildcard port: either could be the target.
+  NetnsSnapshot replica = pair.after.namespaces[0];
+  replica.name = "srv2";
+  replica.inode = 99;
+  replica.sockets = {listener};
+  pair.after.namespaces.push_back(replica);
+  Report two = evaluate(nullptr, pair.after, obs, RuleConfig{});
+  for (const auto& v : two.namespaces) EXPECT_FALSE(v.probed) << v.name;
+  // Bound to the probed address itself, it is the target again.
+  for (auto& ns : pair.after.namespaces)
+    if (ns.name == "srv2") ns.sockets[0].local_addr = "10.0.0.2";
+  Report exact = evaluate(nullptr, pair.after, obs, RuleConfig{});
+  for (const auto& v : exact.namespaces) EXPECT_EQ(v.probed, v.name == "srv2") << v.name;
   EXPECT_EQ(srv->layers.size(), std::size(kAllLayers));
   EXPECT_NE(srv->layers.at("link").status, "ok");
   EXPECT_EQ(c->layers.at("link").status, "ok");
