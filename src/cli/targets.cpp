@@ -25,6 +25,7 @@ int emit_report(const Report& report, const CommonOptions& common) {
     TextStyle style;
     style.color = !common.no_color && isatty(STDOUT_FILENO);
     style.verbose = common.verbose > 0;
+    style.width = terminal_columns(STDOUT_FILENO);
     out = render_text(report, style);
   }
   std::fwrite(out.data(), 1, out.size(), stdout);
