@@ -114,19 +114,20 @@ std::string verdict(const Report& r) {
       "<section id=\"verdict\" class=\"bad\"><h2>Verdict: {} likely root cause{} of packet "
       "loss</h2>\n<ol>\n",
       causes.size(), causes.size() == 1 ? "" : "s");
-  auto item = [&](size_t i) {
+  // Symptom items end without a newline: on a phone they run on as one line of links.
+  auto item = [&](size_t i, const char* end = "\n") {
     const Finding& f = r.findings[i];
     return fmt::format(
         "<li><a href=\"#finding-{}\"><span class=\"{}\">{}</span></a> <span class=\"sum\">{}"
-        "</span> <span class=\"where\">({})</span></li>\n",
+        "</span> <span class=\"where\">({})</span></li>{}",
         i + 1, to_string(f.severity), html_escape(f.id), html_escape(f.summary),
-        html_escape(where(f)));
+        html_escape(where(f)), end);
   };
   for (size_t i : causes) o += item(i);
   o += "</ol>\n";
   if (!symptoms.empty()) {
     o += "<p class=\"symhead\">What they cause: </p><ul class=\"sym\">\n";
-    for (size_t i : symptoms) o += item(i);
+    for (size_t i : symptoms) o += item(i, "");
     o += "</ul>\n";
   }
   return o + "</section>\n";

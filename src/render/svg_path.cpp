@@ -113,7 +113,8 @@ std::string render_path_svg(const PathView& v) {
           lname, html_escape(c.name), status_class(pl.summary.status), x, cy, kColW, row_h[li]);
       body += text(x + 8, cy + 20, "layer-name", lname);
       std::string st = pl.summary.status == "ok" ? "ok" : pl.summary.status;
-      if (pl.summary.drops) st += fmt::format(" - {} drops", pl.summary.drops);
+      if (pl.summary.drops)
+        st += fmt::format(" - {} drop{}", pl.summary.drops, pl.summary.drops == 1 ? "" : "s");
       body += text(x + kColW - 8, cy + 20, "layer-status", st, "end");
       double my = cy + kRowBase;
       for (const auto& m : pl.markers) {

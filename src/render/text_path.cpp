@@ -122,7 +122,9 @@ std::string render_text_path(const PathView& v, const TextPathStyle& style) {
           std::string post = painted.substr(painted.find(st) + st.size());
           g.text(r, x + 15, st, 5, pre, post);
           if (pl.summary.drops)
-            g.text(r, x + 22, fmt::format("{} drops", pl.summary.drops), cw - 24);
+            g.text(r, x + 22,
+                   fmt::format("{} drop{}", pl.summary.drops, pl.summary.drops == 1 ? "" : "s"),
+                   cw - 24);
         } else if (line - 1 < pl.markers.size()) {
           const PathMarker& m = pl.markers[line - 1];
           int num = number(m.finding);
