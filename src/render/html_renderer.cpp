@@ -79,7 +79,7 @@ const char* kStyle =
     "--warn:#ffe6b3;--fault:#ffc4c4;--code:#fff}body{max-width:none;margin:0}"
     ".pathwrap{overflow:visible}.pathwrap svg{min-width:0;width:100%}"
     ".finding,#verdict,.pathwrap{break-inside:avoid}a{text-decoration:none}"
-    "pre{border:1px solid #999}}";
+    "pre{border:1px solid #999}h2{break-after:avoid}}";
 
 std::string evidence_row(const Evidence& e) {
   std::string numbers;
