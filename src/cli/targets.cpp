@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include "render/text_renderer.h"
+
 namespace pktloss {
 
 std::vector<NetnsTarget> resolve_targets(const CommonOptions& common, bool every_netns) {
@@ -17,6 +19,7 @@ OutputSpec output_spec(const CommonOptions& common, TextView view) {
   spec.view = view;
   spec.color = !common.json && !common.no_color && isatty(STDOUT_FILENO);
   spec.verbose = common.verbose > 0;
+  spec.width = common.json ? 0 : terminal_columns(STDOUT_FILENO);
   return spec;
 }
 

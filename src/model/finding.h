@@ -29,6 +29,25 @@ struct Evidence {
   bool reset = false;  // the counter went backwards (re-created / wrapped) during the window
 };
 
+// Where on the packet path a finding sits, as structured fields a renderer can draw (the
+// `object` string says the same for people). Only the fields of the finding's layer are set.
+struct Place {
+  std::string netns;      // where the object lives when not the finding's netns (a veth peer)
+  std::string dev;        // link: the device; qdisc: the device the qdisc is attached to
+  std::string direction;  // qdisc: "egress" (root tree) or "ingress"
+  std::string qdisc;      // qdisc: kind and handle, "tbf 8001:"
+  std::string table;      // netfilter: "ip filter"
+  std::string chain;      // netfilter: "INPUT"
+  std::string hook;       // netfilter: the base chain's hook, "input"; empty for a regular chain
+  std::string socket;     // socket: "tcp 0.0.0.0:80"
+  std::string owner;      // socket: the owning process, "nginx (pid 123)"
+  uint32_t mtu = 0;       // link.mtu_low: the low MTU
+  bool empty() const {
+    return netns.empty() && dev.empty() && direction.empty() && qdisc.empty() && table.empty() &&
+           chain.empty() && hook.empty() && socket.empty() && owner.empty() && mtu == 0;
+  }
+};
+
 struct Finding {
   std::string id;  // "layer.cause", stable
   Layer layer = Layer::link;
@@ -36,6 +55,7 @@ struct Finding {
   double confidence = 0.5;  // 0..1
   std::string netns;
   std::string object;  // "eth0", "ip filter INPUT rule 2", "tcp 0.0.0.0:80"
+  Place place;         // the same, structured (may be empty: the renderer falls back to object)
   std::string summary;
   std::vector<Evidence> evidence;
   std::string explanation;

@@ -46,6 +46,40 @@ PKTLOSS_JSON(FlowVerdict, flow, verdict, kind, retransmits, unacked_segments, ma
              min_lost_size, frag_needed_seen)
 PKTLOSS_JSON(LayerSummary, drops, status)
 PKTLOSS_JSON(Target, host, port)
+PKTLOSS_JSON(NamespaceView, name, role, probed, layers)
+PKTLOSS_JSON(LinkEnd, netns, dev, mtu)
+PKTLOSS_JSON(PathLink, a, b, kind, via)
+
+// Place: only the fields that are set, so a finding's place reads like its object.
+void to_json(json& j, const Place& v) {
+  j = json::object();
+  auto put = [&](const char* k, const std::string& s) {
+    if (!s.empty()) j[k] = s;
+  };
+  put("netns", v.netns);
+  put("dev", v.dev);
+  put("direction", v.direction);
+  put("qdisc", v.qdisc);
+  put("table", v.table);
+  put("chain", v.chain);
+  put("hook", v.hook);
+  put("socket", v.socket);
+  put("owner", v.owner);
+  if (v.mtu) j["mtu"] = v.mtu;
+}
+void from_json(const json& j, Place& v) {
+  if (!j.is_object()) throw std::invalid_argument("finding: place is not an object");
+  v.netns = j.value("netns", "");
+  v.dev = j.value("dev", "");
+  v.direction = j.value("direction", "");
+  v.qdisc = j.value("qdisc", "");
+  v.table = j.value("table", "");
+  v.chain = j.value("chain", "");
+  v.hook = j.value("hook", "");
+  v.socket = j.value("socket", "");
+  v.owner = j.value("owner", "");
+  v.mtu = j.value("mtu", uint32_t{0});
+}
 
 std::optional<Layer> layer_from_string(const std::string& s) {
   for (Layer l : kAllLayers)
@@ -94,6 +128,7 @@ void to_json(json& j, const Finding& v) {
            {"moved_in_window", v.moved_in_window},
            {"volume", v.volume},
            {"symptom", v.symptom}};
+  if (!v.place.empty()) j["place"] = v.place;
 }
 void from_json(const json& j, Finding& v) {
   v.id = j.at("id").get<std::string>();
@@ -112,6 +147,7 @@ void from_json(const json& j, Finding& v) {
   v.moved_in_window = j.value("moved_in_window", false);
   v.volume = j.value("volume", uint64_t{0});
   v.symptom = j.value("symptom", false);
+  if (j.contains("place")) v.place = j.at("place").get<Place>();
 }
 
 void to_json(json& j, const Report& v) {
@@ -119,7 +155,7 @@ void to_json(json& j, const Report& v) {
            {"netns", v.netns},       {"started", v.started},         {"window_s", v.window_s},
            {"target", nullptr},      {"probes", v.probes},           {"layers", v.layers},
            {"findings", v.findings}, {"drop_events", v.drop_events}, {"flows", v.flows},
-           {"notes", v.notes}};
+           {"notes", v.notes},       {"namespaces", v.namespaces},   {"links", v.links}};
   if (v.target) j["target"] = *v.target;
   if (v.interrupted) j["interrupted"] = true;
 }
@@ -138,6 +174,8 @@ void from_json(const json& j, Report& v) {
   v.drop_events = j.value("drop_events", std::vector<DropEventRow>{});
   v.flows = j.value("flows", std::vector<FlowVerdict>{});
   v.notes = j.value("notes", std::vector<std::string>{});
+  v.namespaces = j.value("namespaces", std::vector<NamespaceView>{});
+  v.links = j.value("links", std::vector<PathLink>{});
 }
 
 }  // namespace pktloss

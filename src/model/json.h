@@ -77,6 +77,14 @@ void to_json(json& j, const LayerSummary& v);
 void from_json(const json& j, LayerSummary& v);
 void to_json(json& j, const Target& v);
 void from_json(const json& j, Target& v);
+void to_json(json& j, const Place& v);
+void from_json(const json& j, Place& v);
+void to_json(json& j, const NamespaceView& v);
+void from_json(const json& j, NamespaceView& v);
+void to_json(json& j, const LinkEnd& v);
+void from_json(const json& j, LinkEnd& v);
+void to_json(json& j, const PathLink& v);
+void from_json(const json& j, PathLink& v);
 void to_json(json& j, const Report& v);
 void from_json(const json& j, Report& v);
 

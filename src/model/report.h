@@ -15,6 +15,30 @@ struct LayerSummary {
   std::string status = "ok";  // "ok", "warning", "fault"
 };
 
+// One namespace's column of the packet path: the layers as summarise_layers sees the findings
+// of that namespace alone. "probing": the probes left from here; "observed": only watched.
+struct NamespaceView {
+  std::string name;
+  std::string role = "observed";
+  bool probed = false;  // the probes' target listens here (a socket on the probed address:port)
+  std::map<std::string, LayerSummary> layers;  // every layer, keyed by name
+};
+
+// One end of a link between namespaces.
+struct LinkEnd {
+  std::string netns;  // empty: the other end is not visible (another host, unreadable peer)
+  std::string dev;
+  uint32_t mtu = 0;
+};
+
+// How two namespaces are joined: "veth" (a pair), "bridge" (a veth whose end is enslaved to
+// bridge `via`) or "wire" (a physical device; b is the far side, unknown).
+struct PathLink {
+  LinkEnd a, b;
+  std::string kind = "veth";
+  std::string via;  // the bridge's name for kind "bridge"
+};
+
 struct Target {
   std::string host;
   uint16_t port = 0;
@@ -31,7 +55,9 @@ struct Report {
   bool interrupted = false;
   std::optional<Target> target;
   std::vector<ProbeResult> probes;
-  std::map<std::string, LayerSummary> layers;  // keyed by layer name
+  std::map<std::string, LayerSummary> layers;  // keyed by layer name (all namespaces)
+  std::vector<NamespaceView> namespaces;       // the same per namespace, in snapshot order
+  std::vector<PathLink> links;                 // veth pairs / bridges / wires between them
   std::vector<Finding> findings;               // ranked
   std::vector<DropEventRow> drop_events;
   std::vector<FlowVerdict> flows;

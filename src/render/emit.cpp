@@ -34,6 +34,7 @@ std::string render_text_view(const RenderInput& in, const OutputSpec& spec) {
   TextStyle style;
   style.color = spec.color;
   style.verbose = spec.verbose;
+  style.width = spec.width;
   return render_text(r, style);
 }
 

@@ -24,6 +24,7 @@ struct OutputSpec {
   bool color = false;     // only ever true on a terminal
   bool verbose = false;   // -v: informational findings, every note
   bool flows = false;     // drop table: the flow column
+  int width = 0;          // terminal columns for the side-by-side path picture (0: no terminal)
   std::string html_file;  // also write the HTML report here ("" = no)
 };
 

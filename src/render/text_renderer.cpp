@@ -2,8 +2,16 @@
 
 #include <fmt/format.h>
 
+#include <sys/ioctl.h>
+#include <unistd.h>
 #include <algorithm>
+
 #include <array>
+#include <cstdlib>
+#include <vector>
+
+#include "render/path_view.h"
+#include "render/text_path.h"
 
 namespace pktloss {
 namespace {
@@ -60,7 +68,36 @@ void render_verdict(const Report& r, const Palette& p, std::string& out) {
     out += fmt::format("   - [{}] {} ({})\n", f->id, f->summary, f->netns);
 }
 
-void render_path(const Report& r, const Palette& p, std::string& out) {
+// The number each finding has in the findings list below (hidden info findings have none).
+std::vector<int> display_numbers(const Report& r, const TextStyle& style) {
+  std::vector<int> out(r.findings.size(), 0);
+  int n = 0;
+  for (size_t i = 0; i < r.findings.size(); ++i)
+    if (r.findings[i].severity != Severity::info || style.verbose) out[i] = ++n;
+  return out;
+}
+
+// Two (or more) namespaces side by side when the terminal is wide enough.
+bool render_path_picture(const Report& r, const TextStyle& style, const Palette& p,
+                         std::string& out) {
+  if (style.width <= 0) return false;
+  std::vector<int> numbers = display_numbers(r, style);
+  TextPathStyle ts;
+  ts.width = style.width;
+  ts.paint = [&p](const std::string& status, const std::string& s) {
+    return status == "fault" ? p.red(s) : status == "warning" ? p.yellow(s) : p.green(s);
+  };
+  ts.number = [&numbers](size_t i) { return i < numbers.size() ? numbers[i] : 0; };
+  std::string pic = render_text_path(build_path_view(r), ts);
+  if (pic.empty()) return false;
+  out +=
+      p.bold("\nPacket path (top: application, bottom: link; [n] a cause, (n) what it causes)\n");
+  out += pic;
+  return true;
+}
+
+void render_path(const Report& r, const TextStyle& style, const Palette& p, std::string& out) {
+  if (render_path_picture(r, style, p, out)) return;
   out += p.bold("\nPacket path (bottom: wire, top: application)\n");
   static constexpr std::array kTopDown = {Layer::application, Layer::socket,    Layer::transport,
                                           Layer::ip,          Layer::netfilter, Layer::qdisc,
@@ -137,6 +174,17 @@ void render_probes(const Report& r, std::string& out) {
 
 }  // namespace
 
+int terminal_columns(int fd) {
+  struct winsize ws {};
+  if (isatty(fd) && ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
+  if (const char* c = std::getenv("COLUMNS")) {
+    char* end = nullptr;
+    long v = std::strtol(c, &end, 10);
+    if (end != c && *end == '\0' && v > 0 && v < 10000) return static_cast<int>(v);
+  }
+  return 0;
+}
+
 std::string render_text(const Report& r, const TextStyle& style) {
   Palette p{style.color};
   std::string out;
@@ -146,7 +194,7 @@ std::string render_text(const Report& r, const TextStyle& style) {
   if (r.target) out += fmt::format("target {}:{}\n", r.target->host, r.target->port);
   render_verdict(r, p, out);
   render_probes(r, out);
-  render_path(r, p, out);
+  render_path(r, style, p, out);
   render_findings(r, style, p, out);
   if (!r.notes.empty()) {
     out += p.bold("\nNotes\n");

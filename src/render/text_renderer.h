@@ -8,7 +8,13 @@ namespace pktloss {
 struct TextStyle {
   bool color = false;
   bool verbose = false;
+  // Terminal columns (0: unknown). Wide enough, the packet path is drawn as the namespaces'
+  // stacks side by side (render/text_path.h); else as one column.
+  int width = 0;
 };
+
+// The width of the terminal on fd (TIOCGWINSZ), else $COLUMNS, else 0 (not a terminal).
+int terminal_columns(int fd);
 
 // Human view: verdict, the packet path from link (bottom) to application (top) with drops per
 // layer, then each finding with its evidence and fix, then notes.

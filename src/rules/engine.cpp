@@ -1,6 +1,7 @@
 #include "rules/engine.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <map>
 #include <optional>
 #include <set>
@@ -77,16 +78,110 @@ void mark_symptoms(std::vector<Finding>& findings) {
                 (mtu_cause && f.id == kinds::ip_pmtu_blackhole.id);
 }
 
+void add_to_layer(std::map<std::string, LayerSummary>& layers, const Finding& f) {
+  auto& s = layers[to_string(f.layer)];
+  s.drops += f.volume;
+  const char* status = f.severity == Severity::critical  ? "fault"
+                       : f.severity == Severity::warning ? "warning"
+                                                         : "ok";
+  if (s.status == "ok" || (s.status == "warning" && std::string(status) == "fault"))
+    s.status = status;
+}
+
 void summarise_layers(Report& r) {
   for (Layer l : kAllLayers) r.layers[to_string(l)] = LayerSummary{};
-  for (const auto& f : r.findings) {
-    auto& s = r.layers[to_string(f.layer)];
-    s.drops += f.volume;
-    const char* status = f.severity == Severity::critical  ? "fault"
-                         : f.severity == Severity::warning ? "warning"
-                                                           : "ok";
-    if (s.status == "ok" || (s.status == "warning" && std::string(status) == "fault"))
-      s.status = status;
+  for (const auto& f : r.findings) add_to_layer(r.layers, f);
+}
+
+// The namespace a finding is drawn in: where its object lives (a veth peer's low MTU lives in
+// the peer's namespace), else the namespace the rule read.
+const std::string& finding_netns(const Finding& f) {
+  return f.place.netns.empty() ? f.netns : f.place.netns;
+}
+
+// How well ns matches a probe target "10.0.0.2:80" / "[fd00::2]:80": 2 a socket bound to that
+// address and port, 1 one bound to the port on the wildcard, 0 none (or a target without port).
+int listens_for(const NetnsSnapshot& ns, const std::string& target) {
+  auto colon = target.rfind(':');
+  auto bracket = target.find(']');
+  if (colon == std::string::npos || (bracket != std::string::npos && bracket > colon)) return 0;
+  std::string host = target.substr(0, colon);
+  if (host.size() > 1 && host.front() == '[') host = host.substr(1, host.size() - 2);
+  unsigned long port = std::strtoul(target.c_str() + colon + 1, nullptr, 10);
+  int best = 0;
+  for (const auto& s : ns.sockets) {
+    if (s.local_port != port || (s.proto == "tcp" && s.state != "LISTEN")) continue;
+    if (s.local_addr == host) best = 2;
+    if (s.local_addr == "0.0.0.0" || s.local_addr == "::" || s.local_addr == "*")
+      best = std::max(best, 1);
+  }
+  return best;
+}
+
+// One column per namespace of the snapshot; the probes' source namespaces are "probing", and
+// the namespaces where their target listens are "probed".
+void summarise_namespaces(const Snapshot& after, const Observations& obs, Report& r) {
+  std::set<std::string> probing, targets;
+  for (const auto& p : obs.probes) {
+    if (!p.source_netns.empty()) probing.insert(p.source_netns);
+    if (!p.target.empty()) targets.insert(p.target);
+  }
+  if (!obs.own_syn_probes_netns.empty()) probing.insert(obs.own_syn_probes_netns);
+  for (const auto& ns : after.namespaces) {
+    NamespaceView v;
+    v.name = ns.name;
+    v.role = probing.count(ns.name) ? "probing" : "observed";
+    for (Layer l : kAllLayers) v.layers[to_string(l)] = LayerSummary{};
+    for (const auto& f : r.findings)
+      if (finding_netns(f) == ns.name) add_to_layer(v.layers, f);
+    r.namespaces.push_back(std::move(v));
+  }
+  // The target's namespace: the best match, and only when it is the only one that good (two
+  // replicas on 0.0.0.0:80 could each be it: then none is marked).
+  for (const auto& t : targets) {
+    int best = 0;
+    std::vector<size_t> at;
+    for (size_t i = 0; i < after.namespaces.size(); ++i) {
+      if (probing.count(after.namespaces[i].name)) continue;
+      int m = listens_for(after.namespaces[i], t);
+      if (m > best) at.clear(), best = m;
+      if (m == best && m > 0) at.push_back(i);
+    }
+    if (at.size() == 1) r.namespaces[at[0]].probed = true;
+  }
+}
+
+// The links between the namespaces: each veth pair once (seen from both ends), a veth whose
+// end is a bridge port as "bridge", and a physical device that is up as "wire".
+void summarise_links(const Snapshot& after, Report& r) {
+  std::set<std::string> seen;  // "ns/dev" of ends already drawn
+  auto key = [](const std::string& ns, const std::string& dev) { return ns + "/" + dev; };
+  for (const auto& ns : after.namespaces) {
+    for (const auto& l : ns.links) {
+      if (seen.count(key(ns.name, l.name))) continue;
+      PathLink pl;
+      pl.a = LinkEnd{ns.name, l.name, l.mtu};
+      if (l.kind == "veth") {
+        if (l.peer_name.empty()) continue;
+        std::string peer_ns = l.link_netnsid < 0 ? ns.name : l.peer_netns;
+        pl.b = LinkEnd{peer_ns, l.peer_name, l.peer_mtu};
+        if (!l.master_name.empty()) pl.via = l.master_name;
+        // The bridge may be on the far end: look the peer up when its namespace was read.
+        for (const auto& o : after.namespaces) {
+          if (o.name != peer_ns || !pl.via.empty()) continue;
+          for (const auto& peer : o.links)
+            if (peer.name == l.peer_name && !peer.master_name.empty()) pl.via = peer.master_name;
+        }
+        pl.kind = pl.via.empty() ? "veth" : "bridge";
+        seen.insert(key(pl.b.netns, pl.b.dev));
+      } else if (l.kind.empty() && l.name != "lo" && l.admin_up) {
+        pl.kind = "wire";
+      } else {
+        continue;
+      }
+      seen.insert(key(ns.name, l.name));
+      r.links.push_back(std::move(pl));
+    }
   }
 }
 
@@ -148,6 +243,8 @@ Report evaluate(const Snapshot* before, const Snapshot& after_raw, const Observa
   mark_symptoms(r.findings);
   rank_findings(r.findings);
   summarise_layers(r);
+  summarise_namespaces(after, obs, r);
+  summarise_links(after, r);
   r.probes = obs.probes;
   r.drop_events = obs.drop_events;
   r.flows = obs.flows;

@@ -11,6 +11,7 @@
 #include "model/finding_kind.h"
 #include "rules/evidence.h"
 #include "rules/netns_prefix.h"
+#include "rules/place.h"
 #include "rules/rule_families.h"
 
 namespace pktloss {
@@ -169,6 +170,7 @@ bool mtu_low(const RuleInput& in, const Link& l, Findings& out) {
   f.object = on_peer ? fmt::format("{} (peer of {}{})", mc->dev, l.name,
                                    mc->dev_ns.empty() ? "" : ", netns " + mc->dev_ns)
                      : l.name;
+  f.place = device_place(mc->dev, mc->mtu, mc->dev_ns == in.after.name ? "" : mc->dev_ns);
   f.evidence.push_back(fact_evidence("rtnetlink", fmt::format("{} mtu {}", mc->dev, mc->mtu)));
   f.evidence.push_back(fact_evidence("rtnetlink", "compared with " + mc->against));
   if (!on_peer && l.peer_mtu && mc->against.rfind("peer", 0) != 0)
@@ -305,6 +307,7 @@ void counter_rule(const RuleInput& in, const Link& l, const CounterRule& r, Find
   f.confidence = v.windowed ? 0.8 : 0.4;
   f.netns = in.after.name;
   f.object = l.name;
+  f.place = device_place(l.name);
   f.summary = fmt::format("{} {} {} packets ({:.2f}% of {}){}", l.name, r.what, total, share * 100,
                           r.packets_key, v.windowed ? " in the window" : " since it came up");
   f.evidence = std::move(ev);

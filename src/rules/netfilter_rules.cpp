@@ -7,6 +7,7 @@
 #include "model/finding_kind.h"
 #include "rules/evidence.h"
 #include "rules/netns_prefix.h"
+#include "rules/place.h"
 #include "rules/rule_families.h"
 
 namespace pktloss {
@@ -134,6 +135,7 @@ void rule_findings(const RuleInput& in, Findings& out) {
     f.layer = Layer::netfilter;
     f.netns = ns.name;
     f.object = object_of(r);
+    f.place = rule_place(r, ns);
     f.explanation = why;
     f.evidence.push_back(fact_evidence(tool_of(r.backend), r.text));
     if (!r.has_counter) {
@@ -210,6 +212,7 @@ void policy_findings(const RuleInput& in, Findings& out) {
     f.layer = Layer::netfilter;
     f.netns = ns.name;
     f.object = c.family + " " + c.table + " " + c.chain + " policy drop";
+    f.place = chain_place(c);
     std::string policy_text = c.backend == "nftables"
                                   ? "chain " + c.family + " " + c.table + " " + c.chain +
                                         " { type filter hook " + c.hook + "; policy drop; }"

@@ -9,6 +9,7 @@
 #include "model/finding_kind.h"
 #include "rules/evidence.h"
 #include "rules/netns_prefix.h"
+#include "rules/place.h"
 #include "rules/qdisc_format.h"
 #include "rules/rule_families.h"
 
@@ -92,6 +93,7 @@ void netem_loss(const RuleInput& in, const Qdisc& q, Findings& out) {
   f.confidence = 0.95;
   f.netns = in.after.name;
   f.object = object_of(q);
+  f.place = qdisc_place(q);
   f.summary = fmt::format("netem on {} is configured to damage traffic: {}", q.dev, text);
   f.evidence.push_back(fact_evidence("rtnetlink", "tc qdisc: " + text));
   f.evidence.push_back(stat_evidence(m, "drops", m.drops));
@@ -164,6 +166,7 @@ void drops(const RuleInput& in, const Qdisc& q, const Moves& m, Findings& out) {
   f.confidence = m.windowed ? 0.9 : 0.5;
   f.netns = in.after.name;
   f.object = object_of(q);
+  f.place = qdisc_place(q);
   f.summary = dropping ? fmt::format("{} on {} dropped {} packets ({:.1f}% of its traffic){}",
                                      q.kind, q.dev, m.drops.delta, share * 100,
                                      m.windowed ? " in the window" : " since it was created")

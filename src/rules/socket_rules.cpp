@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "model/finding_kind.h"
+#include "rules/place.h"
 #include "rules/proc_rule_util.h"
 #include "rules/rule_families.h"
 
@@ -95,6 +96,7 @@ void listen_overflow(const RuleInput& in, Findings& out) {
   if (f.fix.empty()) f.fix.push_back(in_ns(in.after, "ss -ltn   # Recv-Q >= Send-Q: queue full"));
 
   f.object = full.empty() ? std::string("tcp listeners") : socket_text(*full.front());
+  if (!full.empty()) f.place = socket_place(*full.front());
   std::string owner = full.empty() ? "" : " (" + owners_text(*full.front()) + ")";
   f.summary = std::to_string(drops) +
               " connections dropped because a listener's accept queue "
@@ -207,6 +209,7 @@ void rcvbuf(const RuleInput& in, Findings& out) {
 
   f.object = culprits.empty() ? std::string("socket receive buffers")
                               : socket_text(*culprits.front().second);
+  if (!culprits.empty()) f.place = socket_place(*culprits.front().second);
   f.summary = std::to_string(n + mem_errors) +
               " datagrams/segments dropped because a socket's receive buffer was full " +
               window_word(in) +
