@@ -60,8 +60,7 @@ _pktloss_pids() {
   local f
   for f in /proc/[0-9]*; do printf '%s\n' "${f##*/}"; done
 }
-_pktloss_words() {
-  local IFS=$'\n'
+_pktloss_words() {  # names never contain blanks: the default IFS splits both lists
   COMPREPLY=($(compgen -W "$1" -- "$cur"))
 }
 _pktloss_files() {
@@ -117,15 +116,13 @@ _pktloss() {
 }
 
 std::string render_zsh_completion(const CliDoc& cli) {
-  auto quote = [](std::string s) {  // inside '...[...]': no ' ] or :
+  auto quote = [](std::string s) {  // inside '...[...]': no ' or ]
     std::string out;
     for (char c : s) {
       if (c == '\'')
         out += "'\\''";
       else if (c == '[' || c == ']')
         out += c == '[' ? '(' : ')';
-      else if (c == ':')
-        out += "\\:";
       else
         out += c;
     }
