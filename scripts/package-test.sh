@@ -110,13 +110,13 @@ check "bash completion: complete -p, subcommands, options, netns and interface n
   in_root bash -c "$completion"
 check "zsh completion installed" test -f "$root/usr/share/zsh/vendor-completions/_pktloss"
 check "dpkg -L lists the examples or there are none in contrib/" \
-  sh -c "[ ! -d contrib ] || in_root dpkg -L pktloss | grep -q /usr/share/doc/pktloss/examples"
+  sh -c "[ ! -d contrib ] || chroot '$root' dpkg -L pktloss | grep -q /usr/share/doc/pktloss/examples/"
 
 # The systemd unit `pktloss serve` runs under, when the tree has one.
 unit=contrib/systemd/pktloss.service
 if [ ! -f "$unit" ]; then
   echo "  skip  systemd unit: $unit not in this tree (arrives with pktloss serve)"
-elif ! in_root /usr/sbin/pktloss serve --help >/dev/null 2>&1; then
+elif ! in_root /usr/sbin/pktloss --help | grep -qE '^ +serve +'; then
   echo "  skip  systemd unit: the packaged pktloss has no serve subcommand"
 else
   check "systemd unit: verify, then its ExecStart with only its privileges answers /metrics" \
