@@ -113,9 +113,10 @@ check "dpkg -L lists the examples or there are none in contrib/" \
   sh -c "[ ! -d contrib ] || chroot '$root' dpkg -L pktloss | grep -q /usr/share/doc/pktloss/examples/"
 
 # The systemd unit `pktloss serve` runs under, when the tree has one.
-unit=contrib/systemd/pktloss.service
+unit=$root/usr/share/doc/pktloss/examples/systemd/pktloss.service
+[ -f "$unit" ] || unit=contrib/systemd/pktloss.service
 if [ ! -f "$unit" ]; then
-  echo "  skip  systemd unit: $unit not in this tree (arrives with pktloss serve)"
+  echo "  skip  systemd unit: no contrib/systemd/pktloss.service (arrives with pktloss serve)"
 elif ! in_root /usr/sbin/pktloss --help | grep -qE '^ +serve +'; then
   echo "  skip  systemd unit: the packaged pktloss has no serve subcommand"
 else
