@@ -2,20 +2,14 @@
 #include <cstdio>
 #include <exception>
 
-#include "cli/command.h"
+#include "cli/app.h"
 
 int main(int argc, char** argv) {
   using namespace pktloss;
-  CLI::App app{"pktloss: find where and why this host loses packets, and how to fix it"};
-  app.require_subcommand(1);
-  app.set_version_flag("--version", std::string("pktloss ") + PKTLOSS_VERSION);
   CommonOptions common;
   CommandRunner run;
-  register_check_command(app, common, run);
-  register_diagnose_command(app, common, run);
-  register_trace_command(app, common, run);
-  register_probe_command(app, common, run);
-  register_capture_command(app, common, run);
+  auto app_ptr = make_app(common, run);
+  CLI::App& app = *app_ptr;
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
