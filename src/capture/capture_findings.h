@@ -1,21 +1,9 @@
 #pragma once
-// Findings (spec ids) from a capture analysis: the packet-level evidence for an MTU black hole,
-// unanswered SYNs, refused connections, closed UDP ports. Pure: no I/O. Flows with the same
-// verdict toward the same server become one finding, with up to five flows as evidence.
-#include <string>
-#include <vector>
-
-#include "capture/flow_analyser.h"
-#include "model/finding.h"
+// The capture findings moved to rules/capture_rules.h (decisions live in src/rules); this name
+// stays for callers that include it.
+#include "rules/capture_rules.h"
 
 namespace pktloss::capture {
-
-struct CaptureContext {
-  std::string netns;  // where the capture ran ("file" for --read)
-  std::string iface;  // capture interface; empty for a saved file
-};
-
-std::vector<Finding> findings_from_capture(const CaptureAnalysis& analysis,
-                                           const CaptureContext& ctx);
-
+using ::pktloss::CaptureContext;
+using ::pktloss::findings_from_capture;
 }  // namespace pktloss::capture

@@ -40,6 +40,9 @@ nlohmann::json dir_json(const capture::TcpDirStats& d) {
           {"unacked_segments", d.unacked_segments},
           {"in_flight_segments", d.in_flight_segments},
           {"retransmits", d.retransmits},
+          {"reordered", d.reordered},
+          {"keepalives", d.keepalives},
+          {"acked_not_captured", d.acked_unseen},
           {"dup_acks", d.dup_acks},
           {"zero_windows", d.zero_windows},
           {"resets", d.resets},
@@ -63,10 +66,15 @@ nlohmann::json capture_json(const capture::CaptureAnalysis& a, const std::string
                         {"server", f.server},
                         {"duration_s", (f.last_ts_ns - f.first_ts_ns) / 1e9}};
     if (f.proto == "tcp") {
-      j["handshake"] = {{"syn", f.syn_seen},
+      // "completed" only when the whole handshake was captured, as the text says.
+      j["handshake"] = {{"state", f.handshake},
+                        {"syn", f.syn_seen},
                         {"syn_ack", f.synack_seen},
-                        {"completed", f.handshake_done},
+                        {"completed", f.handshake == "completed"},
                         {"reset_to_syn", f.reset_to_syn}};
+      j["one_sided"] = f.one_sided;
+      j["control_only"] = f.control_only;
+      j["rtt_ms"] = f.rtt_ns / 1e6;
       j["client_to_server"] = dir_json(f.out);
       j["server_to_client"] = dir_json(f.back);
     } else {
@@ -79,6 +87,9 @@ nlohmann::json capture_json(const capture::CaptureAnalysis& a, const std::string
                  {"host_unreachable", f.icmp.host_unreachable},
                  {"time_exceeded", f.icmp.time_exceeded},
                  {"reporter", f.icmp.reporter}};
+    if (!f.tunnel.empty()) j["tunnel"] = f.tunnel;
+    if (f.generation) j["connection_on_tuple"] = f.generation + 1;
+    if (f.duplicates) j["duplicate_frames"] = f.duplicates;
     flows.push_back(std::move(j));
   }
   return {{"source", source},
@@ -91,7 +102,9 @@ nlohmann::json capture_json(const capture::CaptureAnalysis& a, const std::string
             {"skipped", skipped},
             {"untracked", a.stats.untracked},
             {"icmp_unmatched", a.stats.icmp_unmatched},
-            {"icmp_other", a.stats.icmp_other}}},
+            {"icmp_other", a.stats.icmp_other},
+            {"duplicate_frames", a.stats.duplicate_frames},
+            {"tunnelled", a.stats.tunnelled}}},
           {"flows", flows}};
 }
 
@@ -114,11 +127,13 @@ int run_capture(const CommonOptions& common, const CaptureOptions& opts) {
     capture::FlowAnalyser analyser;
     auto r = capture::read_capture_file(opts.read_path, analyser);
     analysis = analyser.finish();
-    ctx.netns = "file";
-    report.netns = opts.read_path;
+    ctx.from_file = true;  // no namespace, no live-host advice
+    report.window_s = analysis.duration_s;
     source = opts.read_path;
-    notes.push_back(fmt::format("read {} packets ({}) from {}", r.packets,
+    notes.push_back(fmt::format("read {} packet{} ({}, {}) from {}", r.packets,
+                                r.packets == 1 ? "" : "s", r.format,
                                 capture::link_type_name(r.linktype), opts.read_path));
+    for (const auto& n : r.notes) notes.push_back(n);
     if (!r.error.empty())
       notes.push_back(
           fmt::format("capture file damaged after packet {}: {} (analysed what came "
@@ -192,6 +207,7 @@ int run_capture(const CommonOptions& common, const CaptureOptions& opts) {
     TextStyle style;
     style.color = !common.no_color && isatty(STDOUT_FILENO);
     style.verbose = common.verbose > 0;
+    if (!opts.read_path.empty()) style.capture_file = opts.read_path;
     out += render_text(report, style);
   }
   std::fwrite(out.data(), 1, out.size(), stdout);

@@ -8,6 +8,9 @@ namespace pktloss {
 struct TextStyle {
   bool color = false;
   bool verbose = false;
+  // A saved capture file: the header names it instead of the host and namespace, the verdict
+  // gives no live-host advice, and the path shows only the layers a capture can measure.
+  std::string capture_file;
 };
 
 // Human view: verdict, the packet path from link (bottom) to application (top) with drops per
