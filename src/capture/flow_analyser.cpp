@@ -44,6 +44,7 @@ struct Dir {
   uint64_t syn_ts = 0;    // when our first SYN was seen
   uint64_t last_syn_ts = 0;
   uint64_t high_ts = 0;  // when snd_max last advanced: reordering is judged against it
+  uint32_t dup_run = 0;  // duplicate ACKs sent since this side's ACK last advanced
   // Segments not yet cumulatively acknowledged, in sequence order, from `head`.
   std::vector<Seg> segs;
   size_t head = 0;
@@ -336,12 +337,21 @@ struct FlowAnalyser::Impl {
             peer.st.syns == 1)
           f.rtt_ns = p.ts_ns - me.last_syn_ts;
       }
+      // SACK blocks beyond what the capture showed of the peer: the peer sent (and this side
+      // received) data the capture missed. It counts as outstanding from here on.
+      for (uint8_t b = 0; b < p.sack_blocks; ++b)
+        if (peer.snd_valid && seq_after(p.sack[b][1], peer.snd_max)) {
+          ++peer.st.acked_unseen;
+          peer.snd_max = p.sack[b][1];
+        }
       // RFC 5681 duplicate ACK: data outstanding, no payload, neither SYN nor FIN, the same
       // acknowledgement as the highest so far and the same window as the last ACK.
       const bool pure = p.payload_len == 0 && !(fl & (tcpflag::kSyn | tcpflag::kFin));
       if (pure && me.ack_valid && me.last_valid && a == me.max_ack && p.window == me.last_win &&
-          peer.snd_valid && seq_after(peer.snd_max, a))
+          peer.snd_valid && seq_after(peer.snd_max, a)) {
         ++me.st.dup_acks;
+        ++me.dup_run;
+      }
       me.last_ack = a;
       me.last_win = p.window;
       me.last_valid = true;
@@ -351,6 +361,7 @@ struct FlowAnalyser::Impl {
         peer.snd_max = a;
       }
       if (!me.ack_valid || seq_after(a, me.max_ack)) {
+        me.dup_run = 0;
         me.max_ack = a;
         me.ack_valid = true;
         for (size_t i = 0; i < peer.holes.size();) {
@@ -418,7 +429,9 @@ struct FlowAnalyser::Impl {
       }
       const bool filled = fill_hole(me, start, seq_after(end, me.snd_max) ? me.snd_max : end);
       const uint64_t reorder_ns = f.rtt_ns ? f.rtt_ns / 2 : kNoRttReorderNs;
-      if (filled && p.ts_ns - me.high_ts < reorder_ns) {
+      // After duplicate ACKs asking for exactly this segment it is a fast retransmission.
+      const bool asked_for = peer.dup_run >= 2 && peer.ack_valid && start == peer.max_ack;
+      if (filled && !asked_for && p.ts_ns - me.high_ts < reorder_ns) {
         // Never seen before and overtaken only just now: the network reordered it.
         ++me.st.reordered;
         ++me.st.data_segments;
