@@ -123,7 +123,7 @@ cpu() {  # prints user+sys seconds of the command
 }
 # tshark's per-frame TCP analysis flags, classified against pktloss's definitions: which of its
 # duplicate ACKs had no data outstanding (RFC 5681 condition a), which flags sit on frames
-# captured twice (same IP ID and header within 50 us).
+# captured twice (same IP ID and header within 2 ms, as pktloss judges IPv4).
 tshark_eval() {
   tshark -r "$1" -Y tcp -T fields -E separator='|' -e tcp.stream -e ip.src -e ip.id \
     -e tcp.seq_raw -e tcp.ack_raw -e tcp.len -e tcp.flags -e tcp.analysis.retransmission \
@@ -141,7 +141,7 @@ for line in sys.stdin:
     stream, src, ipid, seq, ack, ln, flags = f[0], f[1], f[2], int(f[3]), int(f[4]), int(f[5]), int(f[6], 16)
     r, fr, o, d, k, ts = f[7], f[8], f[9], f[10], f[11], float(f[12])
     key = (ipid, seq, ack, ln, flags, stream, src)
-    twice = ipid not in ("", "0x0000", "0") and key in recent and ts - recent[key] <= 50e-6
+    twice = ipid not in ("", "0x0000", "0") and key in recent and ts - recent[key] <= 2e-3
     recent[key] = ts
     syn = flags & 2
     flagged = (r or fr) and not syn

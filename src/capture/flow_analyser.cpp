@@ -29,8 +29,8 @@ struct Seg {
 
 // A few recent frames of one direction, to recognise the same frame captured twice.
 struct RecentFrames {
-  std::array<uint64_t, 4> hash{};
-  std::array<uint64_t, 4> ts{};
+  std::array<uint64_t, 8> hash{};
+  std::array<uint64_t, 8> ts{};
   uint8_t next = 0;
 };
 
@@ -83,8 +83,12 @@ constexpr uint64_t kMinRtoNs = 200'000'000, kInitialRtoNs = 1'000'000'000;
 // Reordering is a later segment overtaken by at most this share of an RTT (or 3 ms, tshark's
 // default, when no RTT is known).
 constexpr uint64_t kNoRttReorderNs = 3'000'000;
-// The same frame captured twice (mirrored port, two capture points) arrives this close.
+// The same frame captured twice (mirrored port, two capture points) arrives this close: a few
+// microseconds, more on a loaded host (a veth's far end captures after a softirq). An IPv4
+// packet with the same non-zero IP ID is never a retransmission (each transmission takes a new
+// ID), so it may be further apart; without an ID (IPv6) only microseconds separate copies.
 constexpr uint64_t kDuplicateWindowNs = 50'000;
+constexpr uint64_t kDuplicateWindowIdNs = 2'000'000;
 // Linux TIME_WAIT: after this, a 5-tuple may carry a new connection even without FIN/RST.
 constexpr uint64_t kTimeWaitNs = 60'000'000'000ull;
 
@@ -93,10 +97,10 @@ uint64_t rto_ns(const Flow& f) {
 }
 
 // True (and remembered otherwise) when this frame's hash was seen within the window.
-bool seen_recently(RecentFrames& r, uint64_t hash, uint64_t ts) {
+bool seen_recently(RecentFrames& r, uint64_t hash, uint64_t ts, uint64_t window) {
   if (hash == 0) return false;
   for (size_t i = 0; i < r.hash.size(); ++i)
-    if (r.hash[i] == hash && ts - r.ts[i] <= kDuplicateWindowNs && ts >= r.ts[i]) return true;
+    if (r.hash[i] == hash && ts >= r.ts[i] && ts - r.ts[i] <= window) return true;
   r.hash[r.next] = hash;
   r.ts[r.next] = ts;
   r.next = static_cast<uint8_t>((r.next + 1) % r.hash.size());
@@ -552,7 +556,8 @@ struct FlowAnalyser::Impl {
     }
     // The same frame twice within microseconds is the capture's doing, not the sender's.
     RecentFrames& recent = p.t.proto == kProtoTcp ? f->d[di].recent : f->recent_dgram[di];
-    if (seen_recently(recent, hash, p.ts_ns)) {
+    if (seen_recently(recent, hash, p.ts_ns,
+                      p.t.family == 4 ? kDuplicateWindowIdNs : kDuplicateWindowNs)) {
       ++f->duplicates;
       ++stats.duplicate_frames;
       return;
@@ -929,9 +934,9 @@ CaptureAnalysis FlowAnalyser::finish() const {
   }
   if (s.duplicate_frames)
     a.notes.push_back(fmt::format(
-        "the capture holds {} duplicated frame{} (the same IP packet twice within {} us: a "
-        "mirrored port or two capture points); counted once, not as retransmissions",
-        s.duplicate_frames, s.duplicate_frames == 1 ? "" : "s", kDuplicateWindowNs / 1000));
+        "the capture holds {} duplicated frame{} (the same IP packet, same IP ID, twice within "
+        "{} ms: a mirrored port or two capture points); counted once, not as retransmissions",
+        s.duplicate_frames, s.duplicate_frames == 1 ? "" : "s", kDuplicateWindowIdNs / 1'000'000));
   if (s.tunnelled)
     a.notes.push_back(
         fmt::format("{} packets decapsulated (VXLAN, Geneve, GRE, IP-in-IP, MPLS)", s.tunnelled));
