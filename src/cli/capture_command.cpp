@@ -14,6 +14,7 @@
 #include "cli/targets.h"
 #include "model/json.h"
 #include "model/report.h"
+#include "render/capture_json.h"
 #include "render/text_renderer.h"
 #include "rules/engine.h"
 #include "util/clock.h"
@@ -31,82 +32,6 @@ struct CaptureOptions {
   std::string read_path;
   bool flows_all = false;
 };
-
-nlohmann::json dir_json(const capture::TcpDirStats& d) {
-  return {{"packets", d.packets},
-          {"syns", d.syns},
-          {"data_segments", d.data_segments},
-          {"acked_segments", d.acked_segments},
-          {"unacked_segments", d.unacked_segments},
-          {"in_flight_segments", d.in_flight_segments},
-          {"retransmits", d.retransmits},
-          {"reordered", d.reordered},
-          {"keepalives", d.keepalives},
-          {"acked_not_captured", d.acked_unseen},
-          {"dup_acks", d.dup_acks},
-          {"zero_windows", d.zero_windows},
-          {"resets", d.resets},
-          {"max_delivered_size", d.max_delivered_size},
-          {"min_lost_size", d.min_lost_size},
-          {"max_sent_size", d.max_sent_size},
-          {"mss", d.mss}};
-}
-
-nlohmann::json capture_json(const capture::CaptureAnalysis& a, const std::string& source) {
-  nlohmann::json skipped = nlohmann::json::object();
-  for (int i = 1; i < capture::kSkipReasonCount; ++i)
-    skipped[capture::to_string(static_cast<capture::SkipReason>(i))] = a.stats.skipped[i];
-  nlohmann::json flows = nlohmann::json::array();
-  for (const auto& f : a.flows) {
-    nlohmann::json j = {{"flow", f.verdict.flow},
-                        {"kind", f.verdict.kind},
-                        {"verdict", f.verdict.verdict},
-                        {"proto", f.proto},
-                        {"client", f.client},
-                        {"server", f.server},
-                        {"duration_s", (f.last_ts_ns - f.first_ts_ns) / 1e9}};
-    if (f.proto == "tcp") {
-      // "completed" only when the whole handshake was captured, as the text says.
-      j["handshake"] = {{"state", f.handshake},
-                        {"syn", f.syn_seen},
-                        {"syn_ack", f.synack_seen},
-                        {"completed", f.handshake == "completed"},
-                        {"reset_to_syn", f.reset_to_syn}};
-      j["one_sided"] = f.one_sided;
-      j["control_only"] = f.control_only;
-      j["rtt_ms"] = f.rtt_ns / 1e6;
-      j["client_to_server"] = dir_json(f.out);
-      j["server_to_client"] = dir_json(f.back);
-    } else {
-      j["datagrams_client_to_server"] = f.datagrams_out;
-      j["datagrams_server_to_client"] = f.datagrams_back;
-    }
-    j["icmp"] = {{"frag_needed", f.icmp.frag_needed},
-                 {"frag_needed_mtu", f.icmp.frag_needed_mtu},
-                 {"port_unreachable", f.icmp.port_unreachable},
-                 {"host_unreachable", f.icmp.host_unreachable},
-                 {"time_exceeded", f.icmp.time_exceeded},
-                 {"reporter", f.icmp.reporter}};
-    if (!f.tunnel.empty()) j["tunnel"] = f.tunnel;
-    if (f.generation) j["connection_on_tuple"] = f.generation + 1;
-    if (f.duplicates) j["duplicate_frames"] = f.duplicates;
-    flows.push_back(std::move(j));
-  }
-  return {{"source", source},
-          {"summary", a.summary},
-          {"kind", a.summary_kind},
-          {"duration_s", a.duration_s},
-          {"packets",
-           {{"frames", a.stats.frames},
-            {"analysed", a.stats.analysed},
-            {"skipped", skipped},
-            {"untracked", a.stats.untracked},
-            {"icmp_unmatched", a.stats.icmp_unmatched},
-            {"icmp_other", a.stats.icmp_other},
-            {"duplicate_frames", a.stats.duplicate_frames},
-            {"tunnelled", a.stats.tunnelled}}},
-          {"flows", flows}};
-}
 
 int run_capture(const CommonOptions& common, const CaptureOptions& opts) {
   if (opts.read_path.empty() == opts.iface.empty())
@@ -189,9 +114,14 @@ int run_capture(const CommonOptions& common, const CaptureOptions& opts) {
 
   std::string out;
   if (common.json) {
-    nlohmann::json doc = report;  // what render_json prints, plus the capture details
-    doc["capture"] = capture_json(analysis, source);
-    out = doc.dump(2) + "\n";
+    // The report document (what render_json prints) with the capture section spliced in: that
+    // section is written directly, nlohmann::json costs more than the analysis on big captures.
+    nlohmann::json doc = report;
+    out = doc.dump(2);
+    out.resize(out.rfind('}'));
+    out += ",\n  \"capture\": ";
+    append_capture_json(out, analysis, source);
+    out += "\n}\n";
   } else {
     out = fmt::format("Capture: {}\n", analysis.summary);
     size_t shown = 0, limit = opts.flows_all || common.verbose ? SIZE_MAX : 20;
