@@ -780,7 +780,8 @@ FlowReport FlowAnalyser::Impl::report(const Flow& f, uint32_t index) const {
       tail = "path MTU discovery at work";
     }
   } else if (f.proto == kProtoUdp) {
-    parts.push_back(fmt::format("{} datagrams client->server, {} back", f.dgrams[0], f.dgrams[1]));
+    parts.push_back(
+        fmt::format("{} client->server, {} back", plural(f.dgrams[0], "datagram"), f.dgrams[1]));
     if (f.fragments) parts.push_back(plural(f.fragments, "IP fragment"));
     if (f.icmp.port_unreachable) {
       kind = "udp_port_unreachable";
@@ -800,7 +801,8 @@ FlowReport FlowAnalyser::Impl::report(const Flow& f, uint32_t index) const {
       tail = "datagrams above the path MTU";
     }
   } else {
-    parts.push_back(fmt::format("{} echo requests, {} replies", f.dgrams[0], f.dgrams[1]));
+    parts.push_back(fmt::format("{}, {} repl{}", plural(f.dgrams[0], "echo request"), f.dgrams[1],
+                                f.dgrams[1] == 1 ? "y" : "ies"));
     if (f.dgrams[0] > 0 && f.dgrams[1] == 0) {
       kind = "echo_unanswered";
       tail = "no echo reply";
@@ -907,7 +909,8 @@ CaptureAnalysis FlowAnalyser::finish() const {
     if (k != "ok" && (a.summary_kind == "ok" || kind_rank(k) < kind_rank(a.summary_kind)))
       a.summary_kind = k;
   for (const auto& [k, n] : kinds)
-    if (k != "ok" && k != "size_dependent_loss") parts.push_back(fmt::format("{} {}", n, k));
+    if (k != "ok" && k != "size_dependent_loss")
+      parts.push_back(fmt::format("{} {} flow{}", n, k, n == 1 ? "" : "s"));
   if (sd_flows) {
     if (sd_min_lost > sd_threshold)
       parts.push_back(
