@@ -1,8 +1,9 @@
 #pragma once
 // Packets in, a verdict per flow out. Follows TCP sequence and acknowledgement numbers per
-// direction (handshake, retransmissions, segments never acknowledged, duplicate ACKs, zero
-// windows, sizes delivered vs lost), ties ICMP errors to the flow they answer, and pairs UDP
-// datagrams with ICMP port unreachable. One instance per capture; not thread-safe, but usable
+// direction (handshake, retransmissions vs reordering vs keep-alives, segments never
+// acknowledged, duplicate ACKs, zero windows, sizes delivered vs lost), drops frames captured
+// twice, ties ICMP errors to the flow they answer, and pairs UDP datagrams with ICMP port
+// unreachable. Definitions: docs/capture.md. One instance per capture; not thread-safe, but usable
 // from any thread. Memory is per flow (bounded by AnalyserConfig), never per packet.
 #include <array>
 #include <cstdint>
@@ -18,8 +19,8 @@ namespace pktloss::capture {
 struct AnalyserConfig {
   uint32_t max_flows = 1'000'000;        // packets of further flows are counted, not followed
   uint32_t max_tracked_segments = 4096;  // unacknowledged segments remembered per direction
-  // A segment still unacknowledged this long before the capture ended counts as lost even if it
-  // was never retransmitted; younger ones are "in flight".
+  // A single SYN sent less than this before the capture ended is "in progress", not unanswered.
+  // (Data segments are judged against the flow's RTO: see docs/capture.md.)
   uint64_t in_flight_grace_ns = 1'000'000'000;
 };
 
