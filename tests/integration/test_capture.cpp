@@ -111,23 +111,33 @@ TEST(Capture, OneSidedCaptureIsNotLossAndFileReportNamesTheFile) {
 }
 
 // The same traffic captured at both ends of the veth pair and merged: every frame twice. The
-// duplicates are counted and excluded, never retransmissions; gzip-compressed, it reads the same.
+// duplicates are counted and excluded, never retransmissions; the file's two interfaces are
+// both read; gzip-compressed, it reads the same.
 TEST(Capture, FramesCapturedTwiceAreDuplicatesAndGzipReads) {
   TestNet net;
   net.start_nginx();
   std::string a = net.workdir() + "/a.pcap", b = net.workdir() + "/b.pcap",
               merged = net.workdir() + "/merged.pcap";
-  net.spawn(net.server(), "timeout 3 tcpdump -i eth0 -U -s 256 -w " + b + " tcp");
+  // "-i any" (Linux cooked v2) at the server, Ethernet at the client: the merged pcapng holds
+  // two interfaces of different link types and snaplens, which libpcap refuses to read.
+  net.spawn(net.server(), "timeout 3 tcpdump -i any -U -s 300 -w " + b + " tcp");
   net.spawn(net.client(), curl_loop("/30k.bin", 2));
   auto r = net.pktloss("capture -n " + net.client() + " -i eth0 -d 2.5 --filter tcp --write " + a);
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   sleep(1);
   ASSERT_EQ(pktloss::testing::sh("mergecap -w " + merged + " " + a + " " + b).exit_code, 0);
   ASSERT_EQ(pktloss::testing::sh("gzip -k " + merged).exit_code, 0);
+  EXPECT_NE(pktloss::testing::sh("tcpdump -nn -r " + merged + " >/dev/null").exit_code, 0);
   for (const std::string& file : {merged, merged + ".gz"}) {
     auto m = net.pktloss("capture --read " + file + " --json");
     ASSERT_EQ(m.exit_code, 0) << m.out << m.err;
-    auto cap = nlohmann::json::parse(m.out)["capture"];
+    auto doc = nlohmann::json::parse(m.out);
+    auto cap = doc["capture"];
+    bool both = false;
+    for (const auto& n : doc["notes"])
+      both = both ||
+             n.get<std::string>().find("2 interfaces in the file, all read") != std::string::npos;
+    EXPECT_TRUE(both) << doc["notes"].dump();
     EXPECT_GT(cap["packets"]["duplicate_frames"].get<int>(), 100) << cap["packets"].dump();
     for (const auto& f : cap["flows"]) {
       EXPECT_EQ(f["client_to_server"]["retransmits"], 0) << f.dump();
