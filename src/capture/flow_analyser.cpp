@@ -261,19 +261,21 @@ struct FlowAnalyser::Impl {
   }
   FlowKey last_key;
   uint32_t last_index = FlowTable::kNone;
-  std::unordered_map<uint64_t, uint32_t> frag_owner;  // IPv4 (src, dst, proto, id) -> flow
+  std::unordered_map<uint64_t, uint32_t> frag_owner;  // (src, dst, proto, id) -> flow
 
-  static uint64_t fragment_key(const Tuple& t, uint16_t id) {
-    uint32_t s, d;
-    std::memcpy(&s, t.src.data(), 4);
-    std::memcpy(&d, t.dst.data(), 4);
-    return (uint64_t{s} * 0x9e3779b97f4a7c15ull) ^ (uint64_t{d} << 24) ^ (uint64_t{id} << 8) ^
-           t.proto;
+  // Addresses, protocol and fragment ID (IPv4 or IPv6) folded into one key.
+  static uint64_t fragment_key(const Tuple& t, uint32_t id) {
+    uint64_t w[4];
+    std::memcpy(w, t.src.data(), 16);
+    std::memcpy(w + 2, t.dst.data(), 16);
+    uint64_t h = (uint64_t{id} << 8) ^ t.proto;
+    for (uint64_t x : w) h = (h ^ x) * 0x9e3779b97f4a7c15ull;
+    return h;
   }
-  // A non-first IPv4 fragment: counted on the flow its first fragment belonged to.
+  // A non-first fragment: counted on the flow its first fragment belonged to.
   void on_fragment(const ParsedPacket& p) {
-    if (p.t.family != 4 || frag_owner.empty()) return;
-    auto it = frag_owner.find(fragment_key(p.t, p.ip_id));
+    if (frag_owner.empty()) return;
+    auto it = frag_owner.find(fragment_key(p.t, p.frag_id));
     if (it != frag_owner.end() && it->second < flows.size()) ++flows[it->second].fragments;
   }
 
@@ -551,8 +553,8 @@ struct FlowAnalyser::Impl {
     if (p.first_fragment) {
       ++f->fragments;
       // Later fragments carry no ports: they find their flow by addresses and IP ID.
-      if (p.t.family == 4 && frag_owner.size() < kMaxFragmentKeys)
-        frag_owner[fragment_key(p.t, p.ip_id)] = static_cast<uint32_t>(f - flows.data());
+      if (frag_owner.size() < kMaxFragmentKeys)
+        frag_owner[fragment_key(p.t, p.frag_id)] = static_cast<uint32_t>(f - flows.data());
     }
     // The same frame twice within microseconds is the capture's doing, not the sender's.
     RecentFrames& recent = p.t.proto == kProtoTcp ? f->d[di].recent : f->recent_dgram[di];

@@ -347,6 +347,7 @@ bool parse_ip(Span s, uint16_t ethertype, bool inner, ParsedPacket& out) {
     if (!inner) {
       out.l3_offset = static_cast<uint16_t>(s.p - s.base);
       out.ip_id = be16(s.p + 4);
+      out.frag_id = out.ip_id;
     }
     std::memcpy(t.src.data(), s.p + 12, 4);
     std::memcpy(t.dst.data(), s.p + 16, 4);
@@ -408,6 +409,7 @@ bool parse_ip(Span s, uint16_t ethertype, bool inner, ParsedPacket& out) {
         uint32_t len = next == 44 ? 8u : next == 51 ? (s.p[1] + 2u) * 4u : (s.p[1] + 1u) * 8u;
         if (next == 44) {
           uint16_t off = be16(s.p + 2);
+          if (!inner) out.frag_id = be32(s.p + 4);
           if ((off & 0xfff8) != 0) {
             t.proto = s.p[0];
             out.skip = SkipReason::fragment;

@@ -78,6 +78,7 @@ struct ParsedPacket {
   bool first_fragment = false;
   uint16_t l3_offset = 0;  // where the analysed IP header starts in the frame (inner, if tunnelled)
   uint16_t ip_id = 0;      // IPv4 identification (0 for IPv6)
+  uint32_t frag_id = 0;    // fragment identification (IPv4 ID, or IPv6 fragment header's)
   uint8_t tunnel = 0;      // TunnelKind of the outermost tunnel stripped (0: none)
   uint32_t tunnel_id = 0;  // VNI / GRE key / MPLS label of that tunnel
   Tuple outer;             // the tunnel's outer addresses (valid when tunnel != 0)

@@ -167,3 +167,19 @@ TEST(CaptureDecap, LaterFragmentsAreCountedOnTheirFlow) {
   EXPECT_NE(r.flows[0].verdict.verdict.find("2 IP fragments"), std::string::npos)
       << r.flows[0].verdict.verdict;
 }
+
+TEST(CaptureDecap, LaterIpv6FragmentsAreCountedOnTheirFlow) {
+  Bytes udp = {0x13, 0x88, 0x00, 0x35, 0x05, 0xc8, 0, 0};  // 5000 -> 53, length 1480
+  Bytes first = cat({17, 0, 0x00, 0x01, 0xde, 0xad, 0xbe, 0xef}, cat(udp, Bytes(1200, 0)));
+  Bytes later = cat({17, 0, 0x05, 0x00, 0xde, 0xad, 0xbe, 0xef}, Bytes(272, 0));  // offset 160
+  FlowAnalyser a;
+  for (const Bytes& frag : {first, later}) {
+    Bytes p = make_ip("2001:db8::1", "2001:db8::2", 44, frag);
+    a.add_frame(kLinkRaw, 1000, p.data(), static_cast<uint32_t>(p.size()),
+                static_cast<uint32_t>(p.size()));
+  }
+  auto r = a.finish();
+  ASSERT_EQ(r.flows.size(), 1u);
+  EXPECT_EQ(r.flows[0].fragments, 2u);
+  EXPECT_EQ(r.flows[0].server, "[2001:db8::2]:53");
+}
