@@ -133,7 +133,8 @@ tshark_eval() {
 import sys
 snd = {}
 recent = {}
-re = ooo = dup = ka = dup_noout = on_dups = 0
+ranges = {}
+re = ooo = dup = ka = dup_noout = on_dups = ooo_seen = 0
 for line in sys.stdin:
     f = line.rstrip("\n").split("|")
     if len(f) < 13 or not f[3]:
@@ -149,8 +150,16 @@ for line in sys.stdin:
         on_dups += 1
     elif flagged:
         re += 1
+    rs = ranges.setdefault((stream, src), [])
     if o:
         ooo += 1
+        # out-of-order on data the capture already held once: a resend, whatever the timing
+        if any(not (seq + ln <= a or seq >= b) for a, b in rs):
+            ooo_seen += 1
+    if ln:
+        rs.append((seq, seq + ln))
+        if len(rs) > 4000:
+            del rs[:2000]
     if k:
         ka += 1
     if d and not twice:
@@ -162,11 +171,11 @@ for line in sys.stdin:
     cur = snd.get((stream, src))
     if cur is None or ((end - cur) & 0xffffffff) < 2**31:
         snd[(stream, src)] = end
-print(re, ooo, dup, dup_noout, ka, on_dups)'
+print(re, ooo, dup, dup_noout, ka, on_dups, ooo_seen)'
 }
 
-printf "%-13s %7s | %-13s | %-11s | %-11s | %-19s | %-9s | %-5s | %-9s | %s\n" file packets \
-  "re+ooo p/t" "retr p/t" "ooo p/t" "dupACK p/t(noout)" "k-a p/t" "dupfr" "loss p/t*" "cpu p/t s"
+printf "%-13s %7s | %-13s | %-11s | %-18s | %-19s | %-9s | %-5s | %-9s | %s\n" file packets \
+  "re+ooo p/t" "retr p/t" "ooo p/t(seen)" "dupACK p/t(noout)" "k-a p/t" "dupfr" "loss p/t*" "cpu p/t s"
 tot_p=0 tot_t=0 agree=0 files=0
 for f in "$dir"/*.pcap "$dir"/*.pcap.gz; do
   name=$(basename "$f")
@@ -179,16 +188,17 @@ loss = sum(1 for fl in d["flows"] if fl["kind"] in ("loss", "size_dependent_loss
 print(d["packets"]["frames"], s("retransmits"), s("dup_acks"), s("keepalives"), s("reordered"), loss, d["packets"]["duplicate_frames"])')
   tf=$f
   if [[ $f == *.gz ]]; then tf=$dir/tshark_input.pcap; gzip -dc "$f" >"$tf"; fi
-  read -r t_re t_ooo t_dup t_noout t_ka t_ondup < <(tshark_eval "$tf")
+  read -r t_re t_ooo t_dup t_noout t_ka t_ondup t_oooseen < <(tshark_eval "$tf")
   # tshark has no loss verdict: a loss verdict in a file where tshark flags no retransmission
   # at all is a false alarm (the issue's measure).
   t_loss=$([ "$((t_re + t_ondup))" -gt 0 ] && echo yes || echo no)
   cp=$(cpu "$bin" capture --read "$f" --json)
   ct=$(cpu tshark -r "$tf" -q -z expert)
   [[ $f == *.gz ]] && rm -f "$tf"
-  printf "%-13s %7s | %5s / %-5s | %4s / %-4s | %4s / %-4s | %4s / %-4s (%4s) | %3s / %-3s | %5s | %3s / %-3s | %s / %s\n" \
+  printf "%-13s %7s | %5s / %-5s | %4s / %-4s | %4s / %-4s (%4s) | %4s / %-4s (%4s) | %3s / %-3s | %5s | %3s / %-3s | %s / %s\n" \
     "${name%%.*}" "$packets" "$((p_re + p_ooo))" "$((t_re + t_ooo))" "$p_re" "$t_re" "$p_ooo" \
-    "$t_ooo" "$p_dup" "$t_dup" "$t_noout" "$p_ka" "$t_ka" "$p_dupfr" "$p_loss" "$t_loss" "$cp" "$ct"
+    "$t_ooo" "$t_oooseen" "$p_dup" "$t_dup" "$t_noout" "$p_ka" "$t_ka" "$p_dupfr" "$p_loss" \
+    "$t_loss" "$cp" "$ct"
   files=$((files + 1))
   if [ "$((p_re + p_ooo))" = "$((t_re + t_ooo))" ] && [ "$p_dup" = "$((t_dup - t_noout))" ] &&
     { [ "$p_loss" -eq 0 ] || [ "$t_loss" = yes ]; }; then
@@ -201,8 +211,9 @@ echo "files where retransmissions+reordering agree exactly, duplicate ACKs agree
 echo "  ACKs with nothing outstanding (noout) are set aside, and every loss verdict has tshark"
 echo "  retransmissions behind it: $agree/$files"
 awk -v p="$tot_p" -v t="$tot_t" 'BEGIN { printf "CPU: pktloss %.2f s, tshark -z expert %.2f s: pktloss uses %.3f of tshark'"'"'s CPU\n", p, t, (t > 0 ? p / t : 0) }'
-echo "  retr/ooo: the split differs where tshark, knowing no sequence holes, uses its 20 ms"
-echo "  fast-retransmission window and the first RTT; pktloss uses holes and half an RTT."
+echo "  retr/ooo: the split differs where tshark, knowing no sequence holes, calls a resend of"
+echo "  data the capture already held out-of-order (seen), and where its first-RTT and 20 ms"
+echo "  fast-retransmit windows differ from pktloss's hole fill within half an RTT."
 echo "  dupfr: frames captured twice; tshark flags their second copies as retransmissions or"
 echo "  duplicate ACKs (excluded from its columns here), pktloss counts them once."
 echo "* loss: pktloss flows with a loss verdict / whether tshark flags any retransmission in the file"
