@@ -28,3 +28,4 @@ build/bench_capture analyse "$file"
 timed "pktloss capture --read --json" build/pktloss capture --read "$file" --json
 timed "tcpdump -nn -r" tcpdump -nn -r "$file"
 timed "tshark -q -z conv,tcp" tshark -r "$file" -q -z conv,tcp
+timed "tshark -q -z expert" tshark -r "$file" -q -z expert

@@ -23,8 +23,10 @@ add_custom_command(OUTPUT ${CMAKE_BINARY_DIR}/fuzz_packet_parser
 add_custom_command(OUTPUT ${CMAKE_BINARY_DIR}/fuzz_pcap_file
   COMMAND ${PKTLOSS_CLANGXX} ${PKTLOSS_FUZZ_FLAGS}
           ${CMAKE_SOURCE_DIR}/fuzz/fuzz_pcap_file.cpp ${PKTLOSS_FUZZ_CORE}
-          -lfmt -lpcap -o ${CMAKE_BINARY_DIR}/fuzz_pcap_file
+          ${CMAKE_SOURCE_DIR}/src/capture/capture_reader.cpp
+          -lfmt -lz -lzstd -o ${CMAKE_BINARY_DIR}/fuzz_pcap_file
   DEPENDS ${CMAKE_SOURCE_DIR}/fuzz/fuzz_pcap_file.cpp ${PKTLOSS_FUZZ_CORE}
+          ${CMAKE_SOURCE_DIR}/src/capture/capture_reader.cpp
   COMMENT "clang++ libFuzzer: fuzz_pcap_file")
 add_custom_target(fuzz_targets
   DEPENDS ${CMAKE_BINARY_DIR}/fuzz_packet_parser ${CMAKE_BINARY_DIR}/fuzz_pcap_file)

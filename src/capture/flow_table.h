@@ -74,6 +74,24 @@ class FlowTable {
     return index;
   }
 
+  // Points key (present) at a new index, for the next connection on a reused 5-tuple; the old
+  // index keeps its key for reporting.
+  uint32_t replace(const FlowKey& k, uint64_t h) {
+    uint32_t index = static_cast<uint32_t>(keys_.size());
+    keys_.push_back(k);
+    uint32_t mask = static_cast<uint32_t>(slots_.size() - 1);
+    for (uint32_t i = static_cast<uint32_t>(h) & mask;; i = (i + 1) & mask) {
+      Slot& s = slots_[i];
+      if (s.index == kNone) break;
+      if (s.hash == static_cast<uint32_t>(h >> 32) && s.key == k) {
+        s.index = index;
+        return index;
+      }
+    }
+    place(k, h, index);
+    return index;
+  }
+
   size_t size() const { return keys_.size(); }
   const FlowKey& key(uint32_t index) const { return keys_[index]; }
 
@@ -92,9 +110,25 @@ class FlowTable {
     slots_[i] = Slot{k, static_cast<uint32_t>(h >> 32), index};
   }
 
+  void replace_slot(const FlowKey& k, uint64_t h, uint32_t index) {
+    uint32_t mask = static_cast<uint32_t>(slots_.size() - 1);
+    for (uint32_t i = static_cast<uint32_t>(h) & mask;; i = (i + 1) & mask)
+      if (slots_[i].hash == static_cast<uint32_t>(h >> 32) && slots_[i].key == k) {
+        slots_[i].index = index;
+        return;
+      }
+  }
+
   void grow() {
     slots_.assign(slots_.size() * 2, Slot{});
-    for (uint32_t i = 0; i < keys_.size(); ++i) place(keys_[i], hash_flow_key(keys_[i]), i);
+    // A reused 5-tuple has several indices: the last one is the live flow.
+    for (uint32_t i = 0; i < keys_.size(); ++i) {
+      uint64_t h = hash_flow_key(keys_[i]);
+      if (find(keys_[i], h) == kNone)
+        place(keys_[i], h, i);
+      else
+        replace_slot(keys_[i], h, i);
+    }
   }
 
   std::vector<Slot> slots_;

@@ -96,6 +96,28 @@ Bytes make_udp(const std::string& src, const std::string& dst, uint16_t sport, u
   return ip_packet(src, dst, kProtoUdp, u);
 }
 
+Bytes make_ip(const std::string& src, const std::string& dst, uint8_t proto, const Bytes& payload) {
+  return ip_packet(src, dst, proto, payload);
+}
+
+Bytes make_udp_payload(const std::string& src, const std::string& dst, uint16_t sport,
+                       uint16_t dport, const Bytes& payload) {
+  Bytes u(8, 0);
+  put16(u, 0, sport);
+  put16(u, 2, dport);
+  put16(u, 4, static_cast<uint32_t>(8 + payload.size()));
+  u.insert(u.end(), payload.begin(), payload.end());
+  return ip_packet(src, dst, kProtoUdp, u);
+}
+
+Bytes make_ethernet(uint16_t ethertype, const Bytes& payload) {
+  Bytes b(14, 0);
+  b[0] = 0x02, b[5] = 0x03, b[6] = 0x02, b[11] = 0x04;
+  put16(b, 12, ethertype);
+  b.insert(b.end(), payload.begin(), payload.end());
+  return b;
+}
+
 Bytes make_icmp_echo(const std::string& src, const std::string& dst, bool reply, uint16_t id,
                      uint16_t seq) {
   Bytes m(16, 0);
@@ -155,6 +177,17 @@ Bytes wrap_link(int linktype, const Bytes& ip, uint16_t vlan) {
     case kLinkLoop:
       b = {0, 0, 0, static_cast<uint8_t>(v6 ? 24 : 2)};
       break;
+    case kLinkPpp:
+      b = {0xff, 0x03, 0x00, static_cast<uint8_t>(v6 ? 0x57 : 0x21)};
+      break;
+    case kLinkNflog: {
+      // nflog header, an NFULA_PREFIX TLV (padded), then NFULA_PAYLOAD (lengths little-endian).
+      b = {static_cast<uint8_t>(v6 ? 10 : 2), 0, 0, 0};
+      b.insert(b.end(), {7, 0, 10, 0, 'p', 'k', 't', 0});  // prefix "pkt\0", 7 -> padded 8
+      uint32_t len = static_cast<uint32_t>(4 + ip.size());
+      b.insert(b.end(), {static_cast<uint8_t>(len & 0xff), static_cast<uint8_t>(len >> 8), 9, 0});
+      break;
+    }
     default:  // raw IP
       break;
   }

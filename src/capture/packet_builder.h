@@ -32,8 +32,16 @@ Bytes make_icmp_echo(const std::string& src, const std::string& dst, bool reply,
 Bytes make_icmp_error(const std::string& src, const std::string& dst, uint8_t type, uint8_t code,
                       uint32_t mtu, const Bytes& quoted);
 
+// An IP packet of any protocol around `payload` (a tunnel's inner packet, GRE, ...).
+Bytes make_ip(const std::string& src, const std::string& dst, uint8_t proto, const Bytes& payload);
+// A UDP datagram carrying these bytes (VXLAN, Geneve).
+Bytes make_udp_payload(const std::string& src, const std::string& dst, uint16_t sport,
+                       uint16_t dport, const Bytes& payload);
+// An Ethernet frame (no FCS) of this ethertype around payload.
+Bytes make_ethernet(uint16_t ethertype, const Bytes& payload);
+
 // Wraps an IP packet for a pcap link type (Ethernet, with an 802.1Q tag when vlan != 0; Linux
-// cooked v1/v2; raw; BSD loopback).
+// cooked v1/v2; raw; BSD loopback; PPP; NFLOG).
 Bytes wrap_link(int linktype, const Bytes& ip, uint16_t vlan = 0);
 
 }  // namespace pktloss::capture

@@ -19,6 +19,22 @@ inline constexpr int kLinkLinuxSll = 113;
 inline constexpr int kLinkIpv4 = 228;
 inline constexpr int kLinkIpv6 = 229;
 inline constexpr int kLinkLinuxSll2 = 276;
+inline constexpr int kLinkPpp = 9;           // PPP: optional FF 03, then a 2-byte protocol
+inline constexpr int kLinkPppHdlc = 50;      // PPP in HDLC-like framing
+inline constexpr int kLinkPppWithDir = 204;  // one direction byte, then PPP
+inline constexpr int kLinkNflog = 239;       // Linux NFLOG: TLVs around the IP packet
+
+// Tunnels we decapsulate: inner flows are analysed, and say which tunnel carried them.
+enum TunnelKind : uint8_t {
+  kTunnelNone = 0,
+  kTunnelVxlan,
+  kTunnelGeneve,
+  kTunnelGre,
+  kTunnelGretap,
+  kTunnelIpip,
+  kTunnelMpls,
+};
+const char* tunnel_name(uint8_t kind);
 
 bool link_type_supported(int linktype);
 
@@ -60,6 +76,13 @@ struct ParsedPacket {
   uint32_t ip_len = 0;       // IP packet size on the wire (header + payload), what MTU limits
   uint32_t payload_len = 0;  // TCP/UDP payload bytes on the wire (not what was captured)
   bool first_fragment = false;
+  uint16_t l3_offset = 0;  // where the analysed IP header starts in the frame (inner, if tunnelled)
+  uint16_t ip_id = 0;      // IPv4 identification (0 for IPv6)
+  uint32_t frag_id = 0;    // fragment identification (IPv4 ID, or IPv6 fragment header's)
+  uint8_t tunnel = 0;      // TunnelKind of the outermost tunnel stripped (0: none)
+  uint32_t tunnel_id = 0;  // VNI / GRE key / MPLS label of that tunnel
+  Tuple outer;             // the tunnel's outer addresses (valid when tunnel != 0)
+  uint8_t depth = 0;       // tunnels stripped so far (bounded)
   // TCP
   uint32_t seq = 0, ack = 0;
   uint16_t window = 0;

@@ -1,5 +1,8 @@
 #include "capture/pcap_io.h"
 
+#include "capture/capture_reader.h"
+
+#include <fmt/format.h>
 #include <pcap/pcap.h>
 
 #include <cerrno>
@@ -71,38 +74,45 @@ void write_pcap(const CapturedPackets& packets, const std::string& path) {
 }
 
 FileReadResult read_capture_file(const std::string& path, FlowAnalyser& analyser) {
-  char err[PCAP_ERRBUF_SIZE] = "";
-  // Our own FILE with a 1 MiB buffer: libpcap reads each record with small freads, and stdio's
-  // default 4 KiB buffer turns a 1 GB file into a quarter million read() calls.
-  FILE* file = std::fopen(path.c_str(), "rb");
-  if (!file) throw std::runtime_error("cannot read capture " + path + ": " + std::strerror(errno));
-  // glibc ignores the size when it allocates the buffer itself: hand it one (it must outlive
-  // the FILE, which pcap_close closes).
-  auto buffer = std::make_unique<char[]>(1 << 20);
-  std::setvbuf(file, buffer.get(), _IOFBF, 1 << 20);
-  pcap_t* p = pcap_fopen_offline_with_tstamp_precision(file, PCAP_TSTAMP_PRECISION_NANO, err);
-  if (!p) {
-    std::fclose(file);
-    throw std::runtime_error("cannot read capture " + path + ": " + err);
-  }
+  // Our own reader, not libpcap's: it reads pcapng files whose interfaces differ in link type
+  // or snaplen (libpcap refuses them) and compressed files, and is faster.
   FileReadResult r;
-  r.linktype = pcap_datalink(p);
-  if (!link_type_supported(r.linktype)) {
-    pcap_close(p);
-    throw std::runtime_error("cannot analyse " + path + ": unsupported link type " +
-                             link_type_name(r.linktype));
+  bool supported_seen = false;
+  CaptureFileInfo info = read_capture(
+      path, [&](int linktype, uint64_t ts, const uint8_t* data, uint32_t caplen, uint32_t len) {
+        analyser.add_frame(linktype, ts, data, caplen, len);
+      });
+  r.packets = info.packets;
+  r.error = info.error;
+  r.format = info.format + (info.compression.empty() ? "" : ", " + info.compression);
+  std::string unsupported;
+  for (const auto& itf : info.interfaces) {
+    if (link_type_supported(itf.linktype)) {
+      if (!supported_seen) r.linktype = itf.linktype;
+      supported_seen = true;
+    } else if (unsupported.find(link_type_name(itf.linktype)) == std::string::npos) {
+      unsupported += (unsupported.empty() ? "" : ", ") + link_type_name(itf.linktype);
+    }
   }
-  pcap_pkthdr* h = nullptr;
-  const u_char* data = nullptr;
-  int rc;
-  while ((rc = pcap_next_ex(p, &h, &data)) == 1) {
-    ++r.packets;
-    uint64_t ts = static_cast<uint64_t>(h->ts.tv_sec) * 1'000'000'000ull +
-                  static_cast<uint64_t>(h->ts.tv_usec);
-    analyser.add_frame(r.linktype, ts, data, h->caplen, h->len);
+  if (!supported_seen) {
+    if (info.interfaces.empty() && info.packets == 0 && info.error.empty())
+      throw std::runtime_error("cannot analyse " + path + ": the " + info.format +
+                               " file describes no interface");
+    if (!info.interfaces.empty())
+      throw std::runtime_error("cannot analyse " + path + ": unsupported link type " + unsupported);
   }
-  if (rc == PCAP_ERROR) r.error = pcap_geterr(p);
-  pcap_close(p);
+  if (info.interfaces.size() > 1) {
+    std::string list;
+    for (size_t i = 0; i < info.interfaces.size(); ++i)
+      list += fmt::format("{}{}: {} snaplen {}, {} packets", i ? "; " : "", i,
+                          link_type_name(info.interfaces[i].linktype), info.interfaces[i].snaplen,
+                          info.interfaces[i].packets);
+    r.notes.push_back(
+        fmt::format("{} interfaces in the file, all read ({})", info.interfaces.size(), list));
+  }
+  if (!unsupported.empty() && supported_seen)
+    r.notes.push_back("packets of interfaces with unsupported link type " + unsupported +
+                      " were not analysed");
   return r;
 }
 

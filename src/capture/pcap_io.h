@@ -55,14 +55,17 @@ class PcapWriter {
 void write_pcap(const CapturedPackets& packets, const std::string& path);
 
 struct FileReadResult {
-  int linktype = 0;
+  int linktype = 0;  // of the first interface we decode
   uint64_t packets = 0;
+  std::string format;              // "pcapng", "pcap, gzip", ...
+  std::vector<std::string> notes;  // several interfaces, interfaces not decoded
   std::string error;  // damage found after the start (e.g. "truncated dump file"): a note
 };
 
-// Streams a saved capture through the analyser. Throws std::runtime_error with a one-line
-// message when the file cannot be opened, is not a capture, or has a link type we cannot decode;
-// damage later in the file ends the read and is returned in `error`.
+// Streams a saved capture (pcap, pcapng with any mix of interfaces, gzip/zstd compressed)
+// through the analyser. Throws std::runtime_error with a one-line message when the file cannot
+// be opened, is not a capture, or has no interface of a link type we decode; damage later in
+// the file ends the read and is returned in `error`.
 FileReadResult read_capture_file(const std::string& path, FlowAnalyser& analyser);
 
 }  // namespace pktloss::capture

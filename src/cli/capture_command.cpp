@@ -6,7 +6,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
-#include "capture/capture_findings.h"
+#include "rules/capture_rules.h"
 #include "capture/flow_analyser.h"
 #include "capture/live_capture.h"
 #include "capture/pcap_io.h"
@@ -14,6 +14,7 @@
 #include "cli/targets.h"
 #include "model/json.h"
 #include "model/report.h"
+#include "render/capture_json.h"
 #include "render/text_renderer.h"
 #include "rules/engine.h"
 #include "util/clock.h"
@@ -32,69 +33,6 @@ struct CaptureOptions {
   bool flows_all = false;
 };
 
-nlohmann::json dir_json(const capture::TcpDirStats& d) {
-  return {{"packets", d.packets},
-          {"syns", d.syns},
-          {"data_segments", d.data_segments},
-          {"acked_segments", d.acked_segments},
-          {"unacked_segments", d.unacked_segments},
-          {"in_flight_segments", d.in_flight_segments},
-          {"retransmits", d.retransmits},
-          {"dup_acks", d.dup_acks},
-          {"zero_windows", d.zero_windows},
-          {"resets", d.resets},
-          {"max_delivered_size", d.max_delivered_size},
-          {"min_lost_size", d.min_lost_size},
-          {"max_sent_size", d.max_sent_size},
-          {"mss", d.mss}};
-}
-
-nlohmann::json capture_json(const capture::CaptureAnalysis& a, const std::string& source) {
-  nlohmann::json skipped = nlohmann::json::object();
-  for (int i = 1; i < capture::kSkipReasonCount; ++i)
-    skipped[capture::to_string(static_cast<capture::SkipReason>(i))] = a.stats.skipped[i];
-  nlohmann::json flows = nlohmann::json::array();
-  for (const auto& f : a.flows) {
-    nlohmann::json j = {{"flow", f.verdict.flow},
-                        {"kind", f.verdict.kind},
-                        {"verdict", f.verdict.verdict},
-                        {"proto", f.proto},
-                        {"client", f.client},
-                        {"server", f.server},
-                        {"duration_s", (f.last_ts_ns - f.first_ts_ns) / 1e9}};
-    if (f.proto == "tcp") {
-      j["handshake"] = {{"syn", f.syn_seen},
-                        {"syn_ack", f.synack_seen},
-                        {"completed", f.handshake_done},
-                        {"reset_to_syn", f.reset_to_syn}};
-      j["client_to_server"] = dir_json(f.out);
-      j["server_to_client"] = dir_json(f.back);
-    } else {
-      j["datagrams_client_to_server"] = f.datagrams_out;
-      j["datagrams_server_to_client"] = f.datagrams_back;
-    }
-    j["icmp"] = {{"frag_needed", f.icmp.frag_needed},
-                 {"frag_needed_mtu", f.icmp.frag_needed_mtu},
-                 {"port_unreachable", f.icmp.port_unreachable},
-                 {"host_unreachable", f.icmp.host_unreachable},
-                 {"time_exceeded", f.icmp.time_exceeded},
-                 {"reporter", f.icmp.reporter}};
-    flows.push_back(std::move(j));
-  }
-  return {{"source", source},
-          {"summary", a.summary},
-          {"kind", a.summary_kind},
-          {"duration_s", a.duration_s},
-          {"packets",
-           {{"frames", a.stats.frames},
-            {"analysed", a.stats.analysed},
-            {"skipped", skipped},
-            {"untracked", a.stats.untracked},
-            {"icmp_unmatched", a.stats.icmp_unmatched},
-            {"icmp_other", a.stats.icmp_other}}},
-          {"flows", flows}};
-}
-
 int run_capture(const CommonOptions& common, const CaptureOptions& opts) {
   if (opts.read_path.empty() == opts.iface.empty())
     throw std::runtime_error("capture: give either -i IFACE (live) or --read FILE.pcap");
@@ -106,7 +44,7 @@ int run_capture(const CommonOptions& common, const CaptureOptions& opts) {
   report.host = host_name();
   report.started = rfc3339_now();
   capture::CaptureAnalysis analysis;
-  capture::CaptureContext ctx;
+  CaptureContext ctx;
   std::string source;
   std::vector<std::string> notes;
 
@@ -114,11 +52,13 @@ int run_capture(const CommonOptions& common, const CaptureOptions& opts) {
     capture::FlowAnalyser analyser;
     auto r = capture::read_capture_file(opts.read_path, analyser);
     analysis = analyser.finish();
-    ctx.netns = "file";
-    report.netns = opts.read_path;
+    ctx.from_file = true;  // no namespace, no live-host advice
+    report.window_s = analysis.duration_s;
     source = opts.read_path;
-    notes.push_back(fmt::format("read {} packets ({}) from {}", r.packets,
+    notes.push_back(fmt::format("read {} packet{} ({}, {}) from {}", r.packets,
+                                r.packets == 1 ? "" : "s", r.format,
                                 capture::link_type_name(r.linktype), opts.read_path));
+    for (const auto& n : r.notes) notes.push_back(n);
     if (!r.error.empty())
       notes.push_back(
           fmt::format("capture file damaged after packet {}: {} (analysed what came "
@@ -154,7 +94,7 @@ int run_capture(const CommonOptions& common, const CaptureOptions& opts) {
   }
 
   report.flows = analysis.verdicts();
-  report.findings = capture::findings_from_capture(analysis, ctx);
+  report.findings = findings_from_capture(analysis, ctx);
   rank_findings(report.findings);
   for (const auto& f : report.findings) {
     auto& l = report.layers[to_string(f.layer)];
@@ -174,9 +114,14 @@ int run_capture(const CommonOptions& common, const CaptureOptions& opts) {
 
   std::string out;
   if (common.json) {
-    nlohmann::json doc = report;  // what render_json prints, plus the capture details
-    doc["capture"] = capture_json(analysis, source);
-    out = doc.dump(2) + "\n";
+    // The report document (what render_json prints) with the capture section spliced in: that
+    // section is written directly, nlohmann::json costs more than the analysis on big captures.
+    nlohmann::json doc = report;
+    out = doc.dump(2);
+    out.resize(out.rfind('}'));
+    out += ",\n  \"capture\": ";
+    append_capture_json(out, analysis, source);
+    out += "\n}\n";
   } else {
     out = fmt::format("Capture: {}\n", analysis.summary);
     size_t shown = 0, limit = opts.flows_all || common.verbose ? SIZE_MAX : 20;
@@ -192,6 +137,7 @@ int run_capture(const CommonOptions& common, const CaptureOptions& opts) {
     TextStyle style;
     style.color = !common.no_color && isatty(STDOUT_FILENO);
     style.verbose = common.verbose > 0;
+    if (!opts.read_path.empty()) style.capture_file = opts.read_path;
     out += render_text(report, style);
   }
   std::fwrite(out.data(), 1, out.size(), stdout);

@@ -72,7 +72,7 @@ int run_diagnose(const CommonOptions& common, const DiagnoseOptions& opts) {
     copts.filter = "host " + probes.host;
     copts.duration_s = 0;  // until the probes are done
     plan.sources.push_back(std::make_unique<CaptureSource>(
-        probing, copts, capture::CaptureContext{probing.name, "any"}, WindowSource::Role::passive));
+        probing, copts, CaptureContext{probing.name, "any"}, WindowSource::Role::passive));
   }
   ProbeSource::OnResult progress;
   if (!common.json && isatty(STDERR_FILENO)) {

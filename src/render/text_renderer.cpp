@@ -46,26 +46,35 @@ std::string status_label(const std::string& status, const Palette& p) {
   return p.green("ok   ");
 }
 
-void render_verdict(const Report& r, const Palette& p, std::string& out) {
+// "(netns plc tcp 10.0.0.2:80)"; a finding from a saved file has no namespace.
+std::string where(const Finding& f) {
+  std::string s = f.netns;
+  if (!f.object.empty()) s += (s.empty() ? "" : " ") + f.object;
+  return s;
+}
+
+void render_verdict(const Report& r, const TextStyle& style, const Palette& p, std::string& out) {
   std::vector<const Finding*> causes, symptoms;
   for (const auto& f : r.findings)
     if (f.severity >= Severity::warning) (f.symptom ? symptoms : causes).push_back(&f);
   if (causes.empty() && symptoms.empty()) {
-    out += p.green("Verdict: no packet loss cause found") +
-           (r.window_s > 0 ? fmt::format(" (window {:.1f} s)\n", r.window_s)
-                           : " (lifetime counters; use -i SECONDS to watch a window)\n");
+    if (!style.capture_file.empty())
+      out += p.green("Verdict: no packet loss seen in the capture\n");
+    else
+      out += p.green("Verdict: no packet loss cause found") +
+             (r.window_s > 0 ? fmt::format(" (window {:.1f} s)\n", r.window_s)
+                             : " (lifetime counters; use -i SECONDS to watch a window)\n");
     return;
   }
   out += p.bold(fmt::format("Verdict: {} likely root cause{} of packet loss\n", causes.size(),
                             causes.size() == 1 ? "" : "s"));
   int n = 0;
   for (const auto* f : causes)
-    out += fmt::format("  {}. [{}] {} ({}{})\n", ++n, f->id, f->summary, f->netns,
-                       f->object.empty() ? "" : " " + f->object);
+    out += fmt::format("  {}. [{}] {} ({})\n", ++n, f->id, f->summary, where(*f));
   if (symptoms.empty()) return;
   out += "  what they cause:\n";
   for (const auto* f : symptoms)
-    out += fmt::format("   - [{}] {} ({})\n", f->id, f->summary, f->netns);
+    out += fmt::format("   - [{}] {} ({})\n", f->id, f->summary, where(*f));
 }
 
 // The number each finding has in the findings list below (hidden info findings have none).
@@ -97,12 +106,17 @@ bool render_path_picture(const Report& r, const TextStyle& style, const Palette&
 }
 
 void render_path(const Report& r, const TextStyle& style, const Palette& p, std::string& out) {
-  if (render_path_picture(r, style, p, out)) return;
-  out += p.bold("\nPacket path (bottom: wire, top: application)\n");
+  if (style.capture_file.empty() && render_path_picture(r, style, p, out)) return;
   static constexpr std::array kTopDown = {Layer::application, Layer::socket,    Layer::transport,
                                           Layer::ip,          Layer::netfilter, Layer::qdisc,
                                           Layer::link};
+  // A capture measures TCP and IP (ICMP) on the wire, nothing inside the host.
+  static constexpr std::array kCaptured = {Layer::transport, Layer::ip};
+  const bool file = !style.capture_file.empty();
+  out += p.bold(file ? "\nPacket path as the capture shows it\n"
+                     : "\nPacket path (bottom: wire, top: application)\n");
   for (Layer l : kTopDown) {
+    if (file && std::find(kCaptured.begin(), kCaptured.end(), l) == kCaptured.end()) continue;
     auto it = r.layers.find(to_string(l));
     LayerSummary s = it == r.layers.end() ? LayerSummary{} : it->second;
     std::vector<std::string> ids;
@@ -114,7 +128,7 @@ void render_path(const Report& r, const TextStyle& style, const Palette& p, std:
     for (const auto& id : ids) idlist += (idlist.empty() ? "" : ", ") + id;
     out += fmt::format("  {:<12} {} {:>10}  {}\n", to_string(l), status_label(s.status, p),
                        s.drops ? fmt::format("{} drops", s.drops) : std::string("-"), idlist);
-    if (l != Layer::link) out += "       |\n";
+    if (l != (file ? Layer::ip : Layer::link)) out += "       |\n";
   }
 }
 
@@ -142,7 +156,8 @@ void render_findings(const Report& r, const TextStyle& style, const Palette& p, 
     if (f.severity == Severity::info && !style.verbose) continue;
     out += fmt::format(
         "\n  {}. {} {} {}\n", ++n, severity_label(f.severity, p), p.bold(f.id),
-        p.dim(fmt::format("netns {} {} confidence {:.2f}", f.netns, f.object, f.confidence)));
+        p.dim(fmt::format("{}{} confidence {:.2f}", f.netns.empty() ? "" : "netns " + f.netns + " ",
+                          f.object, f.confidence)));
     out += "     " + f.summary + "\n";
     if (!f.explanation.empty()) out += "     " + f.explanation + "\n";
     if (!f.evidence.empty()) out += "     evidence:\n";
@@ -188,11 +203,16 @@ int terminal_columns(int fd) {
 std::string render_text(const Report& r, const TextStyle& style) {
   Palette p{style.color};
   std::string out;
-  out += p.bold(fmt::format("pktloss {} on {} (netns {})", r.version, r.host, r.netns));
-  out += r.window_s > 0 ? fmt::format(", window {:.1f} s\n", r.window_s)
-                        : std::string(", one snapshot\n");
+  if (!style.capture_file.empty()) {
+    out += p.bold(fmt::format("pktloss {}: capture file {}", r.version, style.capture_file));
+    out += fmt::format(", {:.1f} s of packets\n", r.window_s);
+  } else {
+    out += p.bold(fmt::format("pktloss {} on {} (netns {})", r.version, r.host, r.netns));
+    out += r.window_s > 0 ? fmt::format(", window {:.1f} s\n", r.window_s)
+                          : std::string(", one snapshot\n");
+  }
   if (r.target) out += fmt::format("target {}:{}\n", r.target->host, r.target->port);
-  render_verdict(r, p, out);
+  render_verdict(r, style, p, out);
   render_probes(r, out);
   render_path(r, style, p, out);
   render_findings(r, style, p, out);

@@ -11,6 +11,9 @@ struct TextStyle {
   // Terminal columns (0: unknown). Wide enough, the packet path is drawn as the namespaces'
   // stacks side by side (render/text_path.h); else as one column.
   int width = 0;
+  // A saved capture file: the header names it instead of the host and namespace, the verdict
+  // gives no live-host advice, and the path shows only the layers a capture can measure.
+  std::string capture_file;
 };
 
 // The width of the terminal on fd (TIOCGWINSZ), else $COLUMNS, else 0 (not a terminal).

@@ -18,7 +18,7 @@ void CaptureSource::stop(Observations& obs, std::vector<std::string>& notes) {
   if (!cap_) return;
   packets_ = cap_->stop();
   analysis_ = capture::analyse_packets(packets_);
-  obs.packet_findings = capture::findings_from_capture(analysis_, ctx_);
+  obs.packet_findings = findings_from_capture(analysis_, ctx_);
   obs.flows = analysis_.verdicts();
   obs.capture_available = true;
   for (const auto& n : packets_.notes) notes.push_back("capture: " + n);

@@ -4,7 +4,7 @@
 #include <memory>
 #include <optional>
 
-#include "capture/capture_findings.h"
+#include "rules/capture_rules.h"
 #include "capture/flow_analyser.h"
 #include "capture/live_capture.h"
 #include "session/window_source.h"
@@ -13,7 +13,7 @@ namespace pktloss {
 
 class CaptureSource : public WindowSource {
  public:
-  CaptureSource(NetnsTarget netns, capture::LiveCaptureOptions opts, capture::CaptureContext ctx,
+  CaptureSource(NetnsTarget netns, capture::LiveCaptureOptions opts, CaptureContext ctx,
                 Role role)
       : netns_(std::move(netns)), opts_(std::move(opts)), ctx_(std::move(ctx)), role_(role) {}
   Role role() const override { return role_; }
@@ -28,7 +28,7 @@ class CaptureSource : public WindowSource {
  private:
   NetnsTarget netns_;
   capture::LiveCaptureOptions opts_;
-  capture::CaptureContext ctx_;
+  CaptureContext ctx_;
   Role role_;
   std::unique_ptr<capture::LiveCapture> cap_;
   capture::CapturedPackets packets_;

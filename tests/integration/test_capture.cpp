@@ -80,3 +80,69 @@ TEST(Capture, BadInputIsAClearErrorWithExitTwo) {
   auto neither = net.pktloss("capture");
   EXPECT_EQ(neither.exit_code, 2);
 }
+
+// A capture that holds one direction only (a capture filter) can't judge loss: no loss verdict,
+// "one-sided" instead; and the saved file's text report names the file, not a host.
+TEST(Capture, OneSidedCaptureIsNotLossAndFileReportNamesTheFile) {
+  TestNet net;
+  net.start_nginx();
+  net.spawn(net.client(), curl_loop("/30k.bin", 2));
+  std::string pcap = net.workdir() + "/one_sided.pcap";
+  auto r = net.pktloss("capture -n " + net.client() + " -i eth0 -d 2 --filter 'src host " +
+                       TestNet::kClientIp + "' --write " + pcap + " --json");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto report = nlohmann::json::parse(r.out);
+  bool one_sided = false;
+  for (const auto& f : report["capture"]["flows"]) {
+    EXPECT_NE(f["kind"], "loss") << f.dump();
+    EXPECT_NE(f["kind"], "size_dependent_loss") << f.dump();
+    one_sided = one_sided || f["kind"] == "one_sided";
+  }
+  EXPECT_TRUE(one_sided) << report["capture"].dump(2);
+
+  auto text = net.pktloss("capture --read " + pcap);
+  ASSERT_EQ(text.exit_code, 0) << text.out << text.err;
+  EXPECT_NE(text.out.find("capture file " + pcap), std::string::npos) << text.out;
+  EXPECT_EQ(text.out.find("netns file"), std::string::npos) << text.out;
+  EXPECT_EQ(text.out.find("-i SECONDS"), std::string::npos) << text.out;
+  EXPECT_EQ(text.out.find("qdisc"), std::string::npos) << text.out;  // not measurable here
+  EXPECT_NE(text.out.find("one-sided capture: loss cannot be judged"), std::string::npos)
+      << text.out;
+}
+
+// The same traffic captured at both ends of the veth pair and merged: every frame twice. The
+// duplicates are counted and excluded, never retransmissions; the file's two interfaces are
+// both read; gzip-compressed, it reads the same.
+TEST(Capture, FramesCapturedTwiceAreDuplicatesAndGzipReads) {
+  TestNet net;
+  net.start_nginx();
+  std::string a = net.workdir() + "/a.pcap", b = net.workdir() + "/b.pcap",
+              merged = net.workdir() + "/merged.pcap";
+  // "-i any" (Linux cooked v2) at the server, Ethernet at the client: the merged pcapng holds
+  // two interfaces of different link types and snaplens, which libpcap refuses to read.
+  net.spawn(net.server(), "timeout 3 tcpdump -i any -U -s 300 -w " + b + " tcp");
+  net.spawn(net.client(), curl_loop("/30k.bin", 2));
+  auto r = net.pktloss("capture -n " + net.client() + " -i eth0 -d 2.5 --filter tcp --write " + a);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  sleep(1);
+  ASSERT_EQ(pktloss::testing::sh("mergecap -w " + merged + " " + a + " " + b).exit_code, 0);
+  ASSERT_EQ(pktloss::testing::sh("gzip -k " + merged).exit_code, 0);
+  EXPECT_NE(pktloss::testing::sh("tcpdump -nn -r " + merged + " >/dev/null").exit_code, 0);
+  for (const std::string& file : {merged, merged + ".gz"}) {
+    auto m = net.pktloss("capture --read " + file + " --json");
+    ASSERT_EQ(m.exit_code, 0) << m.out << m.err;
+    auto doc = nlohmann::json::parse(m.out);
+    auto cap = doc["capture"];
+    bool both = false;
+    for (const auto& n : doc["notes"])
+      both = both ||
+             n.get<std::string>().find("2 interfaces in the file, all read") != std::string::npos;
+    EXPECT_TRUE(both) << doc["notes"].dump();
+    EXPECT_GT(cap["packets"]["duplicate_frames"].get<int>(), 100) << cap["packets"].dump();
+    for (const auto& f : cap["flows"]) {
+      EXPECT_EQ(f["client_to_server"]["retransmits"], 0) << f.dump();
+      EXPECT_EQ(f["server_to_client"]["retransmits"], 0) << f.dump();
+      EXPECT_EQ(f["kind"], "ok") << f.dump();
+    }
+  }
+}

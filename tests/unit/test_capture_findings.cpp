@@ -2,7 +2,7 @@
 // computed from the sizes seen; a healthy capture yields nothing.
 #include <gtest/gtest.h>
 
-#include "capture/capture_findings.h"
+#include "rules/capture_rules.h"
 #include "test_capture_util.h"
 
 using namespace pktloss::capture;
@@ -23,7 +23,7 @@ TEST(CaptureFindings, BlackHoledFlowsBecomeOnePmtuFinding) {
   EXPECT_EQ(x.severity, pktloss::Severity::critical);
   EXPECT_EQ(x.object, "path to 10.77.0.2");
   EXPECT_TRUE(x.moved_in_window);
-  EXPECT_EQ(x.volume, 12u);  // 3 lost segments + 9 retransmissions
+  EXPECT_EQ(x.volume, 3u);  // the lost segments; their retransmissions are not counted again
   EXPECT_EQ(x.evidence.size(), 3u);
   EXPECT_EQ(x.evidence[0].source, "pcap");
   ASSERT_GE(x.fix.size(), 3u);
@@ -61,4 +61,23 @@ TEST(CaptureFindings, HealthyCaptureHasNoFinding) {
   c.server_data(1448);
   c.ack_from_client();
   EXPECT_TRUE(findings_from_capture(analyse_frames(f), {"host", "eth0"}).empty());
+}
+
+TEST(CaptureFindings, SavedFileGetsNoLiveHostAdviceAndPlainEvidence) {
+  std::vector<Frame> f;
+  TcpConv lost(f, "10.0.0.1", "10.0.0.3", 40002, 80);
+  lost.syn();
+  lost.advance_ms(1000);
+  lost.syn();
+  pktloss::CaptureContext ctx;
+  ctx.from_file = true;
+  auto findings = findings_from_capture(analyse_frames(f), ctx);
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].id, "transport.syn_failures");
+  EXPECT_TRUE(findings[0].netns.empty());
+  for (const auto& fix : findings[0].fix) EXPECT_EQ(fix.find("pktloss trace"), std::string::npos);
+  ASSERT_FALSE(findings[0].evidence.empty());
+  EXPECT_TRUE(findings[0].evidence[0].counter.empty());  // packet counts, not counter deltas
+  EXPECT_EQ(findings[0].evidence[0].text.rfind("2 SYNs: tcp 10.0.0.1:40002 -> 10.0.0.3:80", 0), 0u)
+      << findings[0].evidence[0].text;
 }

@@ -50,9 +50,29 @@ class TcpConv {
     cseq_ += len;
     return at;
   }
+  // A timeout retransmission: 300 ms later (above Linux's 200 ms minimum RTO).
   void client_retransmit(uint32_t at, uint32_t len) {
+    advance_ms(300);
     emit(true, at, sseq_, tcpflag::kAck | tcpflag::kPsh, len, 0);
   }
+  // Raw control over one packet from either side.
+  void client_packet(uint32_t seq, uint32_t ack, uint8_t flags, uint32_t len) {
+    emit(true, seq, ack, flags, len, 0);
+  }
+  void server_packet(uint32_t seq, uint32_t ack, uint8_t flags, uint32_t len,
+                     uint16_t window = 65535) {
+    emit(false, seq, ack, flags, len, 0, window);
+  }
+  void client_fin() {
+    emit(true, cseq_, sseq_, tcpflag::kFin | tcpflag::kAck, 0, 0);
+    cseq_ += 1;
+  }
+  void server_fin() {
+    emit(false, sseq_, cseq_, tcpflag::kFin | tcpflag::kAck, 0, 0);
+    sseq_ += 1;
+  }
+  void server_rst() { emit(false, sseq_, cseq_, tcpflag::kRst | tcpflag::kAck, 0, 0); }
+  uint32_t server_seq() const { return sseq_; }
   uint32_t server_data(uint32_t len) {
     uint32_t at = sseq_;
     emit(false, sseq_, cseq_, tcpflag::kAck | tcpflag::kPsh, len, 0);

@@ -1,4 +1,4 @@
-#include "capture/capture_findings.h"
+#include "rules/capture_rules.h"
 
 #include "model/finding_kind.h"
 #include "rules/netns_prefix.h"
@@ -8,7 +8,7 @@
 #include <algorithm>
 #include <map>
 
-namespace pktloss::capture {
+namespace pktloss {
 namespace {
 
 // "10.77.0.2:80" -> "10.77.0.2", "[2001:db8::2]:80" -> "2001:db8::2".
@@ -29,13 +29,13 @@ struct Group {
   std::vector<const FlowReport*> flows;
 };
 
-Evidence flow_evidence(const FlowReport& f, const std::string& counter, uint64_t value) {
+// Evidence from packets reads as what was seen ("3 segments never acknowledged: tcp a -> b:
+// ..."), not as a counter moving: a capture has no "before".
+Evidence flow_evidence(const FlowReport& f, const char* what, uint64_t value) {
   Evidence e;
   e.source = "pcap";
-  e.text = f.verdict.flow + ": " + f.verdict.verdict;
-  e.counter = counter;
-  e.after = value;
-  e.delta = value;
+  e.text = fmt::format("{} {}{}: {}: {}", value, what, value == 1 ? "" : "s", f.verdict.flow,
+                       f.verdict.verdict);
   e.in_window = value > 0;  // seen on the wire during the capture
   return e;
 }
@@ -65,25 +65,26 @@ std::vector<Finding> findings_from_capture(const CaptureAnalysis& analysis,
   }
   std::vector<Finding> out;
   const std::string dev = ctx.iface.empty() ? "" : " dev " + ctx.iface;
-  // A saved file ("file") was captured somewhere we do not know: no prefix.
-  const std::string ns_exec = ctx.netns == "file" ? "" : netns_prefix(ctx.netns);
+  // A saved file was captured somewhere we do not know: no prefix, and no advice that only
+  // makes sense on the live host (tracing it, listing its sockets).
+  const bool file = ctx.from_file || ctx.netns == "file";
+  const std::string ns_exec = file ? "" : netns_prefix(ctx.netns);
 
   for (const auto& [server, g] : groups["size_dependent_loss"]) {
     uint32_t ok = 0, lost = UINT32_MAX, announced = 0, biggest = 0;
-    uint64_t unacked = 0, retrans = 0;
+    uint64_t unacked = 0;
     for (const auto* f : g.flows) {
       ok = std::max(ok, f->verdict.max_delivered_size);
       lost = std::min(lost, f->verdict.min_lost_size);
       biggest = std::max({biggest, f->out.max_lost_size, f->back.max_lost_size});
       unacked += f->verdict.unacked_segments;
-      retrans += f->verdict.retransmits;
       if (f->icmp.frag_needed_mtu) announced = f->icmp.frag_needed_mtu;
     }
     bool frag = announced > 0;
     Finding x =
         base(kinds::ip_pmtu_blackhole.id, Layer::ip, Severity::critical, ctx, "path to " + server);
     x.confidence = g.flows.size() >= 3 ? 0.95 : 0.85;
-    x.volume = unacked + retrans;
+    x.volume = unacked;  // packets lost; retransmissions are the same packets again
     x.summary = fmt::format(
         "packets above {} bytes toward {} never arrive ({} flows, {} segments lost, smallest {} "
         "B){}",
@@ -91,8 +92,8 @@ std::vector<Finding> findings_from_capture(const CaptureAnalysis& analysis,
         frag ? fmt::format("; ICMP frag-needed announced MTU {} yet loss went on", announced)
              : "; no ICMP frag-needed comes back");
     for (size_t i = 0; i < g.flows.size() && i < 5; ++i)
-      x.evidence.push_back(
-          flow_evidence(*g.flows[i], "unacked_segments", g.flows[i]->verdict.unacked_segments));
+      x.evidence.push_back(flow_evidence(*g.flows[i], "segment never acknowledged",
+                                         g.flows[i]->verdict.unacked_segments));
     x.explanation = fmt::format(
         "Segments up to {} bytes are acknowledged and every segment of {} bytes or more is "
         "retransmitted and never acknowledged. A hop between here and {} has an MTU below {} "
@@ -128,14 +129,15 @@ std::vector<Finding> findings_from_capture(const CaptureAnalysis& analysis,
     x.summary = fmt::format("{} SYNs to {} in {} connection attempts got no answer", syns, server,
                             g.flows.size());
     for (size_t i = 0; i < g.flows.size() && i < 5; ++i)
-      x.evidence.push_back(flow_evidence(*g.flows[i], "syns", g.flows[i]->out.syns));
+      x.evidence.push_back(flow_evidence(*g.flows[i], "SYN", g.flows[i]->out.syns));
     x.explanation =
         "Neither a SYN-ACK nor a RST nor an ICMP error came back: the SYNs or the answers are "
         "dropped silently (a DROP rule, a blackhole route, a full queue on the way).";
-    x.fix.push_back(
-        fmt::format("{}pktloss trace --host {} --port {} -d 10   # which kernel "
-                    "function drops them, and why",
-                    ns_exec, host_of(server), port_of(server)));
+    if (!file)
+      x.fix.push_back(
+          fmt::format("{}pktloss trace --host {} --port {} -d 10   # which kernel "
+                      "function drops them, and why",
+                      ns_exec, host_of(server), port_of(server)));
     out.push_back(std::move(x));
   }
 
@@ -153,21 +155,27 @@ std::vector<Finding> findings_from_capture(const CaptureAnalysis& analysis,
       x.summary = fmt::format("{} connection attempts to {} answered by RST: nothing listens",
                               refused, server);
       for (size_t i = 0; i < g.flows.size() && i < 5; ++i)
-        x.evidence.push_back(flow_evidence(*g.flows[i], "resets", g.flows[i]->back.resets));
+        x.evidence.push_back(flow_evidence(*g.flows[i], "RST", g.flows[i]->back.resets));
       x.explanation = "The server host answers the SYN with a RST: no socket listens on port " +
                       port_of(server) + " (or a REJECT --reject-with tcp-reset rule).";
-      x.fix.push_back("ss -ltnp 'sport = :" + port_of(server) + "'   # on " + host_of(server) +
-                      ": start the service or use the right port");
+      x.fix.push_back(file ? "start the service on " + server + " or connect to the right port"
+                           : "ss -ltnp 'sport = :" + port_of(server) + "'   # on " +
+                                 host_of(server) + ": start the service or use the right port");
       out.push_back(std::move(x));
     } else {
       Finding x = base(kinds::transport_retransmits.id, Layer::transport, Severity::info, ctx,
                        "tcp " + server);
       x.confidence = 0.5;
       x.volume = resets;
-      x.summary = fmt::format("{} connections to {} were reset", g.flows.size(), server);
+      x.summary = fmt::format("{} connection{} to {} ended by a RST", g.flows.size(),
+                              g.flows.size() == 1 ? "" : "s", server);
       for (size_t i = 0; i < g.flows.size() && i < 5; ++i)
-        x.evidence.push_back(flow_evidence(*g.flows[i], "resets", resets));
-      x.explanation = "A RST ended established connections; data in flight is lost with them.";
+        x.evidence.push_back(
+            flow_evidence(*g.flows[i], "RST", g.flows[i]->out.resets + g.flows[i]->back.resets));
+      x.explanation =
+          "One end closed the connection with a RST (an application abort, a timeout, or a "
+          "RST answering data after close). The RST itself shows the other end's packets "
+          "arrived; it is not packet loss.";
       out.push_back(std::move(x));
     }
   }
@@ -182,11 +190,12 @@ std::vector<Finding> findings_from_capture(const CaptureAnalysis& analysis,
     x.summary = fmt::format("{} UDP datagrams to {} answered by ICMP port unreachable", n, server);
     for (size_t i = 0; i < g.flows.size() && i < 5; ++i)
       x.evidence.push_back(
-          flow_evidence(*g.flows[i], "icmp_port_unreachable", g.flows[i]->icmp.port_unreachable));
+          flow_evidence(*g.flows[i], "ICMP port unreachable", g.flows[i]->icmp.port_unreachable));
     x.explanation = "Nothing listens on UDP port " + port_of(server) + " at " + host_of(server) +
                     "; the host answers each datagram with ICMP port unreachable.";
-    x.fix.push_back("ss -lunp 'sport = :" + port_of(server) + "'   # on " + host_of(server) +
-                    ": start the service or send to the right port");
+    x.fix.push_back(file ? "start the service on " + server + " or send to the right port"
+                         : "ss -lunp 'sport = :" + port_of(server) + "'   # on " + host_of(server) +
+                               ": start the service or send to the right port");
     out.push_back(std::move(x));
   }
 
@@ -200,9 +209,11 @@ std::vector<Finding> findings_from_capture(const CaptureAnalysis& analysis,
         fmt::format("{} answered with ICMP destination unreachable ({} times{})", server, n,
                     g.flows[0]->icmp.reporter.empty() ? "" : ", from " + g.flows[0]->icmp.reporter);
     for (size_t i = 0; i < g.flows.size() && i < 5; ++i)
-      x.evidence.push_back(flow_evidence(*g.flows[i], "icmp_unreachable", n));
+      x.evidence.push_back(
+          flow_evidence(*g.flows[i], "ICMP unreachable",
+                        g.flows[i]->icmp.host_unreachable + g.flows[i]->icmp.port_unreachable));
     x.explanation = "A router or the destination host says it cannot deliver to this address.";
-    x.fix.push_back(ns_exec + "ip route get " + host_of(server));
+    if (!file) x.fix.push_back(ns_exec + "ip route get " + host_of(server));
     out.push_back(std::move(x));
   }
 
@@ -215,20 +226,23 @@ std::vector<Finding> findings_from_capture(const CaptureAnalysis& analysis,
     Finding x = base(kinds::transport_retransmits.id, Layer::transport, Severity::warning, ctx,
                      "tcp " + server);
     x.confidence = 0.7;
-    x.volume = unacked + retrans;
+    x.volume = unacked;  // lost segments; their retransmissions are not counted again
     x.summary = fmt::format(
-        "{} data segments to/from {} never acknowledged after {} "
-        "retransmissions",
-        unacked, server, retrans);
+        "{} data segment{} to/from {} never acknowledged although sent again "
+        "({} retransmission{})",
+        unacked, unacked == 1 ? "" : "s", server, retrans, retrans == 1 ? "" : "s");
     for (size_t i = 0; i < g.flows.size() && i < 5; ++i)
-      x.evidence.push_back(
-          flow_evidence(*g.flows[i], "unacked_segments", g.flows[i]->verdict.unacked_segments));
-    x.explanation = "Segments of every size are lost and the peer never acknowledges them.";
-    x.fix.push_back(fmt::format("{}pktloss trace --host {} --port {} -d 10", ns_exec,
-                                host_of(server), port_of(server)));
+      x.evidence.push_back(flow_evidence(*g.flows[i], "segment never acknowledged",
+                                         g.flows[i]->verdict.unacked_segments));
+    x.explanation =
+        "The sender retransmitted these segments for longer than a retransmission timeout and "
+        "no acknowledgement came back: segments of every size are lost on the path.";
+    if (!file)
+      x.fix.push_back(fmt::format("{}pktloss trace --host {} --port {} -d 10", ns_exec,
+                                  host_of(server), port_of(server)));
     out.push_back(std::move(x));
   }
   return out;
 }
 
-}  // namespace pktloss::capture
+}  // namespace pktloss
