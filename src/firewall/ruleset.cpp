@@ -4,8 +4,10 @@
 #include <set>
 
 #include "firewall/ebarp_render.h"
+#include "firewall/fw_args.h"
 #include "firewall/ipt_render.h"
 #include "firewall/nft_render.h"
+#include "util/shell_command.h"
 
 namespace pktloss {
 namespace {
@@ -56,7 +58,18 @@ bool has_xt_expr(const json& rule) {
 }
 
 void parse_item(const json& it, std::map<std::string, TableInfo>& tables, const NftRawFacts& raw,
-                std::map<std::string, int>& position, Firewall& fw);
+                std::map<std::string, int>& position, Firewall& fw, const XtTextFn& xt_text);
+
+void parse_all(const json& items, std::map<std::string, TableInfo>& tables, const NftRawFacts& raw,
+               Firewall& fw, const XtTextFn& xt_text);
+
+std::string item_key(const XtSaveItem& it, const std::string& family) {
+  std::string k = family + '\0' + it.blob.kind + '\0' + it.blob.name + '\0' +
+                  std::to_string(it.blob.revision) + '\0' + it.jump_name + '\0' +
+                  std::to_string(it.proto) + '\0' + std::to_string(it.invflags) + '\0';
+  k.append(it.blob.info.begin(), it.blob.info.end());
+  return k;
+}
 
 void add_unique(std::vector<std::string>& v, const std::vector<std::string>& add) {
   for (const auto& s : add)
@@ -64,18 +77,6 @@ void add_unique(std::vector<std::string>& v, const std::vector<std::string>& add
 }
 
 }  // namespace
-
-std::string shell_quote(const std::string& s) {
-  bool plain = !s.empty();
-  for (char c : s)
-    if (!(isalnum(static_cast<unsigned char>(c)) ||
-          std::string("_-.:/+@=,%").find(c) != std::string::npos))
-      plain = false;
-  if (plain) return s;
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
 
 std::string nft_rule_key(const std::string& family, const std::string& table,
                          const std::string& chain, uint64_t handle) {
@@ -96,7 +97,8 @@ bool ruleset_has_xt(const json& ruleset) {
   return false;
 }
 
-void parse_nft_ruleset(const json& ruleset, const NftRawFacts& raw, Firewall& fw) {
+void parse_nft_ruleset(const json& ruleset, const NftRawFacts& raw, Firewall& fw,
+                       const XtBatchFn& batch) {
   if (!ruleset.is_object() || !ruleset.contains("nftables") || !ruleset.at("nftables").is_array()) {
     fw.notes.push_back("nftables: ruleset JSON without an \"nftables\" array; skipped");
     return;
@@ -126,6 +128,36 @@ void parse_nft_ruleset(const json& ruleset, const NftRawFacts& raw, Firewall& fw
   }
   for (auto& [k, t] : tables) t.backend = backend_for(t);
 
+  if (!batch) {
+    parse_all(items, tables, raw, fw, {});
+    return;
+  }
+  // iptables-nft rules: a first pass records every xt item to print, one libxtables child per
+  // family prints them all, the second pass uses the texts.
+  std::map<std::string, std::vector<XtSaveItem>> wanted;  // family -> items
+  std::map<std::string, std::optional<std::string>> printed;
+  Firewall scratch;
+  parse_all(items, tables, raw, scratch,
+            [&](const XtSaveItem& it, const std::string& family) -> std::optional<std::string> {
+              auto [pos, fresh] = printed.emplace(item_key(it, family), std::nullopt);
+              if (fresh) wanted[family].push_back(it);
+              return std::nullopt;
+            });
+  for (const auto& [family, list] : wanted) {
+    std::vector<XtSaved> out = batch(list, family);
+    for (size_t i = 0; i < list.size() && i < out.size(); ++i)
+      if (out[i].ok) printed[item_key(list[i], family)] = out[i].text;
+  }
+  parse_all(items, tables, raw, fw,
+            [&](const XtSaveItem& it, const std::string& family) -> std::optional<std::string> {
+              auto p = printed.find(item_key(it, family));
+              return p == printed.end() ? std::nullopt : p->second;
+            });
+}
+
+namespace {
+void parse_all(const json& items, std::map<std::string, TableInfo>& tables, const NftRawFacts& raw,
+               Firewall& fw, const XtTextFn& xt_text) {
   // Pass 2: base chains with a drop policy, and rules that can drop.
   std::map<std::string, int> position;  // "family table chain" -> rules seen so far
   size_t malformed = 0;
@@ -133,7 +165,7 @@ void parse_nft_ruleset(const json& ruleset, const NftRawFacts& raw, Firewall& fw
     if (!it.is_object()) continue;
     // One malformed item (kernel or library surprise) costs that item only.
     try {
-      parse_item(it, tables, raw, position, fw);
+      parse_item(it, tables, raw, position, fw, xt_text);
     } catch (const json::exception&) {
       ++malformed;
     }
@@ -141,11 +173,27 @@ void parse_nft_ruleset(const json& ruleset, const NftRawFacts& raw, Firewall& fw
   if (malformed)
     fw.notes.push_back("nftables: skipped " + std::to_string(malformed) +
                        " malformed ruleset item(s)");
+  // iptables -D deletes the first rule with the same specification: for a rule whose twin
+  // comes earlier in the chain that is the wrong one, so both are named by handle.
+  std::map<std::string, int> same;
+  for (const auto& r : fw.rules)
+    if (r.backend == "iptables-nft" || r.backend == "ip6tables-nft")
+      ++same[r.family + " " + r.table + " " + r.chain + "\n" + r.text];
+  for (auto& r : fw.rules) {
+    if (r.backend != "iptables-nft" && r.backend != "ip6tables-nft") continue;
+    if (same[r.family + " " + r.table + " " + r.chain + "\n" + r.text] < 2) continue;
+    auto t = nft_name(r.table), c = nft_name(r.chain);
+    if (!t || !c) continue;
+    r.delete_argv = {"nft", "delete", "rule", r.family, *t, *c, "handle", std::to_string(r.handle)};
+    r.delete_note = "by handle: another rule of the chain has the same text";
+    r.delete_command = command_line(r.delete_argv);
+  }
 }
+}  // namespace
 
 namespace {
 void parse_item(const json& it, std::map<std::string, TableInfo>& tables, const NftRawFacts& raw,
-                std::map<std::string, int>& position, Firewall& fw) {
+                std::map<std::string, int>& position, Firewall& fw, const XtTextFn& xt_text) {
   {
     if (it.contains("chain")) {
       const auto& c = it.at("chain");
@@ -168,11 +216,14 @@ void parse_item(const json& it, std::map<std::string, TableInfo>& tables, const 
       }
       if (ti.backend == "iptables-nft" || ti.backend == "ip6tables-nft") {
         std::string tool = ti.backend == "iptables-nft" ? "iptables" : "ip6tables";
-        ch.set_policy_command = tool + " -t " + table + " -P " + name + " ACCEPT";
-      } else {
-        ch.set_policy_command = "nft " + shell_quote("chain " + family + " " + table + " " + name +
-                                                     " { policy accept; }");
+        ch.set_policy_argv = {tool, "-t", table, "-P", name, "ACCEPT"};
+      } else if (auto t = nft_name(table), n = nft_name(name); t && n) {
+        // nft joins its arguments into one command: one argument keeps it readable.
+        ch.set_policy_argv = {"nft",
+                              "chain " + family + " " + *t + " " + *n + " { policy accept; }"};
+        ch.add_counter_argv = {"nft", "add", "rule", family, *t, *n, "counter"};
       }
+      ch.set_policy_command = command_line(ch.set_policy_argv);
       fw.chains.push_back(std::move(ch));
       return;
     }
@@ -199,42 +250,87 @@ void parse_item(const json& it, std::map<std::string, TableInfo>& tables, const 
     fr.has_counter = facts.has_counter;
     fr.packets = facts.packets;
     fr.bytes = facts.bytes;
-    std::string nft_delete = "nft delete rule " + family + " " + table + " " + shell_quote(chain) +
-                             " handle " + std::to_string(handle);
+    std::vector<std::string> nft_delete;
+    if (auto t = nft_name(table), c = nft_name(chain); t && c)
+      nft_delete = {"nft", "delete", "rule", family, *t, *c, "handle", std::to_string(handle)};
     if (ti.backend == "iptables-nft" || ti.backend == "ip6tables-nft") {
       static const std::vector<XtBlob> none;
       auto xt = raw.rule_xt.find(nft_rule_key(family, table, chain, handle));
-      IptRendered ipt = render_ipt_rule(exprs, xt == raw.rule_xt.end() ? none : xt->second, family);
+      IptRendered ipt =
+          render_ipt_rule(exprs, xt == raw.rule_xt.end() ? none : xt->second, family, xt_text);
       fr.text = ipt_rule_text(chain, ipt.spec);
       add_unique(fr.traits, ipt.traits);
       if (ipt.matches_all) add_unique(fr.traits, {"matches-all"});
       fr.dports = ipt.dports;
       std::string tool = ti.backend == "iptables-nft" ? "iptables" : "ip6tables";
       // Deleting by specification is what an iptables user expects; when part of the rule could
-      // not be rendered the handle is the only exact way to name it.
-      fr.delete_command =
-          ipt.complete ? tool + " -t " + table + " -D " + chain + " " + ipt.spec : nft_delete;
-      if (!ipt.complete) fr.traits.push_back("partially-rendered");
+      // not be printed the handle is the only exact way to name it. ip6tables-nft 1.8.9 matches
+      // an address rule of -D against other rules too (ip6tables -D INPUT -s ::/64 -j DROP
+      // removed an earlier -j DROP): such rules are named by handle as well.
+      bool ip6_addr = family == "ip6" && (ipt.spec.find("-s ") != std::string::npos ||
+                                          ipt.spec.find("-d ") != std::string::npos);
+      if (!xt_text && ipt.complete) ipt.partial_reason = "";  // pure tests: decoder only
+      if (ipt.complete && !ip6_addr) {
+        fr.delete_argv = std::vector<std::string>{tool, "-t", table, "-D", chain} +
+                         split_ipt_save_args(ipt.spec);
+      } else {
+        fr.delete_argv = nft_delete;
+        fr.delete_note = ipt.complete ? "by handle: ip6tables-nft -D may match another rule "
+                                        "with an address (ip6tables 1.8.9)"
+                                      : "by handle: part of the rule could not be printed in "
+                                        "iptables syntax";
+      }
+      if (!ipt.complete) {
+        fr.partial_reason = ipt.partial_reason.empty() ? "part of the rule has no iptables syntax"
+                                                       : ipt.partial_reason;
+        fr.traits.push_back("partially-rendered");
+      }
     } else if (ti.backend == "ebtables-nft" || ti.backend == "arptables-nft") {
       IptRendered eb =
           ti.backend == "ebtables-nft" ? render_ebtables_rule(exprs) : render_arptables_rule(exprs);
       std::string tool = ti.backend == "ebtables-nft" ? "ebtables" : "arptables";
       if (eb.complete) {
         fr.text = "-A " + chain + (eb.spec.empty() ? "" : " " + eb.spec);
-        fr.delete_command = tool + " -t " + table + " -D " + chain + " " + eb.spec;
+        fr.delete_argv =
+            std::vector<std::string>{tool, "-t", table, "-D", chain} + split_ipt_save_args(eb.spec);
       } else {
         // Shown in nft syntax rather than as a half-rendered ebtables/arptables rule.
         fr.text = render_nft_rule(r);
-        fr.delete_command = nft_delete;
+        fr.delete_argv = nft_delete;
+        fr.delete_note = "by handle: part of the rule has no " + tool + " syntax";
+        fr.partial_reason = "shown in nft syntax: part of the rule has no " + tool + " syntax";
         fr.traits.push_back("partially-rendered");
       }
       if (eb.matches_all) add_unique(fr.traits, {"matches-all"});
     } else {
-      fr.text = render_nft_rule(r);
+      auto listed = raw.rule_text.find(nft_rule_key(family, table, chain, handle));
+      if (listed != raw.rule_text.end()) {
+        fr.text = listed->second;
+      } else {
+        fr.text = render_nft_rule(r);
+        if (raw.has_rule_text) {
+          fr.partial_reason = "not in libnftables' text listing (changed between two dumps?)";
+          fr.traits.push_back("partially-rendered");
+        }
+      }
       add_unique(fr.traits, facts.traits);
       fr.dports = facts.dports;
-      fr.delete_command = nft_delete;
+      fr.delete_argv = nft_delete;
+      if (!facts.has_counter) {
+        auto t = nft_name(table), c = nft_name(chain);
+        std::string why;
+        std::optional<std::string> with = listed == raw.rule_text.end()
+                                              ? std::nullopt
+                                              : nft_text_with_counter(r, listed->second, why);
+        if (listed == raw.rule_text.end()) why = "the rule's own nft text is not known";
+        if (with && t && c)
+          fr.add_counter_argv = {"nft", "replace rule " + family + " " + *t + " " + *c +
+                                            " handle " + std::to_string(handle) + " " + *with};
+        else
+          fr.counter_note = why.empty() ? "the table or chain name cannot be written in nft" : why;
+      }
     }
+    fr.delete_command = command_line(fr.delete_argv);
     if (verdict == "reject" && !fr.dports.empty()) add_unique(fr.traits, {"reject-service-port"});
     fw.rules.push_back(std::move(fr));
   }

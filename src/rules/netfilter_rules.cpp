@@ -5,8 +5,8 @@
 #include <regex>
 
 #include "rules/evidence.h"
-#include "rules/netns_prefix.h"
 #include "rules/rule_families.h"
+#include "util/shell_command.h"
 
 namespace pktloss {
 namespace {
@@ -112,13 +112,13 @@ void describe(const FirewallRule& r, const NetnsSnapshot& ns, std::string& what,
   }
 }
 
-std::string with_counter(const FirewallRule& r) {
-  // Put `counter` before the final verdict statement of the nft rule text.
-  for (const char* v : {" reject", " drop"}) {
-    auto pos = r.text.rfind(v);
-    if (pos != std::string::npos) return r.text.substr(0, pos) + " counter" + r.text.substr(pos);
-  }
-  return "counter " + r.text;
+// The command that removes the rule, in its namespace, with the reason when it names the rule
+// by handle or number; a comment when no command can name it.
+std::string delete_fix(const std::string& ns, const FirewallRule& r) {
+  if (r.delete_argv.empty())
+    return "# " + shell_comment("no command can name this rule safely; remove it with " +
+                                r.backend + " by hand");
+  return command_in_netns(ns, r.delete_argv, r.delete_note);
 }
 
 void rule_findings(const RuleInput& in, Findings& out) {
@@ -143,10 +143,11 @@ void rule_findings(const RuleInput& in, Findings& out) {
                   " but has no counter, so its drops "
                   "cannot be measured";
       f.explanation += " Add a counter to see how much it drops.";
-      f.fix.push_back("nft " + std::string("'replace rule ") + r.family + " " + r.table + " " +
-                      r.chain + " handle " + std::to_string(r.handle) + " " + with_counter(r) +
-                      "'");
-      f.fix.push_back(r.delete_command);
+      if (!r.add_counter_argv.empty())
+        f.fix.push_back(command_in_netns(ns.name, r.add_counter_argv));
+      else if (!r.counter_note.empty())
+        f.fix.push_back("# " + shell_comment("no add-counter command: " + r.counter_note));
+      f.fix.push_back(delete_fix(ns.name, r));
       out.push_back(std::move(f));
       continue;
     }
@@ -196,7 +197,7 @@ void rule_findings(const RuleInput& in, Findings& out) {
                            "conntrack classified these packets INVALID");
       if (inv.in_window || inv.after.value_or(0) > 0) f.evidence.push_back(inv);
     }
-    f.fix.push_back(r.delete_command);
+    f.fix.push_back(delete_fix(ns.name, r));
     out.push_back(std::move(f));
   }
 }
@@ -224,7 +225,8 @@ void policy_findings(const RuleInput& in, Findings& out) {
       f.summary = "chain " + c.table + " " + c.chain +
                   " drops by policy; nftables keeps no "
                   "policy counter, so its drops cannot be measured";
-      f.fix.push_back("nft add rule " + c.family + " " + c.table + " " + c.chain + " counter");
+      if (!c.add_counter_argv.empty())
+        f.fix.push_back(command_in_netns(ns.name, c.add_counter_argv));
       out.push_back(std::move(f));
       continue;
     }
@@ -252,7 +254,7 @@ void policy_findings(const RuleInput& in, Findings& out) {
     }
     f.id = "netfilter.drop_rule";
     f.evidence.front() = ev;
-    f.fix.push_back(c.set_policy_command);
+    if (!c.set_policy_argv.empty()) f.fix.push_back(command_in_netns(ns.name, c.set_policy_argv));
     out.push_back(std::move(f));
   }
 }
@@ -336,13 +338,10 @@ void conntrack_findings(const RuleInput& in, Findings& out) {
 }  // namespace
 
 void netfilter_rules(const RuleInput& in, Findings& out) {
-  size_t first = out.size();
+  // Rule and policy fixes run in the rule's namespace; conntrack sizing is global, settable only
+  // from the initial namespace, so its fixes carry no prefix.
   rule_findings(in, out);
   policy_findings(in, out);
-  // Rules live in their namespace: the pasted fix must run there. (Conntrack sizing is global,
-  // settable only from the initial namespace, so its fixes stay as they are.)
-  for (size_t i = first; i < out.size(); ++i)
-    for (auto& cmd : out[i].fix) cmd = command_in_netns(in.after.name, cmd);
   conntrack_findings(in, out);
 }
 
