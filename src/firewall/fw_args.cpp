@@ -36,6 +36,10 @@ std::vector<std::string> split_ipt_save_args(const std::string& line) {
   return out;
 }
 
+bool xt_text_does_not_round_trip(const std::string& match_name) {
+  return match_name == "recent" || match_name == "connlimit";
+}
+
 std::optional<std::string> nft_name(const std::string& name) {
   if (name.empty()) return std::nullopt;
   bool plain = !(name[0] >= '0' && name[0] <= '9');

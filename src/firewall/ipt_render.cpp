@@ -119,7 +119,7 @@ IptRendered render_ipt_rule(const json& exprs, const std::vector<XtBlob>& xt,
                             const std::string& family, const XtTextFn& xt_text) {
   IptRendered r;
   const bool ip6 = family == "ip6";
-  std::string src, dst, in, out, proto, l4;  // iptables-save prints these first, in this order
+  std::string src, dst, in, out, proto, frag, l4;  // iptables-save prints these first, in order
   // The matches in rule order; a piece is fixed text or an xt item printed by libxtables.
   struct Piece {
     std::string text;  // fallback (or only) text
@@ -182,6 +182,16 @@ IptRendered render_ipt_rule(const json& exprs, const std::vector<XtBlob>& xt,
           (field == "saddr" || field == "daddr")) {
         (field == "saddr" ? src : dst) =
             neg + (field == "saddr" ? "-s " : "-d ") + address(right, ip6, ok);
+      } else if (mask && eq && mask->is_string() && right.is_string() && lk == "payload" &&
+                 (protocol == "ip" || protocol == "ip6") &&
+                 (field == "saddr" || field == "daddr")) {
+        // A non-contiguous mask: iptables-save prints it in full ("-d 10.0.0.0/255.0.255.0").
+        (field == "saddr" ? src : dst) = neg + (field == "saddr" ? "-s " : "-d ") +
+                                         right.get<std::string>() + "/" + mask->get<std::string>();
+      } else if (mask && eq && !ip6 && lk == "payload" && protocol == "ip" && field == "frag-off" &&
+                 mask->is_number_unsigned() && mask->get<unsigned>() == 0x1fff &&
+                 right.is_number_unsigned() && right.get<unsigned>() == 0) {
+        frag = op == "!=" ? "-f" : "! -f";  // -f: a fragment other than the first
       } else if (!mask && eq && lk == "meta" && (key == "iifname" || key == "oifname")) {
         std::string name = scalar(right);
         if (!name.empty() && name.back() == '*') name.back() = '+';
@@ -351,7 +361,7 @@ IptRendered render_ipt_rule(const json& exprs, const std::vector<XtBlob>& xt,
     return p.text;
   };
   std::string spec;
-  for (const std::string* p : {&src, &dst, &in, &out, &proto})
+  for (const std::string* p : {&src, &dst, &in, &out, &proto, &frag})
     if (!p->empty()) spec += " " + *p;
   for (const auto& m : matches) spec += text_of(m);
   spec += text_of(target);

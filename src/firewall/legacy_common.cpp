@@ -143,15 +143,20 @@ void add_legacy_rules(Firewall& fw, const std::vector<LegacyRule>& rules, bool i
           eq = o.matches[k].name == r.matches[k].name && o.matches[k].info == r.matches[k].info;
         same += eq;
       }
-    if (reason.empty() && same == 0) {
+    bool round_trips = true;
+    for (const auto& m : r.matches)
+      round_trips = round_trips && !xt_text_does_not_round_trip(m.name);
+    if (reason.empty() && same == 0 && round_trips) {
       fr.delete_argv = fr.delete_argv + split_ipt_save_args(spec);
     } else {
       fr.delete_argv.push_back(std::to_string(r.position));
-      fr.delete_note = reason.empty()
-                           ? "by rule number: the chain has another rule with the same text; "
-                             "the number shifts when rules above it change"
-                           : "by rule number: part of the rule could not be printed; the number "
-                             "shifts when rules above it change";
+      fr.delete_note = !reason.empty()
+                           ? "by rule number: part of the rule could not be printed; the number "
+                             "shifts when rules above it change"
+                       : same ? "by rule number: the chain has another rule with the same text; "
+                                "the number shifts when rules above it change"
+                              : "by rule number: iptables -D cannot find this rule by its text; "
+                                "the number shifts when rules above it change";
     }
     if (!reason.empty()) fr.traits.push_back("partially-rendered");
     fr.delete_command = command_line(fr.delete_argv);

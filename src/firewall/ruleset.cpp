@@ -179,13 +179,26 @@ void parse_all(const json& items, std::map<std::string, TableInfo>& tables, cons
   for (const auto& r : fw.rules)
     if (r.backend == "iptables-nft" || r.backend == "ip6tables-nft")
       ++same[r.family + " " + r.table + " " + r.chain + "\n" + r.text];
+  // ip6tables-nft 1.8.9's -D matched `-j DROP` against an earlier `-s ::/64 -j DROP` (and the
+  // other way round): in a chain with address rules every rule is named by handle.
+  std::set<std::string> ip6_addr_chains;
+  for (const auto& r : fw.rules)
+    if (r.backend == "ip6tables-nft" &&
+        (r.text.find(" -s ") != std::string::npos || r.text.find(" -d ") != std::string::npos))
+      ip6_addr_chains.insert(r.table + " " + r.chain);
   for (auto& r : fw.rules) {
     if (r.backend != "iptables-nft" && r.backend != "ip6tables-nft") continue;
-    if (same[r.family + " " + r.table + " " + r.chain + "\n" + r.text] < 2) continue;
+    bool twin = same[r.family + " " + r.table + " " + r.chain + "\n" + r.text] > 1;
+    bool ip6_ambiguous =
+        r.backend == "ip6tables-nft" && ip6_addr_chains.count(r.table + " " + r.chain);
+    if (!twin && !ip6_ambiguous) continue;
+    if (r.delete_argv.empty() || r.delete_argv[0] == "nft") continue;
     auto t = nft_name(r.table), c = nft_name(r.chain);
     if (!t || !c) continue;
     r.delete_argv = {"nft", "delete", "rule", r.family, *t, *c, "handle", std::to_string(r.handle)};
-    r.delete_note = "by handle: another rule of the chain has the same text";
+    r.delete_note = twin ? "by handle: another rule of the chain has the same text"
+                         : "by handle: ip6tables-nft -D may match another rule of this chain "
+                           "that has an address (ip6tables 1.8.9)";
     r.delete_command = command_line(r.delete_argv);
   }
 }
@@ -270,15 +283,20 @@ void parse_item(const json& it, std::map<std::string, TableInfo>& tables, const 
       bool ip6_addr = family == "ip6" && (ipt.spec.find("-s ") != std::string::npos ||
                                           ipt.spec.find("-d ") != std::string::npos);
       if (!xt_text && ipt.complete) ipt.partial_reason = "";  // pure tests: decoder only
-      if (ipt.complete && !ip6_addr) {
+      bool round_trips = true;
+      if (xt != raw.rule_xt.end())
+        for (const auto& b : xt->second)
+          round_trips = round_trips && !xt_text_does_not_round_trip(b.name);
+      if (ipt.complete && !ip6_addr && round_trips) {
         fr.delete_argv = std::vector<std::string>{tool, "-t", table, "-D", chain} +
                          split_ipt_save_args(ipt.spec);
       } else {
         fr.delete_argv = nft_delete;
-        fr.delete_note = ipt.complete ? "by handle: ip6tables-nft -D may match another rule "
-                                        "with an address (ip6tables 1.8.9)"
-                                      : "by handle: part of the rule could not be printed in "
-                                        "iptables syntax";
+        fr.delete_note = !ipt.complete  ? "by handle: part of the rule could not be printed in "
+                                          "iptables syntax"
+                         : !round_trips ? "by handle: iptables -D cannot find this rule by its text"
+                                        : "by handle: ip6tables-nft -D may match another rule "
+                                          "with an address (ip6tables 1.8.9)";
       }
       if (!ipt.complete) {
         fr.partial_reason = ipt.partial_reason.empty() ? "part of the rule has no iptables syntax"
