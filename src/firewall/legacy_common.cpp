@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include <fstream>
+#include <map>
 
 #include "firewall/fw_args.h"
 #include "firewall/xt_save.h"
@@ -77,6 +78,15 @@ void add_legacy_rules(Firewall& fw, const std::vector<LegacyRule>& rules, bool i
       items.push_back({r.target_blob, r.proto, r.invflags, r.target});
   }
   std::vector<XtSaved> saved = xt_save(items, family);
+  // Which rules jump or goto into each user chain: a drop there is reached through them.
+  std::map<std::string, std::string> entered_from;  // "table chain" -> "INPUT rule 3: jump X"
+  for (const auto& r : rules) {
+    std::string v = legacy_verdict(r);
+    if (v != "jump" && v != "goto") continue;
+    std::string& s = entered_from[r.table + " " + r.target];
+    s += (s.empty() ? "" : "; ") + family + " " + r.table + " " + r.chain + " rule " +
+         std::to_string(r.position) + ": " + v + " " + r.target;
+  }
   size_t next = 0;
   for (const LegacyRule* rp : cand) {
     const LegacyRule& r = *rp;
@@ -160,6 +170,8 @@ void add_legacy_rules(Firewall& fw, const std::vector<LegacyRule>& rules, bool i
     }
     if (!reason.empty()) fr.traits.push_back("partially-rendered");
     fr.delete_command = command_line(fr.delete_argv);
+    auto from = entered_from.find(r.table + " " + r.chain);
+    if (from != entered_from.end()) fr.reached_via = from->second;
     fw.rules.push_back(std::move(fr));
   }
 }

@@ -20,7 +20,37 @@ struct TableInfo {
   bool builtin_chain_names = true;  // every base chain has an iptables/ebtables builtin name
   bool has_base_chain = false;
   std::string backend;
+  std::set<std::string> drop_maps;  // named verdict maps with a drop element
+  // chain -> the rules that jump or goto into it ("ip filter INPUT rule 3 (handle 7): jump x")
+  std::map<std::string, std::vector<std::string>> entered_from;
 };
+
+// True when the JSON value holds a drop verdict anywhere ({"drop": null} in map elements).
+bool holds_drop(const json& j) {
+  if (j.is_object()) {
+    for (auto it = j.begin(); it != j.end(); ++it)
+      if (it.key() == "drop" || holds_drop(it.value())) return true;
+  } else if (j.is_array()) {
+    for (const auto& e : j)
+      if (holds_drop(e)) return true;
+  }
+  return false;
+}
+
+// Every jump/goto target inside a rule's statements (plain or in a verdict map).
+void jump_targets(const json& j, std::vector<std::pair<std::string, std::string>>& out) {
+  if (j.is_object()) {
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      if ((it.key() == "jump" || it.key() == "goto") && it.value().is_object() &&
+          it.value().contains("target") && it.value().at("target").is_string())
+        out.emplace_back(it.key(), it.value().at("target").get<std::string>());
+      else
+        jump_targets(it.value(), out);
+    }
+  } else if (j.is_array()) {
+    for (const auto& e : j) jump_targets(e, out);
+  }
+}
 
 bool is_builtin_chain(const std::string& n) {
   static const std::set<std::string> names = {"INPUT",      "OUTPUT",      "FORWARD",
@@ -123,7 +153,18 @@ void parse_nft_ruleset(const json& ruleset, const NftRawFacts& raw, Firewall& fw
       }
     } else if (it.contains("rule")) {
       const auto& r = it.at("rule");
-      if (has_xt_expr(r)) tables[get_s(r, "family") + " " + get_s(r, "table")].has_xt = true;
+      TableInfo& ti = tables[get_s(r, "family") + " " + get_s(r, "table")];
+      if (has_xt_expr(r)) ti.has_xt = true;
+      std::vector<std::pair<std::string, std::string>> targets;
+      if (r.contains("expr")) jump_targets(r.at("expr"), targets);
+      for (const auto& [how, target] : targets)
+        ti.entered_from[target].push_back(
+            get_s(r, "family") + " " + get_s(r, "table") + " " + get_s(r, "chain") +
+            " rule handle " + std::to_string(get_u(r, "handle")) + ": " + how + " " + target);
+    } else if (it.contains("map")) {
+      const auto& m = it.at("map");
+      if (get_s(m, "map") == "verdict" && m.contains("elem") && holds_drop(m.at("elem")))
+        tables[get_s(m, "family") + " " + get_s(m, "table")].drop_maps.insert(get_s(m, "name"));
     }
   }
   for (auto& [k, t] : tables) t.backend = backend_for(t);
@@ -248,9 +289,22 @@ void parse_item(const json& it, std::map<std::string, TableInfo>& tables, const 
     const json empty = json::array();
     const json& exprs = r.contains("expr") ? r.at("expr") : empty;
     std::string verdict = nft_rule_verdict(exprs);
+    const TableInfo& ti = tables[family + " " + table];
+    bool via_map = false;
+    if (verdict == "vmap") {
+      // A verdict map that can answer drop drops like a rule: attributed the same way.
+      for (const auto& s : exprs) {
+        if (!s.is_object() || !s.contains("vmap") || !s.at("vmap").is_object()) continue;
+        const json& data = s.at("vmap").value("data", json());
+        if (data.is_string() && data.get<std::string>().rfind("@", 0) == 0)
+          via_map = via_map || ti.drop_maps.count(data.get<std::string>().substr(1)) > 0;
+        else
+          via_map = via_map || holds_drop(data);
+      }
+      if (via_map) verdict = "drop";
+    }
     if (verdict != "drop" && verdict != "reject") return;  // cheap filter before rendering
 
-    const TableInfo& ti = tables[family + " " + table];
     NftRuleFacts facts = nft_rule_facts(exprs);
     FirewallRule fr;
     fr.backend = ti.backend;
@@ -350,6 +404,16 @@ void parse_item(const json& it, std::map<std::string, TableInfo>& tables, const 
     }
     fr.delete_command = command_line(fr.delete_argv);
     if (verdict == "reject" && !fr.dports.empty()) add_unique(fr.traits, {"reject-service-port"});
+    if (via_map) {
+      add_unique(fr.traits, {"verdict-map"});
+      // The rule's counter counts every packet the map looks up, not only the dropped ones.
+      fr.traits.erase(std::remove(fr.traits.begin(), fr.traits.end(), "matches-all"),
+                      fr.traits.end());
+    }
+    auto from = ti.entered_from.find(chain);
+    if (from != ti.entered_from.end()) {
+      for (const auto& f : from->second) fr.reached_via += (fr.reached_via.empty() ? "" : "; ") + f;
+    }
     fw.rules.push_back(std::move(fr));
   }
 }

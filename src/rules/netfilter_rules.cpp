@@ -87,6 +87,11 @@ void describe(const FirewallRule& r, const NetnsSnapshot& ns, std::string& what,
     why =
         "A random (statistic/numgen) match discards a share of the packets at random: "
         "connections stall and retransmit instead of failing clearly.";
+  } else if (has_trait(r, "verdict-map")) {
+    what = action + " packets its verdict map sends to drop";
+    why =
+        "A verdict map (vmap) picks the verdict per packet; some of its elements say drop. The "
+        "rule's counter counts every packet the map looks up, dropped or not.";
   } else if (has_trait(r, "nth")) {
     what = action + " every n-th matching packet";
     why = "An nth/counter match discards packets in a fixed rhythm.";
@@ -135,6 +140,12 @@ void rule_findings(const RuleInput& in, Findings& out) {
     f.object = object_of(r);
     f.explanation = why;
     f.evidence.push_back(fact_evidence(tool_of(r.backend), r.text));
+    // Which rule leads packets into this chain, so the operator can follow the path.
+    if (!r.reached_via.empty())
+      f.evidence.push_back(fact_evidence(tool_of(r.backend), "reached via " + r.reached_via));
+    if (!r.partial_reason.empty())
+      f.evidence.push_back(
+          fact_evidence("pktloss", "rule text may differ from the tool's: " + r.partial_reason));
     if (!r.has_counter) {
       f.id = "netfilter.unmeasured_rule";
       f.severity = dangerous ? Severity::warning : Severity::info;

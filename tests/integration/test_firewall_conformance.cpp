@@ -251,6 +251,8 @@ const std::vector<std::string> kNft = {
     "drop comment \"x $(touch /tmp/plfw-PWNED) `touch /tmp/plfw-PWNED` $HOME \\\"",
     "ip saddr @s1",
     "ip saddr . tcp dport { 10.0.0.1 . 22 }",
+    "tcp dport vmap @m",
+    "jump sub",
     "meta mark set ct mark",
     "ct mark set meta mark",
 };
@@ -387,11 +389,14 @@ TEST(FirewallConformance, NftMatchesNftListRuleset) {
   unlink("/tmp/plfw-PWNED");
   auto setup = net.in_server(
       "nft add table inet t && nft add chain inet t c '{ type filter hook input priority 0; }' "
-      "&& nft add set inet t s1 '{ type ipv4_addr; }'");
+      "&& nft add set inet t s1 '{ type ipv4_addr; }' && nft add chain inet t sub "
+      "&& nft add rule inet t sub tcp dport 9 drop "
+      "&& nft add map inet t m '{ type inet_service : verdict; elements = { 23 : drop } }'");
   ASSERT_EQ(setup.exit_code, 0) << setup.err;
   for (const auto& s : kNft) {
     bool has_verdict = s.find("drop") != std::string::npos ||
-                       s.find("reject") != std::string::npos || s.find("vmap") != std::string::npos;
+                       s.find("reject") != std::string::npos ||
+                       s.find("vmap") != std::string::npos || s.find("jump") != std::string::npos;
     std::string rule = s + (has_verdict ? "" : (s.empty() ? "drop" : " drop"));
     std::string file = net.workdir() + "/rule.nft";
     FILE* f = fopen(file.c_str(), "w");
@@ -401,17 +406,24 @@ TEST(FirewallConformance, NftMatchesNftListRuleset) {
     net.in_server("nft -f " + file);  // the kernel may refuse some: skipped
   }
   // Reference: nft's own listing, handles on, counter values off, keyed by handle.
-  auto listing = net.in_server("nft -a -s list chain inet t c");
+  auto listing = net.in_server("nft -a -s list table inet t");
   std::map<uint64_t, std::string> ref;
   std::istringstream in(listing.out);
   for (std::string l; std::getline(in, l);) {
     auto p = l.rfind(" # handle ");
-    if (p == std::string::npos || l.find("chain c") != std::string::npos) continue;
+    if (p == std::string::npos || (p >= 2 && l.compare(p - 2, 2, " {") == 0)) continue;
     size_t a = l.find_first_not_of('\t');
     ref[std::stoull(l.substr(p + 10))] = l.substr(a, p - a);
   }
   std::vector<FirewallRule> got = collect(net, "nftables");
   Tally t;
+  int vmaps = 0, via_jump = 0;
+  for (const auto& r : got) {
+    vmaps += r.text.find("vmap") != std::string::npos;
+    via_jump += r.chain == "sub" && r.reached_via.find("jump sub") != std::string::npos;
+  }
+  EXPECT_EQ(vmaps, 2) << "both verdict maps that can drop are attributed";
+  EXPECT_EQ(via_jump, 1) << "the drop in chain sub names the rule that jumps there";
   for (const auto& r : got) {
     ++t.rules;
     std::string want = ref.count(r.handle) ? ref[r.handle] : "<missing>";
@@ -432,7 +444,7 @@ TEST(FirewallConformance, NftMatchesNftListRuleset) {
       continue;
     }
     auto res = sh(pktloss::command_in_netns(net.server(), r.add_counter_argv));
-    auto after = net.in_server("nft -a -s list chain inet t c");
+    auto after = net.in_server("nft -a -s list table inet t");
     bool counted = false;
     std::istringstream a(after.out);
     for (std::string l; std::getline(a, l);)
@@ -450,7 +462,7 @@ TEST(FirewallConformance, NftMatchesNftListRuleset) {
   }
   for (const auto& r : got) {
     auto res = sh(pktloss::command_in_netns(net.server(), r.delete_argv));
-    auto after = net.in_server("nft -a list chain inet t c");
+    auto after = net.in_server("nft -a list table inet t");
     bool gone = after.out.find("# handle " + std::to_string(r.handle) + "\n") == std::string::npos;
     if (res.exit_code == 0 && gone)
       ++t.fixes_ok;
