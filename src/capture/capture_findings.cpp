@@ -63,7 +63,8 @@ std::vector<Finding> findings_from_capture(const CaptureAnalysis& analysis,
     groups[k][by_host ? host_of(f.server) : f.server].flows.push_back(&f);
   }
   std::vector<Finding> out;
-  const std::string dev = ctx.iface.empty() ? "" : " dev " + ctx.iface;
+  // Interface names may hold shell bytes ('$'): quoted like every fix argument.
+  const std::string dev = ctx.iface.empty() ? "" : " dev " + quote_arg(ctx.iface);
   // A saved file ("file") was captured somewhere we do not know: no prefix.
   const std::string ns_exec = ctx.netns == "file" ? "" : netns_prefix(ctx.netns);
 
