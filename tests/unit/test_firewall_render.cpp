@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "firewall/ipt_render.h"
+#include "firewall/nft_listing.h"
 #include "firewall/nft_render.h"
 #include "firewall/ruleset.h"
 #include "firewall/xt_decode.h"
@@ -339,4 +340,32 @@ TEST(FirewallRender, AddCounterIsPlacedByStructure) {
             "meta nfproto ipv6 counter reject with icmpv6 reject-route");
   EXPECT_EQ(nft_text_with_counter(rej, "something else", why), std::nullopt);
   EXPECT_FALSE(why.empty());
+}
+
+// libnftables' text listing is split into rule lines keyed like the JSON rules.
+TEST(FirewallRender, NftListingLinesAreKeyedByHandle) {
+  std::string listing =
+      "table inet t { # handle 5\n"
+      "\tset s1 { # handle 3\n"
+      "\t\ttype ipv4_addr\n"
+      "\t\telements = { 10.0.0.1, 10.0.0.2,\n"
+      "\t\t\t     10.0.0.3 }\n"
+      "\t}\n"
+      "\tchain \"my chain\" { # handle 1\n"
+      "\t\ttype filter hook input priority filter; policy accept;\n"
+      "\t\ttcp dport 22 counter drop comment \"x # handle 9\" # handle 2\n"
+      "\t\tip saddr @s1 drop # handle 4\n"
+      "\t}\n"
+      "}\n"
+      "table ip filter { # handle 6\n"
+      "\tchain INPUT { # handle 1\n"
+      "\t\tdrop # handle 2\n"
+      "\t}\n"
+      "}\n";
+  auto m = parse_nft_listing(listing);
+  EXPECT_EQ(m.size(), 3u);
+  EXPECT_EQ(m[nft_rule_key("inet", "t", "my chain", 2)],
+            "tcp dport 22 counter drop comment \"x # handle 9\"");
+  EXPECT_EQ(m[nft_rule_key("inet", "t", "my chain", 4)], "ip saddr @s1 drop");
+  EXPECT_EQ(m[nft_rule_key("ip", "filter", "INPUT", 2)], "drop");
 }
