@@ -8,8 +8,10 @@
 
 #include "firewall/collect_firewall.h"
 #include "firewall/legacy.h"
+#include "firewall/nft_listing.h"
 #include "firewall/nft_sources.h"
 #include "firewall/ruleset.h"
+#include "firewall/xt_save.h"
 
 namespace pktloss {
 
@@ -48,7 +50,14 @@ void collect_nftables(Firewall& fw) {
     fw.notes.push_back("nftables: " + error +
                        " (iptables-nft options and policy counters "
                        "missing)");
-  parse_nft_ruleset(ruleset, raw, fw);
+  // The rule text as nft itself lists it; the JSON stays for structure and counters.
+  if (auto listing = nft_list_ruleset_text(error)) {
+    raw.rule_text = parse_nft_listing(*listing);
+    raw.has_rule_text = true;
+  } else {
+    fw.notes.push_back(error + " (native nft rules shown as pktloss renders them)");
+  }
+  parse_nft_ruleset(ruleset, raw, fw, xt_save);
 }
 
 void collect_firewall(NetnsSnapshot& ns) {

@@ -22,11 +22,14 @@ struct LegacyRule {
   std::string target;  // "DROP", "ACCEPT", "REJECT", a chain name, "" for none
   XtBlob target_blob;  // for non-standard targets
   bool is_goto = false;
+  uint16_t proto = 0;  // the header's protocol and inversion flags: save callbacks read them
+  uint8_t invflags = 0;
   uint64_t packets = 0, bytes = 0;
 };
 
-// Appends the rule to fw when it drops or rejects. ip6: ip6tables-legacy.
-void add_legacy_rule(Firewall& fw, const LegacyRule& r, bool ip6);
+// Appends the rules that drop or reject to fw, their matches and targets printed by libxtables
+// (one forked child for all of them). ip6: ip6tables-legacy.
+void add_legacy_rules(Firewall& fw, const std::vector<LegacyRule>& rules, bool ip6);
 void add_legacy_chain(Firewall& fw, const std::string& table, const std::string& chain,
                       const std::string& policy, uint64_t packets, uint64_t bytes, bool ip6);
 // Names of the legacy tables this namespace has; nullopt-like empty + note when unreadable.

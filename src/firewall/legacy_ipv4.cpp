@@ -10,26 +10,13 @@ extern "C" {
 
 #include <unistd.h>
 
+#include "firewall/ipt_header.h"
 #include "firewall/legacy.h"
 #include "firewall/legacy_entry_blobs.h"
 #include "netns/netns.h"
 
 namespace pktloss {
 namespace {
-
-std::string addr(const in_addr& a, const in_addr& m) {
-  char buf[INET_ADDRSTRLEN] = {};
-  inet_ntop(AF_INET, &a, buf, sizeof buf);
-  int len = mask_prefix_len(reinterpret_cast<const uint8_t*>(&m), sizeof m);
-  if (len >= 0) return std::string(buf) + "/" + std::to_string(len);
-  char mbuf[INET_ADDRSTRLEN] = {};
-  inet_ntop(AF_INET, &m, mbuf, sizeof mbuf);
-  return std::string(buf) + "/" + mbuf;
-}
-
-std::string iface(const char* name) {
-  return std::string(name, strnlen(name, IFNAMSIZ));
-}
 
 LegacyRule take_apart(const ipt_entry* e, const char* target, const std::string& table,
                       const std::string& chain, int pos) {
@@ -40,15 +27,18 @@ LegacyRule take_apart(const ipt_entry* e, const char* target, const std::string&
   r.packets = e->counters.pcnt;
   r.bytes = e->counters.bcnt;
   const ipt_ip& ip = e->ip;
-  auto neg = [&](unsigned flag) { return (ip.invflags & flag) ? std::string("! ") : ""; };
-  if (ip.smsk.s_addr || (ip.invflags & IPT_INV_SRCIP))
-    r.header.push_back(neg(IPT_INV_SRCIP) + "-s " + addr(ip.src, ip.smsk));
-  if (ip.dmsk.s_addr || (ip.invflags & IPT_INV_DSTIP))
-    r.header.push_back(neg(IPT_INV_DSTIP) + "-d " + addr(ip.dst, ip.dmsk));
-  if (ip.iniface[0]) r.header.push_back(neg(IPT_INV_VIA_IN) + "-i " + iface(ip.iniface));
-  if (ip.outiface[0]) r.header.push_back(neg(IPT_INV_VIA_OUT) + "-o " + iface(ip.outiface));
-  if (ip.proto) r.header.push_back(neg(IPT_INV_PROTO) + "-p " + ipt_proto_name(ip.proto));
-  if (ip.flags & IPT_F_FRAG) r.header.push_back(neg(IPT_INV_FRAG) + "-f");
+  // iptables-save's order: -s -d -i -o -p -f (print_rule4 / save_rule_details).
+  for (std::string h :
+       {save_ipv4_addr('s', ip.src, ip.smsk, ip.invflags & IPT_INV_SRCIP),
+        save_ipv4_addr('d', ip.dst, ip.dmsk, ip.invflags & IPT_INV_DSTIP),
+        save_iface('i', ip.iniface, ip.iniface_mask, ip.invflags & IPT_INV_VIA_IN),
+        save_iface('o', ip.outiface, ip.outiface_mask, ip.invflags & IPT_INV_VIA_OUT),
+        save_proto(ip.proto, ip.invflags & XT_INV_PROTO)})
+    if (!h.empty()) r.header.push_back(h);
+  if (ip.flags & IPT_F_FRAG)
+    r.header.push_back(std::string(ip.invflags & IPT_INV_FRAG ? "! " : "") + "-f");
+  r.proto = ip.proto;
+  r.invflags = ip.invflags;
   r.is_goto = ip.flags & IPT_F_GOTO;
   take_entry_blobs(e, target, r);
   return r;
@@ -62,6 +52,7 @@ void collect_iptables_legacy(Firewall& fw) {
   if (loaded && tables.empty() && access(proc_net_path("ip_tables_names").c_str(), R_OK) != 0)
     fw.notes.push_back(
         "iptables-legacy: cannot read ip_tables_names (run as root); legacy rules not checked");
+  std::vector<LegacyRule> rules;
   for (const auto& table : tables) {
     xtc_handle* h = iptc_init(table.c_str());
     if (!h) {
@@ -76,12 +67,12 @@ void collect_iptables_legacy(Firewall& fw) {
       }
       int pos = 0;
       for (const ipt_entry* e = iptc_first_rule(chain, h); e; e = iptc_next_rule(e, h)) {
-        LegacyRule r = take_apart(e, iptc_get_target(e, h), table, chain, ++pos);
-        add_legacy_rule(fw, r, false);
+        rules.push_back(take_apart(e, iptc_get_target(e, h), table, chain, ++pos));
       }
     }
     iptc_free(h);
   }
+  add_legacy_rules(fw, rules, false);
 }
 
 }  // namespace pktloss

@@ -10,32 +10,13 @@ extern "C" {
 
 #include <unistd.h>
 
+#include "firewall/ipt_header.h"
 #include "firewall/legacy.h"
 #include "firewall/legacy_entry_blobs.h"
 #include "netns/netns.h"
 
 namespace pktloss {
 namespace {
-
-std::string addr(const in6_addr& a, const in6_addr& m) {
-  char buf[INET6_ADDRSTRLEN] = {};
-  inet_ntop(AF_INET6, &a, buf, sizeof buf);
-  int len = mask_prefix_len(reinterpret_cast<const uint8_t*>(&m), sizeof m);
-  if (len >= 0) return std::string(buf) + "/" + std::to_string(len);
-  char mbuf[INET6_ADDRSTRLEN] = {};
-  inet_ntop(AF_INET6, &m, mbuf, sizeof mbuf);
-  return std::string(buf) + "/" + mbuf;
-}
-
-bool nonzero(const in6_addr& a) {
-  for (auto b : a.s6_addr)
-    if (b) return true;
-  return false;
-}
-
-std::string iface(const char* name) {
-  return std::string(name, strnlen(name, IFNAMSIZ));
-}
 
 LegacyRule take_apart(const ip6t_entry* e, const char* target, const std::string& table,
                       const std::string& chain, int pos) {
@@ -46,14 +27,16 @@ LegacyRule take_apart(const ip6t_entry* e, const char* target, const std::string
   r.packets = e->counters.pcnt;
   r.bytes = e->counters.bcnt;
   const ip6t_ip6& ip = e->ipv6;
-  auto neg = [&](unsigned flag) { return (ip.invflags & flag) ? std::string("! ") : ""; };
-  if (nonzero(ip.smsk) || (ip.invflags & IP6T_INV_SRCIP))
-    r.header.push_back(neg(IP6T_INV_SRCIP) + "-s " + addr(ip.src, ip.smsk));
-  if (nonzero(ip.dmsk) || (ip.invflags & IP6T_INV_DSTIP))
-    r.header.push_back(neg(IP6T_INV_DSTIP) + "-d " + addr(ip.dst, ip.dmsk));
-  if (ip.iniface[0]) r.header.push_back(neg(IP6T_INV_VIA_IN) + "-i " + iface(ip.iniface));
-  if (ip.outiface[0]) r.header.push_back(neg(IP6T_INV_VIA_OUT) + "-o " + iface(ip.outiface));
-  if (ip.proto) r.header.push_back(neg(IP6T_INV_PROTO) + "-p " + ipt_proto_name(ip.proto));
+  // ip6tables-save's order: -s -d -i -o -p (print_rule6 / save_rule_details).
+  for (std::string h :
+       {save_ipv6_addr('s', ip.src, ip.smsk, ip.invflags & IP6T_INV_SRCIP),
+        save_ipv6_addr('d', ip.dst, ip.dmsk, ip.invflags & IP6T_INV_DSTIP),
+        save_iface('i', ip.iniface, ip.iniface_mask, ip.invflags & IP6T_INV_VIA_IN),
+        save_iface('o', ip.outiface, ip.outiface_mask, ip.invflags & IP6T_INV_VIA_OUT),
+        save_proto(ip.proto, ip.invflags & XT_INV_PROTO)})
+    if (!h.empty()) r.header.push_back(h);
+  r.proto = ip.proto;
+  r.invflags = ip.invflags;
   r.is_goto = ip.flags & IP6T_F_GOTO;
   take_entry_blobs(e, target, r);
   return r;
@@ -67,6 +50,7 @@ void collect_ip6tables_legacy(Firewall& fw) {
   if (loaded && tables.empty() && access(proc_net_path("ip6_tables_names").c_str(), R_OK) != 0)
     fw.notes.push_back(
         "ip6tables-legacy: cannot read ip6_tables_names (run as root); legacy rules not checked");
+  std::vector<LegacyRule> rules;
   for (const auto& table : tables) {
     xtc_handle* h = ip6tc_init(table.c_str());
     if (!h) {
@@ -81,12 +65,12 @@ void collect_ip6tables_legacy(Firewall& fw) {
       }
       int pos = 0;
       for (const ip6t_entry* e = ip6tc_first_rule(chain, h); e; e = ip6tc_next_rule(e, h)) {
-        LegacyRule r = take_apart(e, ip6tc_get_target(e, h), table, chain, ++pos);
-        add_legacy_rule(fw, r, true);
+        rules.push_back(take_apart(e, ip6tc_get_target(e, h), table, chain, ++pos));
       }
     }
     ip6tc_free(h);
   }
+  add_legacy_rules(fw, rules, true);
 }
 
 }  // namespace pktloss

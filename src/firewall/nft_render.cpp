@@ -221,6 +221,48 @@ std::string render_nft_rule(const json& rule) {
   return text;
 }
 
+std::optional<std::string> nft_text_with_counter(const json& rule, const std::string& text,
+                                                 std::string& why) {
+  if (!rule.contains("expr") || !rule.at("expr").is_array() || rule.at("expr").empty()) {
+    why = "the rule has no statements";
+    return std::nullopt;
+  }
+  const json& last = rule.at("expr").back();
+  std::string k;
+  const json* b = single(last, k);
+  if (!b || (k != "drop" && k != "reject")) {
+    why = k == "vmap" ? "a verdict map decides per packet: a counter before it would count every "
+                        "packet it looks at, not the dropped ones"
+                      : "the verdict is not the rule's last statement";
+    return std::nullopt;
+  }
+  std::string body = text;
+  if (rule.contains("comment") && rule.at("comment").is_string()) {
+    std::string c = rule.at("comment").get<std::string>();
+    for (unsigned char ch : c)
+      if (ch == '"' || ch < 0x20 || ch == 0x7f) {
+        why = "the rule's comment contains a character nft cannot quote";
+        return std::nullopt;
+      }
+    std::string suffix = " comment \"" + c + "\"";
+    if (body.size() < suffix.size() ||
+        body.compare(body.size() - suffix.size(), suffix.size(), suffix) != 0) {
+      why = "the rule's text does not end with its comment";
+      return std::nullopt;
+    }
+    body.erase(body.size() - suffix.size());
+  }
+  std::string verdict = render_nft_stmt(last);
+  if (body == verdict) return "counter " + body + text.substr(body.size());
+  std::string tail = " " + verdict;
+  if (body.size() < tail.size() ||
+      body.compare(body.size() - tail.size(), tail.size(), tail) != 0) {
+    why = "the rule's text does not end with its verdict";
+    return std::nullopt;
+  }
+  return body.substr(0, body.size() - tail.size()) + " counter" + tail + text.substr(body.size());
+}
+
 std::string nft_rule_verdict(const json& exprs) {
   if (!exprs.is_array()) return "";
   for (auto it = exprs.rbegin(); it != exprs.rend(); ++it) {

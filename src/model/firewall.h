@@ -22,8 +22,21 @@ struct FirewallRule {
   // What makes the rule dangerous, said plainly: "random", "matches-all", "reject-service-port",
   // ...
   std::vector<std::string> traits;
-  std::string delete_command;    // exact command that removes this rule
+  std::string delete_command;    // exact command that removes this rule (delete_argv, quoted)
   std::vector<uint16_t> dports;  // destination ports the rule matches (REJECT on a service port)
+  // The same command as an argument vector: rules prefix the namespace and quote it once.
+  std::vector<std::string> delete_argv;
+  // Why delete_argv names the rule by handle or rule number instead of its specification ("" when
+  // by specification, or for nft where the handle is the normal way).
+  std::string delete_note;
+  // Non-empty when `text` is not exactly what the owning tool lists, and why.
+  std::string partial_reason;
+  // For rules without a counter: the command that replaces the rule by the same rule with a
+  // counter before its verdict; empty when that cannot be built safely (counter_note says why).
+  std::vector<std::string> add_counter_argv;
+  std::string counter_note;
+  // Set when the drop is reached through a jump/goto or a verdict map: which rule leads here.
+  std::string reached_via;
 };
 
 struct FirewallChain {
@@ -36,7 +49,10 @@ struct FirewallChain {
   bool has_counter = false;  // policy counters exist (legacy tables; nft has none)
   uint64_t policy_packets = 0;
   uint64_t policy_bytes = 0;
-  std::string set_policy_command;  // exact command that sets the policy to accept
+  std::string set_policy_command;            // exact command that sets the policy to accept
+  std::vector<std::string> set_policy_argv;  // the same as an argument vector
+  // nft only (no policy counter): appends a counter-only rule that counts what reaches the policy.
+  std::vector<std::string> add_counter_argv;
 };
 
 struct Firewall {

@@ -28,9 +28,10 @@ PKTLOSS_JSON(Neighbour, ifindex, dev, dst, state)
 PKTLOSS_JSON(SoftnetCpu, cpu, processed, dropped, time_squeeze, received_rps, flow_limit_count)
 PKTLOSS_JSON(Conntrack, available, count, max, buckets, stats)
 PKTLOSS_JSON(FirewallRule, backend, family, table, chain, handle, position, text, verdict,
-             has_counter, packets, bytes, traits, delete_command, dports)
+             has_counter, packets, bytes, traits, delete_command, dports, delete_argv, delete_note,
+             partial_reason, add_counter_argv, counter_note, reached_via)
 PKTLOSS_JSON(FirewallChain, backend, family, table, chain, hook, policy, has_counter,
-             policy_packets, policy_bytes, set_policy_command)
+             policy_packets, policy_bytes, set_policy_command, set_policy_argv, add_counter_argv)
 PKTLOSS_JSON(Firewall, rules, chains, notes)
 PKTLOSS_JSON(NetnsSnapshot, name, inode, entered, links, qdiscs, snmp, softnet, conntrack, sysctls,
              sockets, routes, neighbours, neighbour_stats, firewall, notes)

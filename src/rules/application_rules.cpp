@@ -5,6 +5,7 @@
 #include "model/finding_kind.h"
 #include "rules/evidence.h"
 #include "rules/rule_families.h"
+#include "util/shell_command.h"
 
 namespace pktloss {
 namespace {
@@ -70,11 +71,11 @@ void probe_loss(const ProbeResult& p, const Observations& obs, const RuleConfig&
   } else {
     f.explanation = "Probes of this kind were lost or timed out; see the layer findings for where.";
   }
-  f.fix.push_back("pktloss diagnose" +
-                  std::string(p.source_netns.empty() || p.source_netns == "host"
-                                  ? ""
-                                  : " -n " + p.source_netns) +
-                  " --target " + p.target + " --capture --trace");
+  Argv diag = {"pktloss", "diagnose"};
+  if (!p.source_netns.empty() && p.source_netns != "host")
+    diag.insert(diag.end(), {"-n", p.source_netns});
+  diag.insert(diag.end(), {"--target", p.target, "--capture", "--trace"});
+  f.fix.push_back(command_line(diag));
   f.moved_in_window = true;
   f.volume = lost;
   out.push_back(std::move(f));
@@ -114,8 +115,9 @@ void pmtu_blackhole(const ProbeResult& m, Findings& out) {
   // enough for the hop. The real fix is on the hop (its MTU, or letting frag-needed through).
   std::string host = m.target.substr(0, m.target.find(':'));
   if (m.max_ok_size > 40)
-    f.fix.push_back("iptables -t mangle -A POSTROUTING -p tcp --tcp-flags SYN,RST SYN -d " + host +
-                    " -j TCPMSS --set-mss " + std::to_string(m.max_ok_size - 40));
+    f.fix.push_back(command_line({"iptables", "-t", "mangle", "-A", "POSTROUTING", "-p", "tcp",
+                                  "--tcp-flags", "SYN,RST", "SYN", "-d", host, "-j", "TCPMSS",
+                                  "--set-mss", std::to_string(m.max_ok_size - 40)}));
   f.moved_in_window = true;
   f.volume = 1;
   out.push_back(std::move(f));

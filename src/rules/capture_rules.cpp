@@ -2,6 +2,7 @@
 
 #include "model/finding_kind.h"
 #include "rules/netns_prefix.h"
+#include "util/shell_command.h"
 
 #include <fmt/format.h>
 
@@ -64,7 +65,7 @@ std::vector<Finding> findings_from_capture(const CaptureAnalysis& analysis,
     groups[k][by_host ? host_of(f.server) : f.server].flows.push_back(&f);
   }
   std::vector<Finding> out;
-  const std::string dev = ctx.iface.empty() ? "" : " dev " + ctx.iface;
+  const std::string dev = ctx.iface.empty() ? "" : " dev " + quote_arg(ctx.iface);
   // A saved file was captured somewhere we do not know: no prefix, and no advice that only
   // makes sense on the live host (tracing it, listing its sockets).
   const bool file = ctx.from_file || ctx.netns == "file";

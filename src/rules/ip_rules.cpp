@@ -46,8 +46,11 @@ void no_route(const RuleInput& in, Findings& out) {
   f.confidence = moved_now ? 0.9 : 0.4;
   for (const Route* r : drop_routes) {
     f.evidence.push_back(fact_evidence("rtnetlink", "route " + route_text(*r)));
-    std::string del =
-        "ip " + std::string(r->family == 10 ? "-6 " : "") + "route del " + route_text(*r);
+    Argv del = {"ip"};
+    if (r->family == 10) del.push_back("-6");
+    del.insert(del.end(), {"route", "del", r->type, r->dst});
+    if (r->table != 0 && r->table != 254)
+      del.insert(del.end(), {"table", std::to_string(r->table)});
     f.fix.push_back(in_ns(in.after, del));
   }
   bool has_default4 = std::any_of(in.after.routes.begin(), in.after.routes.end(), [](auto& r) {
@@ -63,8 +66,8 @@ void no_route(const RuleInput& in, Findings& out) {
         dev = l.name;
         break;
       }
-    f.fix.push_back(in_ns(in.after, "ip route add default via <GATEWAY> dev " +
-                                        (dev.empty() ? std::string("<DEV>") : dev)));
+    f.fix.push_back(in_ns(in.after, {"ip", "route", "add", "default", "via", "<GATEWAY>", "dev",
+                                     dev.empty() ? std::string("<DEV>") : dev}));
   }
   f.object = drop_routes.empty() ? std::string("routing table") : route_text(*drop_routes[0]);
   f.summary = moved_now ? std::to_string(n) + " packets had no route " + window_word(in)
@@ -77,7 +80,8 @@ void no_route(const RuleInput& in, Findings& out) {
       "Blackhole, unreachable and prohibit routes drop on purpose; a missing default route "
       "drops everything outside the connected networks.";
   if (f.fix.empty())
-    f.fix.push_back(in_ns(in.after, "ip route show table all"));  // nothing to compute: inspect
+    f.fix.push_back(
+        in_ns(in.after, {"ip", "route", "show", "table", "all"}));  // nothing to compute: inspect
   out.push_back(std::move(f));
 }
 
@@ -119,12 +123,13 @@ void rp_filter(const RuleInput& in, Findings& out) {
                                                         iface + "=" + std::to_string(own)));
     if (eff == 1) strict.push_back(iface);
     if (own == 1)
-      f.fix.push_back(in_ns(in.after, "sysctl -w net.ipv4.conf." + iface + ".rp_filter=2"));
+      f.fix.push_back(in_ns(in.after, {"sysctl", "-w", "net.ipv4.conf." + iface + ".rp_filter=2"}));
   }
   if (all == 1)
-    f.fix.insert(f.fix.begin(), in_ns(in.after, "sysctl -w net.ipv4.conf.all.rp_filter=2"));
+    f.fix.insert(f.fix.begin(), in_ns(in.after, {"sysctl", "-w", "net.ipv4.conf.all.rp_filter=2"}));
   if (strict.empty())
-    f.fix.push_back(in_ns(in.after, "ip route add <SOURCE-NETWORK> dev <IFACE-IT-ARRIVES-ON>"));
+    f.fix.push_back(in_ns(
+        in.after, {"ip", "route", "add", "<SOURCE-NETWORK>", "dev", "<IFACE-IT-ARRIVES-ON>"}));
   f.object = strict.empty() ? std::string("rp_filter") : "rp_filter on " + strict.front();
   f.summary = std::to_string(n) + " packets dropped by reverse-path filtering " + window_word(in);
   f.explanation =

@@ -36,27 +36,26 @@ std::string function_of(const std::string& location) {
   return p == std::string::npos ? location : location.substr(0, p);
 }
 
-std::string ns_prefix(const std::string& netns) {
-  return netns_prefix(netns);
-}
-
 std::vector<std::string> fixes_for(const DropEventRow& r) {
-  std::string pre = ns_prefix(r.netns);
   std::vector<std::string> fix;
   if (r.finding_id == kinds::ip_rp_filter.id && !r.dev.empty()) {
     // The effective value is max(all, dev): both must allow loose mode.
-    fix.push_back(pre + "sysctl -w net.ipv4.conf.all.rp_filter=2");
-    fix.push_back(pre + "sysctl -w net.ipv4.conf." + r.dev + ".rp_filter=2");
+    fix.push_back(command_in_netns(r.netns, {"sysctl", "-w", "net.ipv4.conf.all.rp_filter=2"}));
+    fix.push_back(
+        command_in_netns(r.netns, {"sysctl", "-w", "net.ipv4.conf." + r.dev + ".rp_filter=2"}));
   } else if (r.finding_id == kinds::netfilter_drop_rule.id) {
-    fix.push_back(pre +
-                  "nft -a list ruleset  # find the DROP rule, then nft delete rule ... handle N");
+    fix.push_back(command_in_netns(r.netns, {"nft", "-a", "list", "ruleset"},
+                                   "find the DROP rule, then nft delete rule ... handle N"));
   } else if (r.finding_id == kinds::transport_no_listener.id ||
              r.finding_id == kinds::transport_udp_no_port.id) {
-    fix.push_back(pre + "ss -lntup  # start the service or point clients at the right port");
+    fix.push_back(command_in_netns(r.netns, {"ss", "-lntup"},
+                                   "start the service or point clients at the right port"));
   }
-  std::string trace = "pktloss trace";
-  if (!ns_prefix(r.netns).empty() && r.netns.rfind("pid:", 0) != 0) trace += " -n " + r.netns;
-  fix.push_back(trace + " --flows  # which flows hit this drop");
+  Argv trace = {"pktloss", "trace"};
+  if (!netns_argv(r.netns).empty() && r.netns.rfind("pid:", 0) != 0)
+    trace.insert(trace.end(), {"-n", r.netns});
+  trace.push_back("--flows");
+  fix.push_back(with_note(trace, "which flows hit this drop"));
   return fix;
 }
 

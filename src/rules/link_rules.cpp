@@ -200,16 +200,17 @@ bool mtu_low(const RuleInput& in, const Link& l, Findings& out) {
       "veth the sender counts it as tx_dropped, the receiver as rx_dropped): small packets pass, "
       "large transfers stall.";
   if (mc->target) {
-    std::string cmd = fmt::format("ip link set dev {} mtu {}", mc->dev, mc->target);
+    Argv cmd = {"ip", "link", "set", "dev", mc->dev, "mtu", std::to_string(mc->target)};
     if (!on_peer) {
-      f.fix.push_back(netns_prefix(in.after.name) + cmd);
+      f.fix.push_back(command_in_netns(in.after.name, cmd));
     } else if (!mc->dev_ns.empty()) {
-      f.fix.push_back(netns_prefix(mc->dev_ns) + cmd);
+      f.fix.push_back(command_in_netns(mc->dev_ns, cmd));
     } else {
       // The peer's namespace has no name we know: a bare command would hit a device of the same
       // name HERE, so say where to run it instead of guessing.
-      f.fix.push_back(fmt::format("# in the namespace {} knows as netnsid {}: {}", in.after.name,
-                                  l.link_netnsid, cmd));
+      f.fix.push_back("# " +
+                      shell_comment(fmt::format("in the namespace {} knows as netnsid {}: {}",
+                                                in.after.name, l.link_netnsid, command_line(cmd))));
     }
   }
   out.push_back(std::move(f));
@@ -227,24 +228,27 @@ struct CounterRule {
 };
 
 std::vector<std::string> counter_fix(const RuleInput& in, const Link& l, const std::string& id) {
-  std::string pre = netns_prefix(in.after.name);
+  const std::string& ns = in.after.name;
   std::vector<std::string> fix;
   std::string backlog = sysctl_or(in, "net.core.netdev_max_backlog");
   if (id == kinds::link_rx_dropped.id || (id == kinds::link_tx_dropped.id && l.kind == "veth")) {
     // veth hands frames to the peer's backlog queue; a full backlog drops there.
     if (!backlog.empty()) {
       try {
-        fix.push_back(
-            fmt::format("sysctl -w net.core.netdev_max_backlog={}", std::stoull(backlog) * 2));
+        fix.push_back(command_line(
+            {"sysctl", "-w",
+             "net.core.netdev_max_backlog=" + std::to_string(std::stoull(backlog) * 2)}));
       } catch (const std::exception&) {
       }
     }
   } else if (id == kinds::link_tx_dropped.id && l.txqlen > 0) {
-    fix.push_back(fmt::format("{}ip link set dev {} txqueuelen {}", pre, l.name, l.txqlen * 2));
+    fix.push_back(command_in_netns(
+        ns, {"ip", "link", "set", "dev", l.name, "txqueuelen", std::to_string(l.txqlen * 2)}));
   } else if (id == kinds::link_ring_full.id && l.ring && l.ring->rx < l.ring->rx_max) {
-    fix.push_back(fmt::format("{}ethtool -G {} rx {}", pre, l.name, l.ring->rx_max));
+    fix.push_back(
+        command_in_netns(ns, {"ethtool", "-G", l.name, "rx", std::to_string(l.ring->rx_max)}));
   }
-  fix.push_back(fmt::format("{}ip -s -s link show dev {}", pre, l.name));
+  fix.push_back(command_in_netns(ns, {"ip", "-s", "-s", "link", "show", "dev", l.name}));
   return fix;
 }
 

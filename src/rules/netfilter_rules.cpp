@@ -9,6 +9,7 @@
 #include "rules/netns_prefix.h"
 #include "rules/place.h"
 #include "rules/rule_families.h"
+#include "util/shell_command.h"
 
 namespace pktloss {
 namespace {
@@ -89,6 +90,11 @@ void describe(const FirewallRule& r, const NetnsSnapshot& ns, std::string& what,
     why =
         "A random (statistic/numgen) match discards a share of the packets at random: "
         "connections stall and retransmit instead of failing clearly.";
+  } else if (has_trait(r, "verdict-map")) {
+    what = action + " packets its verdict map sends to drop";
+    why =
+        "A verdict map (vmap) picks the verdict per packet; some of its elements say drop. The "
+        "rule's counter counts every packet the map looks up, dropped or not.";
   } else if (has_trait(r, "nth")) {
     what = action + " every n-th matching packet";
     why = "An nth/counter match discards packets in a fixed rhythm.";
@@ -114,13 +120,13 @@ void describe(const FirewallRule& r, const NetnsSnapshot& ns, std::string& what,
   }
 }
 
-std::string with_counter(const FirewallRule& r) {
-  // Put `counter` before the final verdict statement of the nft rule text.
-  for (const char* v : {" reject", " drop"}) {
-    auto pos = r.text.rfind(v);
-    if (pos != std::string::npos) return r.text.substr(0, pos) + " counter" + r.text.substr(pos);
-  }
-  return "counter " + r.text;
+// The command that removes the rule, in its namespace, with the reason when it names the rule
+// by handle or number; a comment when no command can name it.
+std::string delete_fix(const std::string& ns, const FirewallRule& r) {
+  if (r.delete_argv.empty())
+    return "# " + shell_comment("no command can name this rule safely; remove it with " +
+                                r.backend + " by hand");
+  return command_in_netns(ns, r.delete_argv, r.delete_note);
 }
 
 void rule_findings(const RuleInput& in, Findings& out) {
@@ -138,6 +144,12 @@ void rule_findings(const RuleInput& in, Findings& out) {
     f.place = rule_place(r, ns);
     f.explanation = why;
     f.evidence.push_back(fact_evidence(tool_of(r.backend), r.text));
+    // Which rule leads packets into this chain, so the operator can follow the path.
+    if (!r.reached_via.empty())
+      f.evidence.push_back(fact_evidence(tool_of(r.backend), "reached via " + r.reached_via));
+    if (!r.partial_reason.empty())
+      f.evidence.push_back(
+          fact_evidence("pktloss", "rule text may differ from the tool's: " + r.partial_reason));
     if (!r.has_counter) {
       f.id = kinds::netfilter_unmeasured_rule.id;
       f.severity = dangerous ? Severity::warning : Severity::info;
@@ -146,10 +158,11 @@ void rule_findings(const RuleInput& in, Findings& out) {
                   " but has no counter, so its drops "
                   "cannot be measured";
       f.explanation += " Add a counter to see how much it drops.";
-      f.fix.push_back("nft " + std::string("'replace rule ") + r.family + " " + r.table + " " +
-                      r.chain + " handle " + std::to_string(r.handle) + " " + with_counter(r) +
-                      "'");
-      f.fix.push_back(r.delete_command);
+      if (!r.add_counter_argv.empty())
+        f.fix.push_back(command_in_netns(ns.name, r.add_counter_argv));
+      else if (!r.counter_note.empty())
+        f.fix.push_back("# " + shell_comment("no add-counter command: " + r.counter_note));
+      f.fix.push_back(delete_fix(ns.name, r));
       out.push_back(std::move(f));
       continue;
     }
@@ -199,7 +212,7 @@ void rule_findings(const RuleInput& in, Findings& out) {
                            "conntrack classified these packets INVALID");
       if (inv.in_window || inv.after.value_or(0) > 0) f.evidence.push_back(inv);
     }
-    f.fix.push_back(r.delete_command);
+    f.fix.push_back(delete_fix(ns.name, r));
     out.push_back(std::move(f));
   }
 }
@@ -228,7 +241,8 @@ void policy_findings(const RuleInput& in, Findings& out) {
       f.summary = "chain " + c.table + " " + c.chain +
                   " drops by policy; nftables keeps no "
                   "policy counter, so its drops cannot be measured";
-      f.fix.push_back("nft add rule " + c.family + " " + c.table + " " + c.chain + " counter");
+      if (!c.add_counter_argv.empty())
+        f.fix.push_back(command_in_netns(ns.name, c.add_counter_argv));
       out.push_back(std::move(f));
       continue;
     }
@@ -256,7 +270,7 @@ void policy_findings(const RuleInput& in, Findings& out) {
     }
     f.id = kinds::netfilter_drop_rule.id;
     f.evidence.front() = ev;
-    f.fix.push_back(c.set_policy_command);
+    if (!c.set_policy_argv.empty()) f.fix.push_back(command_in_netns(ns.name, c.set_policy_argv));
     out.push_back(std::move(f));
   }
 }
@@ -340,13 +354,10 @@ void conntrack_findings(const RuleInput& in, Findings& out) {
 }  // namespace
 
 void netfilter_rules(const RuleInput& in, Findings& out) {
-  size_t first = out.size();
+  // Rule and policy fixes run in the rule's namespace; conntrack sizing is global, settable only
+  // from the initial namespace, so its fixes carry no prefix.
   rule_findings(in, out);
   policy_findings(in, out);
-  // Rules live in their namespace: the pasted fix must run there. (Conntrack sizing is global,
-  // settable only from the initial namespace, so its fixes stay as they are.)
-  for (size_t i = first; i < out.size(); ++i)
-    for (auto& cmd : out[i].fix) cmd = command_in_netns(in.after.name, cmd);
   conntrack_findings(in, out);
 }
 

@@ -1,24 +1,17 @@
 #pragma once
-// Fix commands must run in the namespace the finding is about; this is the one place that
-// decides how a pasted command gets there.
+// Fix commands must run in the namespace the finding is about. The argv forms live in
+// util/shell_command.h; this keeps the prefix as text for callers that append quoted words.
 #include <string>
+
+#include "util/shell_command.h"
 
 namespace pktloss {
 
-// "" for the host, "ip netns exec NAME " for a named namespace, "nsenter -t PID -n " for a
-// process's namespace ("pid:PID"). A namespace known only by inode ("netns:INODE") has no
-// command that enters it: "".
+// "" for the host, "ip netns exec NAME " (NAME quoted) for a named namespace,
+// "nsenter -t PID -n " for "pid:PID", "" for a namespace known only by inode.
 inline std::string netns_prefix(const std::string& ns) {
-  if (ns.empty() || ns == "host" || ns.rfind("netns:", 0) == 0) return "";
-  if (ns.rfind("pid:", 0) == 0) return "nsenter -t " + ns.substr(4) + " -n ";
-  return "ip netns exec " + ns + " ";
-}
-
-// The whole command; for an unnamed namespace a trailing comment says where to run it, so a
-// paste never silently acts on the host's interface of the same name.
-inline std::string command_in_netns(const std::string& ns, const std::string& cmd) {
-  if (ns.rfind("netns:", 0) == 0) return cmd + "   # inside namespace " + ns;
-  return netns_prefix(ns) + cmd;
+  std::string p = command_line(netns_argv(ns));
+  return p.empty() ? p : p + " ";
 }
 
 }  // namespace pktloss

@@ -14,9 +14,9 @@
 
 namespace pktloss::proc_rules {
 
-// Fix commands must run in the namespace the finding is about.
-inline std::string in_ns(const NetnsSnapshot& ns, const std::string& cmd) {
-  return command_in_netns(ns.name, cmd);
+// Fix commands must run in the namespace the finding is about. note: advice after "#".
+inline std::string in_ns(const NetnsSnapshot& ns, const Argv& argv, std::string_view note = {}) {
+  return command_in_netns(ns.name, argv, note);
 }
 
 inline std::optional<uint64_t> parse_number(const std::string& s) {
@@ -58,10 +58,10 @@ inline std::optional<uint64_t> sysctl_u64(const RuleInput& in, const std::string
 // `sysctl -w name=value`, in this namespace unless the sysctl is global (then on the host).
 inline std::string sysctl_fix(const RuleInput& in, const std::string& name,
                               const std::string& value) {
-  std::string cmd = "sysctl -w " + name + "=" + value;
+  Argv cmd = {"sysctl", "-w", name + "=" + value};
   auto v = sysctl(in, name);
-  if (v && v->from_host) return cmd + "   # global: run in the host namespace";
-  if (!v && in.after.name != "host") return cmd + "   # global: run in the host namespace";
+  if (v && v->from_host) return with_note(cmd, "global: run in the host namespace");
+  if (!v && in.after.name != "host") return with_note(cmd, "global: run in the host namespace");
   return in_ns(in.after, cmd);
 }
 

@@ -84,7 +84,6 @@ uint32_t dev_mtu(const RuleInput& in, const std::string& dev) {
 
 void netem_loss(const RuleInput& in, const Qdisc& q, Findings& out) {
   Moves m = moves_of(in, q);
-  std::string pre = netns_prefix(in.after.name);
   std::string text = format_qdisc_options(q);
   Finding f;
   f.id = kinds::qdisc_netem_loss.id;
@@ -101,10 +100,12 @@ void netem_loss(const RuleInput& in, const Qdisc& q, Findings& out) {
   f.explanation =
       "A netem qdisc drops, corrupts or duplicates a random share of every packet leaving this "
       "device by design; it is a test fault injector, usually left behind.";
-  f.fix.push_back(fmt::format("{}tc qdisc del dev {} {}", pre, q.dev, where(q)));
+  const std::string& ns = in.after.name;
+  f.fix.push_back(command_in_netns(ns, Argv{"tc", "qdisc", "del", "dev", q.dev} + words(where(q))));
   std::string keep = netem_without_loss(q);
   if (!keep.empty())
-    f.fix.push_back(fmt::format("{}tc qdisc change dev {} {} {}", pre, q.dev, where(q), keep));
+    f.fix.push_back(command_in_netns(
+        ns, Argv{"tc", "qdisc", "change", "dev", q.dev} + words(where(q)) + words(keep)));
   f.moved_in_window = m.windowed && (m.drops.delta > 0 || m.packets.delta > 0);
   // netem counts the packets it loses as drops; corrupted/duplicated ones are still sent.
   f.volume = std::max<uint64_t>(
@@ -115,32 +116,34 @@ void netem_loss(const RuleInput& in, const Qdisc& q, Findings& out) {
 
 // A sane larger setting, computed from the qdisc's own options and the device MTU.
 std::string drops_fix(const RuleInput& in, const Qdisc& q) {
-  std::string pre = netns_prefix(in.after.name);
-  std::string head = fmt::format("{}tc qdisc change dev {} {} ", pre, q.dev, where(q));
+  const std::string& ns = in.after.name;
+  Argv change = Argv{"tc", "qdisc", "change", "dev", q.dev} + words(where(q));
+  auto head = [&](const std::string& opts) { return command_in_netns(ns, change + words(opts)); };
   if (q.kind == "tbf" && opt(q, "rate_bps") > 0) {
     double bytes_per_s = opt(q, "rate_bps") / 8.0;
     double frame = dev_mtu(in, q.dev) + 14.0;
     // burst: at least 10 ms of the rate and two full frames; limit: burst plus 50 ms of queue.
     double burst = std::max({opt(q, "burst_bytes") * 2, bytes_per_s / 100, frame * 2});
     double limit = std::max(opt(q, "limit_bytes") * 2, burst + bytes_per_s * 0.05);
-    return head + fmt::format("tbf rate {} burst {:.0f}b limit {:.0f}b",
-                              tc_rate(opt(q, "rate_bps")), std::ceil(burst), std::ceil(limit));
+    return head(fmt::format("tbf rate {} burst {:.0f}b limit {:.0f}b", tc_rate(opt(q, "rate_bps")),
+                            std::ceil(burst), std::ceil(limit)));
   }
   if ((q.kind == "pfifo" || q.kind == "fq_codel") && opt(q, "limit_pkts") > 0)
-    return head + fmt::format("{} limit {:.0f}", q.kind, opt(q, "limit_pkts") * 2);
+    return head(fmt::format("{} limit {:.0f}", q.kind, opt(q, "limit_pkts") * 2));
   if (q.kind == "bfifo" && opt(q, "limit_bytes") > 0)
-    return head + fmt::format("bfifo limit {:.0f}b", opt(q, "limit_bytes") * 2);
+    return head(fmt::format("bfifo limit {:.0f}b", opt(q, "limit_bytes") * 2));
   if (q.kind == "pfifo_fast") {
     // pfifo_fast's queue length is the device's txqueuelen.
     for (const auto& l : in.after.links)
       if (l.name == q.dev && l.txqlen > 0)
-        return fmt::format("{}ip link set dev {} txqueuelen {}", pre, q.dev, l.txqlen * 2);
+        return command_in_netns(
+            ns, {"ip", "link", "set", "dev", q.dev, "txqueuelen", std::to_string(l.txqlen * 2)});
     return "";
   }
   if (q.kind == "netem" && opt(q, "limit_pkts") > 0) {
     Qdisc bigger = q;
     bigger.options["limit_pkts"] = opt(q, "limit_pkts") * 2;
-    return head + format_qdisc_options(bigger);
+    return head(format_qdisc_options(bigger));
   }
   return "";
 }
@@ -184,7 +187,7 @@ void drops(const RuleInput& in, const Qdisc& q, const Moves& m, Findings& out) {
             "the device sent them.";
   std::string fix = drops_fix(in, q);
   if (!fix.empty()) f.fix.push_back(fix);
-  f.fix.push_back(fmt::format("{}tc -s qdisc show dev {}", netns_prefix(in.after.name), q.dev));
+  f.fix.push_back(command_in_netns(in.after.name, {"tc", "-s", "qdisc", "show", "dev", q.dev}));
   f.moved_in_window = m.windowed && dropping;
   f.volume = m.drops.delta;
   out.push_back(std::move(f));

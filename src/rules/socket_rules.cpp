@@ -82,9 +82,9 @@ void listen_overflow(const RuleInput& in, Findings& out) {
     std::string who = s->owners.empty()
                           ? std::string("the application")
                           : s->owners[0].comm + " (pid " + std::to_string(s->owners[0].pid) + ")";
-    f.fix.push_back("# raise the listen() backlog of " + socket_text(*s) + " in " + who + " from " +
-                    std::to_string(s->wqueue) + " to " + std::to_string(want) +
-                    ", and accept() faster");
+    f.fix.push_back("# " + shell_comment("raise the listen() backlog of " + socket_text(*s) +
+                                         " in " + who + " from " + std::to_string(s->wqueue) +
+                                         " to " + std::to_string(want) + ", and accept() faster"));
   }
   if (somaxconn && (raise_somaxconn || want_backlog > *somaxconn))
     f.fix.insert(f.fix.begin(),
@@ -93,7 +93,8 @@ void listen_overflow(const RuleInput& in, Findings& out) {
   if (moved_sum(in, {"TcpExt.TCPReqQFullDrop"}) > 0)
     if (auto b = sysctl_u64(in, "net.ipv4.tcp_max_syn_backlog"))
       f.fix.push_back(sysctl_fix(in, "net.ipv4.tcp_max_syn_backlog", std::to_string(raised(*b))));
-  if (f.fix.empty()) f.fix.push_back(in_ns(in.after, "ss -ltn   # Recv-Q >= Send-Q: queue full"));
+  if (f.fix.empty())
+    f.fix.push_back(in_ns(in.after, {"ss", "-ltn"}, "Recv-Q >= Send-Q: queue full"));
 
   f.object = full.empty() ? std::string("tcp listeners") : socket_text(*full.front());
   if (!full.empty()) f.place = socket_place(*full.front());
@@ -177,9 +178,10 @@ void rcvbuf(const RuleInput& in, Findings& out) {
     std::string who = s->owners.empty()
                           ? std::string("the application")
                           : s->owners[0].comm + " (pid " + std::to_string(s->owners[0].pid) + ")";
-    f.fix.push_back("# " + who + ": setsockopt(SO_RCVBUF, " + std::to_string(request) + ") on " +
-                    socket_text(*s) + " (now " + std::to_string(s->rcvbuf) +
-                    " bytes), and read it faster");
+    f.fix.push_back("# " +
+                    shell_comment(who + ": setsockopt(SO_RCVBUF, " + std::to_string(request) +
+                                  ") on " + socket_text(*s) + " (now " + std::to_string(s->rcvbuf) +
+                                  " bytes), and read it faster"));
   }
   // A socket on the default buffer: raising the default helps without touching the app.
   if (app_never_set_it && want > *rmem_default)
@@ -189,9 +191,9 @@ void rcvbuf(const RuleInput& in, Findings& out) {
       std::istringstream is(v->value);
       uint64_t lo = 0, def = 0, hi = 0;
       if (is >> lo >> def >> hi)
-        f.fix.push_back(sysctl_fix(in, "net.ipv4.tcp_rmem",
-                                   "\"" + std::to_string(lo) + " " + std::to_string(def) + " " +
-                                       std::to_string(raised(hi)) + "\""));
+        f.fix.push_back(sysctl_fix(
+            in, "net.ipv4.tcp_rmem",
+            std::to_string(lo) + " " + std::to_string(def) + " " + std::to_string(raised(hi))));
     }
   }
   if (mem_errors > 0) {
@@ -200,12 +202,12 @@ void rcvbuf(const RuleInput& in, Findings& out) {
       uint64_t a = 0, b = 0, c = 0;
       if (is >> a >> b >> c)
         f.fix.push_back(sysctl_fix(in, "net.ipv4.udp_mem",
-                                   "\"" + std::to_string(raised(a)) + " " +
-                                       std::to_string(raised(b)) + " " + std::to_string(raised(c)) +
-                                       "\""));
+                                   std::to_string(raised(a)) + " " + std::to_string(raised(b)) +
+                                       " " + std::to_string(raised(c))));
     }
   }
-  if (f.fix.empty()) f.fix.push_back(in_ns(in.after, "ss -uampn   # skmem d<N>: drops per socket"));
+  if (f.fix.empty())
+    f.fix.push_back(in_ns(in.after, {"ss", "-uampn"}, "skmem d<N>: drops per socket"));
 
   f.object = culprits.empty() ? std::string("socket receive buffers")
                               : socket_text(*culprits.front().second);
@@ -316,13 +318,13 @@ void backlog(const RuleInput& in, Findings& out) {
       std::istringstream is(v->value);
       uint64_t lo = 0, def = 0, hi = 0;
       if (is >> lo >> def >> hi)
-        f.fix.push_back(sysctl_fix(in, "net.ipv4.tcp_rmem",
-                                   "\"" + std::to_string(lo) + " " + std::to_string(def) + " " +
-                                       std::to_string(raised(hi)) + "\""));
+        f.fix.push_back(sysctl_fix(
+            in, "net.ipv4.tcp_rmem",
+            std::to_string(lo) + " " + std::to_string(def) + " " + std::to_string(raised(hi))));
     }
   }
   if (f.fix.empty())
-    f.fix.push_back("cat /proc/net/softnet_stat   # columns 2-3: dropped, squeezed");
+    f.fix.push_back(with_note({"cat", "/proc/net/softnet_stat"}, "columns 2-3: dropped, squeezed"));
 
   f.object = sn.dropped + sn.flow_limit + sn.squeezed > 0 ? "softnet backlog (per CPU, host-wide)"
                                                           : "tcp socket backlog";

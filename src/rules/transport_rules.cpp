@@ -101,8 +101,8 @@ void no_listener(const RuleInput& in, Findings& out) {
       "'connection refused'); the kernel records the drop as NO_SOCKET. Either the service is "
       "not running, it listens on another address or port, or clients use the wrong port." +
       std::string(listening.empty() ? "" : " Listening here: " + listening + ".");
-  f.fix.push_back(
-      in_ns(in.after, "ss -ltnp   # start the service, or point clients at one of these ports"));
+  f.fix.push_back(in_ns(in.after, {"ss", "-ltnp"},
+                        "start the service, or point clients at one of these ports"));
   out.push_back(std::move(f));
 }
 
@@ -140,8 +140,8 @@ void syn_failures(const RuleInput& in, Findings& out) {
     if (auto b = sysctl_u64(in, "net.ipv4.tcp_max_syn_backlog"))
       f.fix.push_back(sysctl_fix(in, "net.ipv4.tcp_max_syn_backlog", std::to_string(raised(*b))));
   }
-  f.fix.push_back(
-      in_ns(in.after, "ss -tn state syn-sent state syn-recv   # which peers do not answer"));
+  f.fix.push_back(in_ns(in.after, {"ss", "-tn", "state", "syn-sent", "state", "syn-recv"},
+                        "which peers do not answer"));
   out.push_back(std::move(f));
 }
 
@@ -172,7 +172,8 @@ void retransmits(const RuleInput& in, Findings& out) {
       "TCP resends a segment when no ACK comes back in time: packets are being lost between "
       "this host and its peers, or delayed so much they count as lost. Retransmits are the "
       "symptom; the lower layers (link, qdisc, netfilter) or the path hold the cause.";
-  f.fix.push_back(in_ns(in.after, "ss -tin   # per-connection retrans counters: which peers lose"));
+  f.fix.push_back(
+      in_ns(in.after, {"ss", "-tin"}, "per-connection retrans counters: which peers lose"));
   out.push_back(std::move(f));
 }
 
@@ -201,7 +202,7 @@ void udp_no_port(const RuleInput& in, Findings& out) {
       "The kernel dropped UDP datagrams because no socket is bound to their destination port "
       "and answered with ICMP port unreachable (unless rate-limited). The receiving service is "
       "down, bound to another port or address, or the sender targets the wrong port.";
-  f.fix.push_back(in_ns(in.after, "ss -lunp   # start the service, or fix the sender's port"));
+  f.fix.push_back(in_ns(in.after, {"ss", "-lunp"}, "start the service, or fix the sender's port"));
   out.push_back(std::move(f));
 }
 

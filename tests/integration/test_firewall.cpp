@@ -22,11 +22,13 @@ struct Checked {
 };
 
 // `pktloss check -n server -i SECONDS --json` while `traffic` runs in the client namespace.
-Checked check_during(const TestNet& net, const std::string& traffic, double interval = 2.0) {
+// The traffic starts 1.2 s in: on a loaded box the first snapshot (after target resolution and
+// the eBPF tracer start) has been seen to land 0.6 s after start.
+Checked check_during(const TestNet& net, const std::string& traffic, double interval = 2.5) {
   std::string out = net.workdir() + "/check.json";
   std::string cmd = std::string(PKTLOSS_BINARY) + " check -n " + net.server() + " -i " +
                     std::to_string(interval) + " --json > " + out + " 2>" + net.workdir() +
-                    "/check.err & P=$!; sleep 0.6; ip netns exec " + net.client() + " bash -c '" +
+                    "/check.err & P=$!; sleep 1.2; ip netns exec " + net.client() + " bash -c '" +
                     traffic + "' >/dev/null 2>&1; wait $P; echo $?";
   auto r = sh(cmd, 60);
   Checked c;

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "firewall/ipt_render.h"
+#include "firewall/nft_listing.h"
 #include "firewall/nft_render.h"
 #include "firewall/ruleset.h"
 #include "firewall/xt_decode.h"
@@ -280,4 +281,91 @@ TEST(XtDecode, ArbitraryKernelBytesNeverCrash) {
       }
     }
   }
+}
+
+// Verdict maps that can answer drop, and drops reached through jump/goto, are attributed.
+TEST(FirewallRender, VerdictMapsAndJumpsAreAttributed) {
+  json rs = json::parse(R"({"nftables": [
+    {"table": {"family": "inet", "name": "t", "handle": 1}},
+    {"chain": {"family": "inet", "table": "t", "name": "c", "handle": 1, "type": "filter",
+               "hook": "input", "prio": 0, "policy": "accept"}},
+    {"chain": {"family": "inet", "table": "t", "name": "sub", "handle": 2}},
+    {"map": {"family": "inet", "name": "m", "table": "t", "type": "inet_service",
+             "handle": 3, "map": "verdict", "elem": [[22, {"drop": null}]]}},
+    {"rule": {"family": "inet", "table": "t", "chain": "c", "handle": 4, "expr": [
+      {"vmap": {"key": {"payload": {"protocol": "tcp", "field": "dport"}},
+                "data": {"set": [[22, {"drop": null}], [80, {"accept": null}]]}}}]}},
+    {"rule": {"family": "inet", "table": "t", "chain": "c", "handle": 5, "expr": [
+      {"vmap": {"key": {"payload": {"protocol": "tcp", "field": "dport"}}, "data": "@m"}}]}},
+    {"rule": {"family": "inet", "table": "t", "chain": "c", "handle": 6, "expr": [
+      {"vmap": {"key": {"payload": {"protocol": "tcp", "field": "dport"}},
+                "data": {"set": [[80, {"accept": null}]]}}}]}},
+    {"rule": {"family": "inet", "table": "t", "chain": "c", "handle": 7, "expr": [
+      {"jump": {"target": "sub"}}]}},
+    {"rule": {"family": "inet", "table": "t", "chain": "sub", "handle": 8, "expr": [
+      {"drop": null}]}}
+  ]})");
+  Firewall fw;
+  NftRawFacts raw;
+  raw.has_rule_text = true;
+  raw.rule_text[nft_rule_key("inet", "t", "c", 4)] = "tcp dport vmap { 22 : drop, 80 : accept }";
+  parse_nft_ruleset(rs, raw, fw);
+  const FirewallRule* anon = find_rule(fw, "inet", "t", "c", 4);
+  const FirewallRule* named = find_rule(fw, "inet", "t", "c", 5);
+  ASSERT_TRUE(anon && named);
+  EXPECT_EQ(find_rule(fw, "inet", "t", "c", 6), nullptr);  // its map never drops
+  EXPECT_EQ(anon->verdict, "drop");
+  EXPECT_TRUE(has(anon->traits, "verdict-map"));
+  EXPECT_EQ(anon->text, "tcp dport vmap { 22 : drop, 80 : accept }");  // nft's own text
+  EXPECT_TRUE(anon->add_counter_argv.empty());
+  EXPECT_FALSE(anon->counter_note.empty());
+  EXPECT_TRUE(has(named->traits, "partially-rendered"));  // not in the listing we gave
+  const FirewallRule* sub = find_rule(fw, "inet", "t", "sub", 8);
+  ASSERT_TRUE(sub);
+  EXPECT_EQ(sub->reached_via, "inet t c rule handle 7: jump sub");
+}
+
+// The add-counter fix goes before the verdict, never into a comment that says "drop".
+TEST(FirewallRender, AddCounterIsPlacedByStructure) {
+  json rule = json::parse(R"({"family": "inet", "table": "t", "chain": "c", "handle": 2,
+    "comment": "never drop", "expr": [{"match": {"op": "==", "left": {"payload":
+    {"protocol": "tcp", "field": "dport"}}, "right": 22}}, {"drop": null}]})");
+  std::string why;
+  EXPECT_EQ(nft_text_with_counter(rule, "tcp dport 22 drop comment \"never drop\"", why),
+            "tcp dport 22 counter drop comment \"never drop\"");
+  json rej = json::parse(R"({"expr": [{"reject": {"type": "icmpv6", "expr": "reject-route"}}]})");
+  EXPECT_EQ(nft_text_with_counter(rej, "reject with icmpv6 reject-route", why),
+            "counter reject with icmpv6 reject-route");
+  EXPECT_EQ(nft_text_with_counter(rej, "meta nfproto ipv6 reject with icmpv6 reject-route", why),
+            "meta nfproto ipv6 counter reject with icmpv6 reject-route");
+  EXPECT_EQ(nft_text_with_counter(rej, "something else", why), std::nullopt);
+  EXPECT_FALSE(why.empty());
+}
+
+// libnftables' text listing is split into rule lines keyed like the JSON rules.
+TEST(FirewallRender, NftListingLinesAreKeyedByHandle) {
+  std::string listing =
+      "table inet t { # handle 5\n"
+      "\tset s1 { # handle 3\n"
+      "\t\ttype ipv4_addr\n"
+      "\t\telements = { 10.0.0.1, 10.0.0.2,\n"
+      "\t\t\t     10.0.0.3 }\n"
+      "\t}\n"
+      "\tchain \"my chain\" { # handle 1\n"
+      "\t\ttype filter hook input priority filter; policy accept;\n"
+      "\t\ttcp dport 22 counter drop comment \"x # handle 9\" # handle 2\n"
+      "\t\tip saddr @s1 drop # handle 4\n"
+      "\t}\n"
+      "}\n"
+      "table ip filter { # handle 6\n"
+      "\tchain INPUT { # handle 1\n"
+      "\t\tdrop # handle 2\n"
+      "\t}\n"
+      "}\n";
+  auto m = parse_nft_listing(listing);
+  EXPECT_EQ(m.size(), 3u);
+  EXPECT_EQ(m[nft_rule_key("inet", "t", "my chain", 2)],
+            "tcp dport 22 counter drop comment \"x # handle 9\"");
+  EXPECT_EQ(m[nft_rule_key("inet", "t", "my chain", 4)], "ip saddr @s1 drop");
+  EXPECT_EQ(m[nft_rule_key("ip", "filter", "INPUT", 2)], "drop");
 }

@@ -21,8 +21,13 @@ FirewallRule stat_rule(const std::string& chain, uint64_t handle, uint64_t packe
   r.packets = packets;
   r.bytes = packets * 60;
   r.traits = {"random", "matches-all"};
-  r.delete_command = "iptables -t filter -D " + chain +
-                     " -m statistic --mode random --probability 0.29999999981 -j DROP";
+  r.delete_argv = {"iptables",      "-t",
+                   "filter",        "-D",
+                   chain,           "-m",
+                   "statistic",     "--mode",
+                   "random",        "--probability",
+                   "0.29999999981", "-j",
+                   "DROP"};
   return r;
 }
 
@@ -148,9 +153,9 @@ TEST(NetfilterRules, RejectOnServicePortNamesTheListener) {
   r.has_counter = true;
   r.traits = {"reject-service-port"};
   r.dports = {80};
-  r.delete_command =
-      "iptables -t filter -D INPUT -p tcp -m tcp --dport 80 -j REJECT "
-      "--reject-with tcp-reset";
+  r.delete_argv = {"iptables", "-t",  "filter",  "-D", "INPUT", "-p",     "tcp",
+                   "-m",       "tcp", "--dport", "80", "-j",    "REJECT", "--reject-with",
+                   "tcp-reset"};
   Pair p;
   p.before.firewall.rules = {r};
   r.packets = 4;
@@ -180,7 +185,10 @@ TEST(NetfilterRules, UnmeasuredRuleSuggestsACounter) {
   r.text = "tcp dport 80 numgen random mod 10 < 3 drop";
   r.verdict = "drop";
   r.traits = {"random"};
-  r.delete_command = "nft delete rule inet guard in handle 7";
+  r.delete_argv = {"nft", "delete", "rule", "inet", "guard", "in", "handle", "7"};
+  r.add_counter_argv = {"nft",
+                        "replace rule inet guard in handle 7 tcp dport 80 numgen random "
+                        "mod 10 < 3 counter drop"};
   Pair p;
   p.before.firewall.rules = p.after.firewall.rules = {r};
   auto fs = with_id(p.run(), "netfilter.unmeasured_rule");
@@ -203,7 +211,7 @@ TEST(NetfilterRules, DropPolicyWithCountersIsAttributed) {
   c.policy = "drop";
   c.has_counter = true;
   c.policy_packets = 3;
-  c.set_policy_command = "iptables -t filter -P INPUT ACCEPT";
+  c.set_policy_argv = {"iptables", "-t", "filter", "-P", "INPUT", "ACCEPT"};
   Pair p;
   p.before.firewall.chains = {c};
   c.policy_packets = 15;
@@ -272,4 +280,22 @@ TEST(NetfilterRules, ConntrackFullWithDropsSizesTheFixFromThePeak) {
   for (const auto& e : fs[0]->evidence)
     drop_ev = drop_ev || (e.counter == "drop" && e.delta == 27u);
   EXPECT_TRUE(drop_ev);
+}
+
+// A hostile comment in a rule reaches the fix only inside one single-quoted argument.
+TEST(NetfilterRules, HostileCommentStaysInsideItsArgument) {
+  FirewallRule r = stat_rule("INPUT", 3, 0);
+  std::string comment = "x $(touch PWNED) `id` $HOME 'q' \"d\" \\";
+  r.delete_argv = {"iptables", "-t",        "filter", "-D", "INPUT", "-m",
+                   "comment",  "--comment", comment,  "-j", "DROP"};
+  Pair p;
+  p.before.firewall.rules = {r};
+  r.packets = 5;
+  p.after.firewall.rules = {r};
+  p.after.name = "srv";
+  auto fs = with_id(p.run(), "netfilter.drop_rule");
+  ASSERT_EQ(fs.size(), 1u);
+  EXPECT_EQ(fs[0]->fix[0],
+            "ip netns exec srv iptables -t filter -D INPUT -m comment --comment "
+            "'x $(touch PWNED) `id` $HOME '\\''q'\\'' \"d\" \\' -j DROP");
 }

@@ -126,11 +126,13 @@ TEST(SocketRules, OneSnapshotWithAFullAcceptQueueIsAWarning) {
 TEST(SocketRules, FixesRunInsideTheNamespace) {
   NetnsSnapshot ns;
   ns.name = "pid:4242";
-  EXPECT_EQ(proc_rules::in_ns(ns, "sysctl -w a=1"), "nsenter -t 4242 -n sysctl -w a=1");
+  EXPECT_EQ(proc_rules::in_ns(ns, {"sysctl", "-w", "a.b=1"}), "nsenter -t 4242 -n sysctl -w a.b=1");
   ns.name = "host";
-  EXPECT_EQ(proc_rules::in_ns(ns, "sysctl -w a=1"), "sysctl -w a=1");
+  EXPECT_EQ(proc_rules::in_ns(ns, {"sysctl", "-w", "a.b=1"}), "sysctl -w a.b=1");
   ns.name = "plsrv";
-  EXPECT_EQ(proc_rules::in_ns(ns, "ss -ltn"), "ip netns exec plsrv ss -ltn");
+  EXPECT_EQ(proc_rules::in_ns(ns, {"ss", "-ltn"}), "ip netns exec plsrv ss -ltn");
+  ns.name = "x$(id)";
+  EXPECT_EQ(proc_rules::in_ns(ns, {"ss"}, "a\nb"), "ip netns exec 'x$(id)' ss   # a?b");
 }
 
 TEST(SocketRules, GlobalSysctlMissingInANamespaceIsTakenFromTheHost) {
@@ -157,5 +159,5 @@ TEST(SocketRules, GlobalSysctlMissingInANamespaceIsTakenFromTheHost) {
   EXPECT_EQ(out[0].volume, 7u);
   ASSERT_EQ(out[0].fix.size(), 1u);
   EXPECT_EQ(out[0].fix[0],
-            "ip netns exec plsrv sysctl -w net.ipv4.tcp_rmem=\"4096 131072 12582912\"");
+            "ip netns exec plsrv sysctl -w 'net.ipv4.tcp_rmem=4096 131072 12582912'");
 }
