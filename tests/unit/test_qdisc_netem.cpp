@@ -98,7 +98,7 @@ double opt(const Qdisc& q, const char* k) {
 
 TEST(QdiscNetemParse, AllOptionsFromACraftedMessage) {
   auto m = qdisc_msg("netem", netem_options(true));
-  auto q = qdisc_from_nlmsg(m.get());
+  auto q = qdisc_from_nlmsg(nlmsg_hdr(m.get()));
   ASSERT_TRUE(q.has_value());
   EXPECT_EQ(q->kind, "netem");
   EXPECT_EQ(q->ifindex, 3);
@@ -127,7 +127,7 @@ TEST(QdiscNetemParse, LossAboveHalfIsNotNegative) {
   qo.loss = prob(75);
   std::vector<uint8_t> buf(sizeof qo);
   std::memcpy(buf.data(), &qo, sizeof qo);
-  auto q = qdisc_from_nlmsg(qdisc_msg("netem", buf).get());
+  auto q = qdisc_from_nlmsg(nlmsg_hdr(qdisc_msg("netem", buf).get()));
   ASSERT_TRUE(q.has_value());
   EXPECT_NEAR(opt(*q, "loss_pct"), 75, 0.001);
   EXPECT_EQ(opt(*q, "corrupt_pct"), -1);  // zero probabilities are not options
@@ -139,7 +139,7 @@ TEST(QdiscNetemParse, TruncatedOptionsDoNotCrash) {
   for (size_t cut :
        {size_t{4}, sizeof(tc_netem_qopt) + 2, sizeof(tc_netem_qopt) + 10, full.size() - 3}) {
     std::vector<uint8_t> part(full.begin(), full.begin() + cut);
-    auto q = qdisc_from_nlmsg(qdisc_msg("netem", part).get());
+    auto q = qdisc_from_nlmsg(nlmsg_hdr(qdisc_msg("netem", part).get()));
     ASSERT_TRUE(q.has_value()) << cut;  // the qdisc itself is still known
     EXPECT_EQ(q->kind, "netem");
     EXPECT_EQ(q->stats.drops, 30u) << cut;  // and its counters
@@ -151,14 +151,14 @@ TEST(QdiscNetemParse, AttributeLengthBeyondTheMessageDoesNotCrash) {
   // Claim the first nested attribute is far longer than what follows.
   auto* a = reinterpret_cast<nlattr*>(opts.data() + NLA_ALIGN(sizeof(tc_netem_qopt)));
   a->nla_len = 4000;
-  auto q = qdisc_from_nlmsg(qdisc_msg("netem", opts).get());
+  auto q = qdisc_from_nlmsg(nlmsg_hdr(qdisc_msg("netem", opts).get()));
   ASSERT_TRUE(q.has_value());
   EXPECT_EQ(q->kind, "netem");
 }
 
 TEST(QdiscParse, UnknownKindKeptByNameWithoutOptions) {
   std::vector<uint8_t> junk = {1, 2, 3, 4, 5, 6, 7, 8};
-  auto q = qdisc_from_nlmsg(qdisc_msg("cake_future", junk).get());
+  auto q = qdisc_from_nlmsg(nlmsg_hdr(qdisc_msg("cake_future", junk).get()));
   ASSERT_TRUE(q.has_value());
   EXPECT_EQ(q->kind, "cake_future");
   EXPECT_TRUE(q->options.empty());
@@ -169,12 +169,12 @@ TEST(QdiscParse, WrongTypeOrShortHeaderIsRejected) {
   MsgPtr link(nlmsg_alloc_simple(RTM_NEWLINK, 0), &nlmsg_free);
   ifinfomsg ifi{};
   nlmsg_append(link.get(), &ifi, sizeof ifi, NLMSG_ALIGNTO);
-  EXPECT_FALSE(qdisc_from_nlmsg(link.get()).has_value());
+  EXPECT_FALSE(qdisc_from_nlmsg(nlmsg_hdr(link.get())).has_value());
 
   MsgPtr shorty(nlmsg_alloc_simple(RTM_NEWQDISC, 0), &nlmsg_free);
   uint32_t half = 0;  // 4 bytes: less than a tcmsg
   nlmsg_append(shorty.get(), &half, sizeof half, NLMSG_ALIGNTO);
-  EXPECT_FALSE(qdisc_from_nlmsg(shorty.get()).has_value());
+  EXPECT_FALSE(qdisc_from_nlmsg(nlmsg_hdr(shorty.get())).has_value());
 }
 
 TEST(QdiscParse, TbfOptionsFromACraftedMessage) {
@@ -184,7 +184,7 @@ TEST(QdiscParse, TbfOptionsFromACraftedMessage) {
   t.buffer = nl_us2ticks(static_cast<uint32_t>(1600.0 * 1e6 / 125000));  // 1600 bytes of time
   std::vector<uint8_t> buf;
   raw_attr(buf, TCA_TBF_PARMS, t);
-  auto q = qdisc_from_nlmsg(qdisc_msg("tbf", buf).get());
+  auto q = qdisc_from_nlmsg(nlmsg_hdr(qdisc_msg("tbf", buf).get()));
   ASSERT_TRUE(q.has_value());
   EXPECT_EQ(opt(*q, "rate_bps"), 1e6);
   EXPECT_EQ(opt(*q, "limit_bytes"), 3000);
@@ -193,7 +193,7 @@ TEST(QdiscParse, TbfOptionsFromACraftedMessage) {
 
 TEST(QdiscNetemParse, NoOptionsAttributeAtAllDoesNotCrash) {
   // libnl 3.7's netem parser dereferences missing options; found by the random test below.
-  auto q = qdisc_from_nlmsg(qdisc_msg("netem", {}).get());
+  auto q = qdisc_from_nlmsg(nlmsg_hdr(qdisc_msg("netem", {}).get()));
   ASSERT_TRUE(q.has_value());
   EXPECT_EQ(q->kind, "netem");
   EXPECT_TRUE(q->options.empty());
@@ -218,7 +218,7 @@ TEST(QdiscParse, RandomOptionBytesNeverCrashAnyKnownKind) {
         junk[2] = next() % 8;
         junk[3] = 0;
       }
-      auto q = qdisc_from_nlmsg(qdisc_msg(kind, junk, round % 2 == 0).get());
+      auto q = qdisc_from_nlmsg(nlmsg_hdr(qdisc_msg(kind, junk, round % 2 == 0).get()));
       if (q) {
         EXPECT_EQ(q->kind, kind);
       }
