@@ -132,31 +132,4 @@ std::optional<Neighbour> failing_neighbour_from_nlmsg(const nlmsghdr* nlh) {
   return n;
 }
 
-void add_neightbl_stats(const nlmsghdr* nlh, NeighbourTableStats& stats) {
-  if (nlh->nlmsg_type != RTM_NEWNEIGHTBL || nlh->nlmsg_len < MNL_NLMSG_HDRLEN ||
-      mnl_nlmsg_get_payload_len(nlh) < sizeof(ndtmsg))
-    return;
-  Table<NDTA_MAX> tb;
-  mnl_attr_parse(nlh, sizeof(ndtmsg), keep_attr<NDTA_MAX>, &tb);
-  if (!tb[NDTA_NAME] || mnl_attr_validate(tb[NDTA_NAME], MNL_TYPE_STRING) < 0 || !tb[NDTA_STATS] ||
-      mnl_attr_get_payload_len(tb[NDTA_STATS]) < sizeof(ndt_stats))
-    return;
-  const char* n = static_cast<const char*>(mnl_attr_get_payload(tb[NDTA_NAME]));
-  std::string table(n, strnlen(n, mnl_attr_get_payload_len(tb[NDTA_NAME])));
-  ndt_stats s;
-  std::memcpy(&s, mnl_attr_get_payload(tb[NDTA_STATS]), sizeof s);
-  // Several families may share a table name (none do today); sum rather than overwrite.
-  stats[table + ".allocs"] += s.ndts_allocs;
-  stats[table + ".destroys"] += s.ndts_destroys;
-  stats[table + ".hash_grows"] += s.ndts_hash_grows;
-  stats[table + ".res_failed"] += s.ndts_res_failed;
-  stats[table + ".lookups"] += s.ndts_lookups;
-  stats[table + ".hits"] += s.ndts_hits;
-  stats[table + ".rcv_probes_mcast"] += s.ndts_rcv_probes_mcast;
-  stats[table + ".rcv_probes_ucast"] += s.ndts_rcv_probes_ucast;
-  stats[table + ".periodic_gc_runs"] += s.ndts_periodic_gc_runs;
-  stats[table + ".forced_gc_runs"] += s.ndts_forced_gc_runs;
-  stats[table + ".table_fulls"] += s.ndts_table_fulls;
-}
-
 }  // namespace pktloss

@@ -1,5 +1,5 @@
 #pragma once
-// RTM_NEWROUTE / RTM_NEWNEIGH / RTM_NEWNEIGHTBL messages -> model structs, pure functions over
+// RTM_NEWROUTE / RTM_NEWNEIGH messages -> model structs, pure functions over
 // untrusted bytes (every attribute type- and length-checked), shared by collect/routes.cpp and
 // the unit tests. Device names are filled by the collector (they need the link list).
 #include <linux/netlink.h>
@@ -20,9 +20,6 @@ std::optional<ParsedRoute> route_from_nlmsg(const nlmsghdr* nlh);
 
 // Only entries that lose packets (NUD_FAILED / NUD_INCOMPLETE) of IPv4/IPv6; nullopt otherwise.
 std::optional<Neighbour> failing_neighbour_from_nlmsg(const nlmsghdr* nlh);
-
-// NDTA_STATS of one neighbour table added into `stats` as "<table>.<field>".
-void add_neightbl_stats(const nlmsghdr* nlh, NeighbourTableStats& stats);
 
 // "10.0.0.0/8", "fe80::/64", "192.0.2.1" (a full-length prefix is shown without it), "default"
 // (prefix 0 when default_for_zero). Empty for an unknown family or a short address.

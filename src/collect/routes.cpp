@@ -60,26 +60,29 @@ void collect_neighbours(NetnsSnapshot& ns, RtnlSocket& sk, const DevNames& dev) 
     ns.notes.push_back("neighbours: cannot dump: " + error);
 }
 
-// RTM_GETNEIGHTBL dump: one message per table carries NDTA_STATS (struct ndt_stats).
-void collect_neighbour_stats(NetnsSnapshot& ns, RtnlSocket& sk) {
-  std::string error;
-  auto on_tbl = [&](const nlmsghdr* m) { add_neightbl_stats(m, ns.neighbour_stats); };
-  if (!sk.dump(RTM_GETNEIGHTBL, sizeof(ndtmsg), AF_UNSPEC, on_tbl, error))
-    ns.notes.push_back("neighbour tables: " + error);
-}
-
-// ndt_stats has no unresolved_discards (packets dropped while waiting for ARP/ND); only
-// /proc/net/stat/<table> has it.
-void read_proc_unresolved(NetnsSnapshot& ns, const std::string& table) {
+// Neighbour table statistics from /proc/net/stat/<table>: the same per-table counters as the
+// RTM_GETNEIGHTBL dump's NDTA_STATS plus unresolved_discards (packets dropped while waiting for
+// ARP/ND), which ndt_stats lacks. The dump is avoided on purpose: besides each table it sends the
+// parameters of every device of EVERY namespace on the host (tbl->parms_list is global), and
+// resumes by skipping from the start, so on a host with thousands of veths it cost more than
+// all routes together; the /proc file is one small read.
+void read_proc_neigh_stats(NetnsSnapshot& ns, const std::string& table) {
   // The neighbour tables are global; only the initial namespace shows their /proc/net/stat file.
   std::ifstream f(proc_net_path("stat/" + table));
   if (!f) f.open("/proc/1/net/stat/" + table);
-  if (!f) return;
+  if (!f) {
+    ns.notes.push_back("neighbour tables: no /proc/net/stat/" + table);
+    return;
+  }
   std::stringstream text;
   text << f.rdbuf();
   auto cols = parse_neigh_stat(text.str());
-  if (auto it = cols.find("unresolved_discards"); it != cols.end())
-    ns.neighbour_stats[table + ".unresolved_discards"] = it->second;
+  static const char* const kFields[] = {
+      "allocs",           "destroys",       "hash_grows",       "res_failed",
+      "lookups",          "hits",           "rcv_probes_mcast", "rcv_probes_ucast",
+      "periodic_gc_runs", "forced_gc_runs", "table_fulls",      "unresolved_discards"};
+  for (const char* k : kFields)
+    if (auto it = cols.find(k); it != cols.end()) ns.neighbour_stats[table + "." + k] = it->second;
 }
 
 }  // namespace
@@ -94,9 +97,8 @@ void collect_routes(NetnsSnapshot& ns) {
   DevNames dev(ns);
   collect_route_table(ns, sk, dev);
   collect_neighbours(ns, sk, dev);
-  collect_neighbour_stats(ns, sk);
-  read_proc_unresolved(ns, "arp_cache");
-  read_proc_unresolved(ns, "ndisc_cache");
+  read_proc_neigh_stats(ns, "arp_cache");
+  read_proc_neigh_stats(ns, "ndisc_cache");
 }
 
 }  // namespace pktloss

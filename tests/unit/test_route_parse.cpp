@@ -1,4 +1,4 @@
-// RTM_NEWROUTE / RTM_NEWNEIGH / RTM_NEWNEIGHTBL messages built by hand, fed to the parse
+// RTM_NEWROUTE / RTM_NEWNEIGH messages built by hand, fed to the parse
 // functions collect/routes.cpp calls for every dumped message.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -130,25 +130,4 @@ TEST(NeighbourParse, OnlyFailingEntries) {
   EXPECT_EQ(n->ifindex, 3);
   nd->ndm_state = NUD_REACHABLE;
   EXPECT_FALSE(failing_neighbour_from_nlmsg(m.nlh));
-}
-
-TEST(NeighbourParse, TableStatsAreSummedByName) {
-  Msg m;
-  m.start<ndtmsg>(RTM_NEWNEIGHTBL);
-  mnl_attr_put_strz(m.nlh, NDTA_NAME, "arp_cache");
-  ndt_stats s{};
-  s.ndts_res_failed = 4;
-  s.ndts_table_fulls = 1;
-  mnl_attr_put(m.nlh, NDTA_STATS, sizeof s, &s);
-  NeighbourTableStats st;
-  add_neightbl_stats(m.nlh, st);
-  add_neightbl_stats(m.nlh, st);
-  EXPECT_EQ(st.at("arp_cache.res_failed"), 8u);
-  EXPECT_EQ(st.at("arp_cache.table_fulls"), 2u);
-  Msg shorty;
-  shorty.start<ndtmsg>(RTM_NEWNEIGHTBL);
-  mnl_attr_put_strz(shorty.nlh, NDTA_NAME, "ndisc_cache");
-  mnl_attr_put(shorty.nlh, NDTA_STATS, 8, &s);  // shorter than ndt_stats
-  add_neightbl_stats(shorty.nlh, st);
-  EXPECT_EQ(st.count("ndisc_cache.res_failed"), 0u);
 }
