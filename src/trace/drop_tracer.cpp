@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdarg>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <map>
@@ -208,8 +209,12 @@ struct DropTracer::Impl {
       }
       for (int i = 0; i < 16; i++) ro->filter_addr[i] = a[i];
     }
-    bpf_program__set_autoload(skel->progs.on_kfree_skb_btf, use_btf);
+    // PKTLOSS_TRACE_FLOOR=1 (bench/trace.sh only): an empty program on the same hook instead, to
+    // measure the floor of tracing every freed skb in the same run. It counts nothing.
+    bool floor = use_btf && std::getenv("PKTLOSS_TRACE_FLOOR") != nullptr;
+    bpf_program__set_autoload(skel->progs.on_kfree_skb_btf, use_btf && !floor);
     bpf_program__set_autoload(skel->progs.on_kfree_skb_tp, !use_btf);
+    bpf_program__set_autoload(skel->progs.on_kfree_skb_floor, floor);
     int err = drop_tracer_bpf__load(skel);
     if (err) {
       int e = -err;
