@@ -26,6 +26,11 @@ PKTLOSS=$BUILD/pktloss
 FLOOD=$BUILD/bench_trace_flood
 for b in "$PKTLOSS" "$FLOOD"; do [[ -x $b ]] || { echo "missing $b (build it first)" >&2; exit 2; }; done
 command -v bpftrace >/dev/null || { echo "bpftrace not installed" >&2; exit 2; }
+# bpftrace finds tracepoints through tracefs; mount it for this run when the host has not.
+MOUNTED_TRACEFS=
+if [[ ! -d /sys/kernel/tracing/events ]]; then
+  mount -t tracefs tracefs /sys/kernel/tracing && MOUNTED_TRACEFS=yes
+fi
 
 P=pltb$$
 C=${P}c
@@ -38,6 +43,7 @@ cleanup() {
   ip netns del "$C" 2>/dev/null || true
   ip netns del "$S" 2>/dev/null || true
   rm -rf "$TMP"
+  [[ -n $MOUNTED_TRACEFS ]] && umount /sys/kernel/tracing || true
 }
 trap cleanup EXIT
 
@@ -67,7 +73,7 @@ print(f"{t/c:.0f}" if c else "?")' "$1"
 }
 sysctl -qw kernel.bpf_stats_enabled=0
 wait_for() {  # file pattern
-  for _ in $(seq 300); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
+  for _ in $(seq 1200); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
   echo "timed out waiting for '$2' in $1" >&2; cat "$1" >&2; return 1
 }
 
