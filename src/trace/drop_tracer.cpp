@@ -1,4 +1,5 @@
 #include "trace/drop_tracer.h"
+#include "trace/libbpf_lazy.h"
 
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
@@ -248,6 +249,10 @@ struct DropTracer::Impl {
     if (!f.proto.empty() && f.proto != "tcp" && f.proto != "udp" && f.proto != "icmp" &&
         f.proto != "icmp6")
       throw std::invalid_argument("--proto must be tcp, udp, icmp or icmp6");
+    if (std::string why; !libbpf_loaded(why)) {
+      unavailable = "eBPF tracer unavailable: " + why;
+      return false;
+    }
     libbpf_set_print(libbpf_print);
     if (!reasons_ok) reasons_ok = reasons.load(reasons_error);
     if (!kallsyms_ok) kallsyms_ok = kallsyms.load();

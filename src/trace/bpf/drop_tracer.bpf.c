@@ -195,9 +195,10 @@ static __always_inline int account_short(const struct drop_key_short* skp,
   __u32 zero = 0;
   struct drop_run* run = bpf_map_lookup_elem(&runs, &zero);
   if (!run) return 0;
-  if (run->val.packets && run->key.location == sk.location && run->key.netns == sk.netns &&
-      run->key.ifindex == sk.ifindex && run->key.reason == sk.reason &&
-      run->key.l3proto == sk.l3proto && run->key.l4proto == sk.l4proto) {
+  /* The 24-byte key as three words (pad is always 0): three compares instead of six. */
+  const __u64* a = (const __u64*)&run->key;
+  const __u64* b = (const __u64*)&sk;
+  if (run->val.packets && a[0] == b[0] && a[1] == b[1] && a[2] == b[2]) {
     run->val.packets++;
     run->val.bytes += f->len;
     /* Long runs still give an example now and then (2, 4, 8, ... packets into the run). */
