@@ -7,7 +7,7 @@ packages=(
   # build
   build-essential cmake pkg-config clang llvm bpftool
   # libraries
-  libnl-3-dev libnl-route-3-dev libnftables-dev libnftnl-dev libmnl-dev libiptc-dev libxtables-dev
+  libnftables-dev libnftnl-dev libmnl-dev libiptc-dev libxtables-dev
   libbpf-dev libelf-dev zlib1g-dev libpcap-dev libcli11-dev nlohmann-json3-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # integration tests and benchmarks: real servers, fault injection, the classic tools to compare with
