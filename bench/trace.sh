@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Cost of `pktloss trace` on a drop-heavy path, compared with no tracer and with a bpftrace
+# Cost of `pktloss trace` on a drop-heavy path, compared with no tracer, with an EMPTY program on
+# the same hook (the floor: what attaching to every freed skb costs before any work;
+# PKTLOSS_TRACE_FLOOR=1 makes pktloss load that instead of its tracer) and with a bpftrace
 # one-liner on the same tracepoint, in the same run.
 #
 # Method: two namespaces joined by a veth pair; the receiver drops every UDP datagram to port 9
@@ -24,6 +26,11 @@ PKTLOSS=$BUILD/pktloss
 FLOOD=$BUILD/bench_trace_flood
 for b in "$PKTLOSS" "$FLOOD"; do [[ -x $b ]] || { echo "missing $b (build it first)" >&2; exit 2; }; done
 command -v bpftrace >/dev/null || { echo "bpftrace not installed" >&2; exit 2; }
+# bpftrace finds tracepoints through tracefs; mount it for this run when the host has not.
+MOUNTED_TRACEFS=
+if [[ ! -d /sys/kernel/tracing/events ]]; then
+  mount -t tracefs tracefs /sys/kernel/tracing && MOUNTED_TRACEFS=yes
+fi
 
 P=pltb$$
 C=${P}c
@@ -36,6 +43,7 @@ cleanup() {
   ip netns del "$C" 2>/dev/null || true
   ip netns del "$S" 2>/dev/null || true
   rm -rf "$TMP"
+  [[ -n $MOUNTED_TRACEFS ]] && umount /sys/kernel/tracing || true
 }
 trap cleanup EXIT
 
@@ -65,11 +73,11 @@ print(f"{t/c:.0f}" if c else "?")' "$1"
 }
 sysctl -qw kernel.bpf_stats_enabled=0
 wait_for() {  # file pattern
-  for _ in $(seq 300); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
+  for _ in $(seq 1200); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
   echo "timed out waiting for '$2' in $1" >&2; cat "$1" >&2; return 1
 }
 
-declare -a BASE PKT BPF
+declare -a BASE PKT FLR BPF
 EXACT=yes
 for round in $(seq "$ROUNDS"); do
   BASE+=("$(flood)")
@@ -91,6 +99,13 @@ print(sum(e["packets"] for e in r["drop_events"] if e["reason"]=="NETFILTER_DROP
   # The tracer ran before and after the flood; nothing else hits this rule, so they must match.
   [[ $counted == "$delta" ]] || EXACT=no
 
+  PKTLOSS_TRACE_FLOOR=1 "$PKTLOSS" trace --json -d 0 >/dev/null 2>"$TMP/floor.err" &
+  pid=$!
+  wait_for "$TMP/floor.err" "tracing kfree_skb"
+  FLR+=("$(flood)")
+  kill -TERM $pid
+  wait $pid || true
+
   bpftrace -e 'tracepoint:skb:kfree_skb { @[args->reason] = count(); }' >"$TMP/bt.out" 2>"$TMP/bt.err" &
   pid=$!
   wait_for "$TMP/bt.out" "Attaching"
@@ -109,7 +124,13 @@ sysctl -qw kernel.bpf_stats_enabled=1
 pid=$!
 wait_for "$TMP/pkt.err" "tracing kfree_skb"
 flood >/dev/null
-PKT_NS=$(prog_ns on_kfree_skb)
+PKT_NS=$(prog_ns on_kfree_skb_bt)
+kill -TERM $pid; wait $pid || true
+PKTLOSS_TRACE_FLOOR=1 "$PKTLOSS" trace --json -d 0 >/dev/null 2>"$TMP/floor.err" &
+pid=$!
+wait_for "$TMP/floor.err" "tracing kfree_skb"
+flood >/dev/null
+FLR_NS=$(prog_ns on_kfree_skb_fl)
 kill -TERM $pid; wait $pid || true
 bpftrace -e 'tracepoint:skb:kfree_skb { @[args->reason] = count(); }' >"$TMP/bt.out" 2>"$TMP/bt.err" &
 pid=$!
@@ -132,6 +153,10 @@ echo "UDP flood, $COUNT x 32 B datagrams per run, iptables DROP on the receiver,
 printf '%-22s %12s %22s %14s\n' mode "packets/s" "vs none (median ratio)" "BPF ns/event"
 printf '%-22s %12s %22s %14s\n' "no tracer" "$mb" "-" "-"
 printf '%-22s %12s %21.1f%% %14s\n' "pktloss trace" "$mp" "$(median $(ratios PKT))" "$PKT_NS"
+printf '%-22s %12s %21.1f%% %14s\n' "empty program (floor)" "$(median "${FLR[@]}")" "$(median $(ratios FLR))" "$FLR_NS"
 printf '%-22s %12s %21.1f%% %14s\n' "bpftrace one-liner" "$mt" "$(median $(ratios BPF))" "$BPF_NS"
-echo "runs (none / pktloss / bpftrace): ${BASE[*]} / ${PKT[*]} / ${BPF[*]}"
+# pktloss's cost as a multiple of the floor's, per round (how close to the physical limit).
+floor_x=$(for i in "${!BASE[@]}"; do echo "(${BASE[$i]} - ${PKT[$i]}) / (${BASE[$i]} - ${FLR[$i]})" | bc -l 2>/dev/null || echo nan; done)
+echo "pktloss cost / floor cost, median of rounds: $(median $floor_x | xargs printf '%.2f')x"
+echo "runs (none / pktloss / floor / bpftrace): ${BASE[*]} / ${PKT[*]} / ${FLR[*]} / ${BPF[*]}"
 echo "pktloss NETFILTER_DROP count equals the rule delta in every round: $EXACT"

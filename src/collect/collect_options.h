@@ -4,10 +4,11 @@
 namespace pktloss {
 
 struct CollectOptions {
-  bool sockets = true;        // sock_diag TCP listeners and UDP sockets
-  bool socket_owners = true;  // inode -> pid/comm through /proc/*/fd (costly on big hosts)
-  bool firewall = true;       // nftables + iptables-legacy rules, conntrack
-  bool ethtool = true;        // driver statistics and ring sizes
+  bool sockets = true;  // sock_diag TCP listeners and UDP sockets
+  // inode -> pid/comm through /proc/*/fd, for the sockets a rule can name (owner_candidates.h)
+  bool socket_owners = true;
+  bool firewall = true;  // nftables + iptables-legacy rules, conntrack
+  bool ethtool = true;   // driver statistics and ring sizes
   // Also for software links (veth, bridge, vlan...): they have no ring and their drops are in
   // stats64 already, and on a host with a thousand veths the ioctls would cost more than
   // everything else in the snapshot together.

@@ -1,75 +1,191 @@
 #include "collect/link_parse.h"
 
-#include <net/if.h>
-#include <netlink/route/link.h>
+#include <libmnl/libmnl.h>
+#include <linux/if.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
 
-#include <utility>
+#include <algorithm>
+#include <cstring>
+#include <string_view>
+#include <vector>
 
 namespace pktloss {
 namespace {
 
-// libnl's ids for the rtnl_link_stats64 fields, named as in include/uapi/linux/if_link.h so
-// evidence and fixtures use the names an SRE knows from the kernel and `ip -s -s link`.
-constexpr std::pair<rtnl_link_stat_id_t, const char*> kStats64[] = {
-    {RTNL_LINK_RX_PACKETS, "rx_packets"},
-    {RTNL_LINK_TX_PACKETS, "tx_packets"},
-    {RTNL_LINK_RX_BYTES, "rx_bytes"},
-    {RTNL_LINK_TX_BYTES, "tx_bytes"},
-    {RTNL_LINK_RX_ERRORS, "rx_errors"},
-    {RTNL_LINK_TX_ERRORS, "tx_errors"},
-    {RTNL_LINK_RX_DROPPED, "rx_dropped"},
-    {RTNL_LINK_TX_DROPPED, "tx_dropped"},
-    {RTNL_LINK_MULTICAST, "multicast"},
-    {RTNL_LINK_COLLISIONS, "collisions"},
-    {RTNL_LINK_RX_LEN_ERR, "rx_length_errors"},
-    {RTNL_LINK_RX_OVER_ERR, "rx_over_errors"},
-    {RTNL_LINK_RX_CRC_ERR, "rx_crc_errors"},
-    {RTNL_LINK_RX_FRAME_ERR, "rx_frame_errors"},
-    {RTNL_LINK_RX_FIFO_ERR, "rx_fifo_errors"},
-    {RTNL_LINK_RX_MISSED_ERR, "rx_missed_errors"},
-    {RTNL_LINK_TX_ABORT_ERR, "tx_aborted_errors"},
-    {RTNL_LINK_TX_CARRIER_ERR, "tx_carrier_errors"},
-    {RTNL_LINK_TX_FIFO_ERR, "tx_fifo_errors"},
-    {RTNL_LINK_TX_HBEAT_ERR, "tx_heartbeat_errors"},
-    {RTNL_LINK_TX_WIN_ERR, "tx_window_errors"},
-    {RTNL_LINK_RX_COMPRESSED, "rx_compressed"},
-    {RTNL_LINK_TX_COMPRESSED, "tx_compressed"},
-    {RTNL_LINK_RX_NOHANDLER, "rx_nohandler"},
+// rtnl_link_stats64 fields (include/uapi/linux/if_link.h) under the kernel's names, so evidence
+// and fixtures use the names an SRE knows from the kernel and `ip -s -s link`.
+#define PKTLOSS_STAT(f) \
+  { offsetof(rtnl_link_stats64, f), #f }
+// Sorted by name: the map is then filled with end hints, no tree search per field.
+constexpr std::pair<size_t, const char*> kStats64[] = {
+    PKTLOSS_STAT(collisions),        PKTLOSS_STAT(multicast),
+    PKTLOSS_STAT(rx_bytes),          PKTLOSS_STAT(rx_compressed),
+    PKTLOSS_STAT(rx_crc_errors),     PKTLOSS_STAT(rx_dropped),
+    PKTLOSS_STAT(rx_errors),         PKTLOSS_STAT(rx_fifo_errors),
+    PKTLOSS_STAT(rx_frame_errors),   PKTLOSS_STAT(rx_length_errors),
+    PKTLOSS_STAT(rx_missed_errors),  PKTLOSS_STAT(rx_nohandler),
+    PKTLOSS_STAT(rx_over_errors),    PKTLOSS_STAT(rx_packets),
+    PKTLOSS_STAT(tx_aborted_errors), PKTLOSS_STAT(tx_bytes),
+    PKTLOSS_STAT(tx_carrier_errors), PKTLOSS_STAT(tx_compressed),
+    PKTLOSS_STAT(tx_dropped),        PKTLOSS_STAT(tx_errors),
+    PKTLOSS_STAT(tx_fifo_errors),    PKTLOSS_STAT(tx_heartbeat_errors),
+    PKTLOSS_STAT(tx_packets),        PKTLOSS_STAT(tx_window_errors),
+};
+#undef PKTLOSS_STAT
+
+// RFC 2863 operstates as iproute2 and libnl print them.
+const char* operstate_name(uint8_t st) {
+  switch (st) {
+    case IF_OPER_UNKNOWN:
+      return "unknown";
+    case IF_OPER_NOTPRESENT:
+      return "notpresent";
+    case IF_OPER_DOWN:
+      return "down";
+    case IF_OPER_LOWERLAYERDOWN:
+      return "lowerlayerdown";
+    case IF_OPER_TESTING:
+      return "testing";
+    case IF_OPER_DORMANT:
+      return "dormant";
+    case IF_OPER_UP:
+      return "up";
+    default:
+      return "unknown";
+  }
+}
+
+// Expected payload type of the attributes we read; everything else is skipped unread.
+int attr_type(uint16_t type) {
+  switch (type) {
+    case IFLA_MTU:
+    case IFLA_TXQLEN:
+    case IFLA_LINK:
+    case IFLA_MASTER:
+    case IFLA_LINK_NETNSID:
+      return MNL_TYPE_U32;
+    case IFLA_OPERSTATE:
+    case IFLA_CARRIER:
+      return MNL_TYPE_U8;
+    case IFLA_IFNAME:
+      return MNL_TYPE_STRING;
+    case IFLA_LINKINFO:
+      return MNL_TYPE_NESTED;
+    case IFLA_STATS64:
+    case IFLA_STATS:
+      return MNL_TYPE_BINARY;
+    default:
+      return -1;
+  }
+}
+
+struct Attrs {
+  const nlattr* tb[IFLA_MAX + 1] = {};
 };
 
-std::string operstate_name(uint8_t st) {
-  char buf[32] = {};
-  rtnl_link_operstate2str(st, buf, sizeof buf);
-  return buf;
+int collect_attr(const nlattr* a, void* data) {
+  uint16_t type = mnl_attr_get_type(a);
+  if (type > IFLA_MAX) return MNL_CB_OK;
+  int want = attr_type(type);
+  if (want < 0 || mnl_attr_validate(a, static_cast<mnl_attr_data_type>(want)) < 0)
+    return MNL_CB_OK;  // unknown or malformed: ignored, the rest of the message still counts
+  static_cast<Attrs*>(data)->tb[type] = a;
+  return MNL_CB_OK;
+}
+
+std::string attr_string(const nlattr* a) {
+  const char* s = static_cast<const char*>(mnl_attr_get_payload(a));
+  return std::string(s, strnlen(s, mnl_attr_get_payload_len(a)));
+}
+
+int info_kind(const nlattr* a, void* data) {
+  if (mnl_attr_get_type(a) == IFLA_INFO_KIND && mnl_attr_validate(a, MNL_TYPE_STRING) == 0)
+    *static_cast<std::string*>(data) = attr_string(a);
+  return MNL_CB_OK;
+}
+
+// Older kernels send a shorter struct (fields are only ever appended): missing ones read 0.
+template <typename Stats>
+Stats read_stats(const nlattr* a) {
+  Stats s{};
+  std::memcpy(&s, mnl_attr_get_payload(a), std::min<size_t>(mnl_attr_get_payload_len(a), sizeof s));
+  return s;
+}
+
+CounterMap stats_map(const rtnl_link_stats64& s) {
+  CounterMap m;
+  const auto* base = reinterpret_cast<const unsigned char*>(&s);
+  for (const auto& [off, name] : kStats64) {
+    uint64_t v;
+    std::memcpy(&v, base + off, sizeof v);
+    m.emplace_hint(m.end(), name, v);
+  }
+  return m;
+}
+
+rtnl_link_stats64 widen(const rtnl_link_stats& s) {
+  rtnl_link_stats64 w{};
+  w.rx_packets = s.rx_packets, w.tx_packets = s.tx_packets, w.rx_bytes = s.rx_bytes;
+  w.tx_bytes = s.tx_bytes, w.rx_errors = s.rx_errors, w.tx_errors = s.tx_errors;
+  w.rx_dropped = s.rx_dropped, w.tx_dropped = s.tx_dropped, w.multicast = s.multicast;
+  w.collisions = s.collisions, w.rx_length_errors = s.rx_length_errors;
+  w.rx_over_errors = s.rx_over_errors, w.rx_crc_errors = s.rx_crc_errors;
+  w.rx_frame_errors = s.rx_frame_errors, w.rx_fifo_errors = s.rx_fifo_errors;
+  w.rx_missed_errors = s.rx_missed_errors, w.tx_aborted_errors = s.tx_aborted_errors;
+  w.tx_carrier_errors = s.tx_carrier_errors, w.tx_fifo_errors = s.tx_fifo_errors;
+  w.tx_heartbeat_errors = s.tx_heartbeat_errors, w.tx_window_errors = s.tx_window_errors;
+  w.rx_compressed = s.rx_compressed, w.tx_compressed = s.tx_compressed;
+  w.rx_nohandler = s.rx_nohandler;
+  return w;
 }
 
 }  // namespace
 
-CounterMap link_stats_from_rtnl(rtnl_link* l) {
-  CounterMap m;
-  for (const auto& [id, name] : kStats64) m[name] = rtnl_link_get_stat(l, id);
-  return m;
-}
+std::optional<Link> link_from_nlmsg(const nlmsghdr* nlh) {
+  if (nlh->nlmsg_type != RTM_NEWLINK || nlh->nlmsg_len < MNL_NLMSG_HDRLEN ||
+      mnl_nlmsg_get_payload_len(nlh) < sizeof(ifinfomsg))
+    return std::nullopt;
+  ifinfomsg ifi;
+  std::memcpy(&ifi, mnl_nlmsg_get_payload(nlh), sizeof ifi);
+  Attrs at;
+  mnl_attr_parse(nlh, sizeof(ifinfomsg), collect_attr, &at);
+  const auto& tb = at.tb;
 
-Link link_from_rtnl(rtnl_link* l) {
   Link k;
-  k.ifindex = rtnl_link_get_ifindex(l);
-  if (const char* n = rtnl_link_get_name(l)) k.name = n;
-  if (const char* t = rtnl_link_get_type(l)) k.kind = t;
-  k.operstate = operstate_name(rtnl_link_get_operstate(l));
-  k.admin_up = (rtnl_link_get_flags(l) & IFF_UP) != 0;
-  k.carrier = rtnl_link_get_carrier(l) != 0;
-  k.mtu = rtnl_link_get_mtu(l);
-  k.txqlen = rtnl_link_get_txqlen(l);
-  k.link_ifindex = rtnl_link_get_link(l);
-  int32_t nsid = -1;
-  if (rtnl_link_get_link_netnsid(l, &nsid) == 0) k.link_netnsid = nsid;
+  k.ifindex = ifi.ifi_index;
+  k.admin_up = (ifi.ifi_flags & IFF_UP) != 0;
+  if (tb[IFLA_IFNAME]) k.name = attr_string(tb[IFLA_IFNAME]);
+  if (tb[IFLA_LINKINFO]) mnl_attr_parse_nested(tb[IFLA_LINKINFO], info_kind, &k.kind);
+  k.operstate = operstate_name(tb[IFLA_OPERSTATE] ? mnl_attr_get_u8(tb[IFLA_OPERSTATE]) : 0);
+  k.carrier = tb[IFLA_CARRIER] && mnl_attr_get_u8(tb[IFLA_CARRIER]) != 0;
+  if (tb[IFLA_MTU]) k.mtu = mnl_attr_get_u32(tb[IFLA_MTU]);
+  if (tb[IFLA_TXQLEN]) k.txqlen = mnl_attr_get_u32(tb[IFLA_TXQLEN]);
+  if (tb[IFLA_LINK]) k.link_ifindex = static_cast<int>(mnl_attr_get_u32(tb[IFLA_LINK]));
+  if (tb[IFLA_LINK_NETNSID])
+    k.link_netnsid = static_cast<int32_t>(mnl_attr_get_u32(tb[IFLA_LINK_NETNSID]));
   // A device whose IFLA_LINK is itself (some tunnels) has no peer to look at. The same index in
   // ANOTHER namespace is a real peer (a veth pair moved into two fresh namespaces: both ifindex 2).
   if (k.link_ifindex == k.ifindex && k.link_netnsid < 0) k.link_ifindex = 0;
-  k.master_ifindex = rtnl_link_get_master(l);
-  k.stats = link_stats_from_rtnl(l);
+  if (tb[IFLA_MASTER]) k.master_ifindex = static_cast<int>(mnl_attr_get_u32(tb[IFLA_MASTER]));
+  if (tb[IFLA_STATS64])
+    k.stats = stats_map(read_stats<rtnl_link_stats64>(tb[IFLA_STATS64]));
+  else if (tb[IFLA_STATS])
+    k.stats = stats_map(widen(read_stats<rtnl_link_stats>(tb[IFLA_STATS])));
+  else
+    k.stats = stats_map(rtnl_link_stats64{});
   return k;
+}
+
+std::optional<Link> link_from_bytes(const void* data, size_t len) {
+  if (len < sizeof(nlmsghdr)) return std::nullopt;
+  nlmsghdr h;
+  std::memcpy(&h, data, sizeof h);
+  if (h.nlmsg_len < sizeof(nlmsghdr) || h.nlmsg_len > len) return std::nullopt;
+  // Attribute readers assume nlmsghdr alignment; a copy gives it for any input pointer.
+  std::vector<uint32_t> aligned((h.nlmsg_len + 3) / 4);
+  std::memcpy(aligned.data(), data, h.nlmsg_len);
+  return link_from_nlmsg(reinterpret_cast<const nlmsghdr*>(aligned.data()));
 }
 
 }  // namespace pktloss

@@ -1,5 +1,6 @@
-// Links of the calling thread's namespace (rtnetlink through libnl-route-3), with the veth peer
-// resolved even when it lives in another namespace, the master device, and ethtool data.
+// Links of the calling thread's namespace (an RTM_GETLINK dump read straight into the model), with
+// the veth peer resolved even when it lives in another namespace, the master device, and ethtool
+// data.
 //
 // Measured on this kernel (6.18): 1428-byte frames (1400-byte UDP datagrams) sent through veth
 // end A (mtu 1500) whose peer B has mtu 100 are dropped by veth_xmit because the frame is larger
@@ -9,18 +10,14 @@
 // misconfigured MTU is on B; that is why a link carries its peer's stats too.
 #include <dirent.h>
 #include <fcntl.h>
+#include <libmnl/libmnl.h>
 #include <linux/if_link.h>
 #include <linux/net_namespace.h>
 #include <linux/rtnetlink.h>
-#include <netlink/cache.h>
-#include <netlink/msg.h>
-#include <netlink/netlink.h>
-#include <netlink/route/link.h>
-#include <netlink/route/rtnl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <map>
-#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -29,71 +26,53 @@
 #include "collect/collectors.h"
 #include "collect/ethtool_stats.h"
 #include "collect/link_parse.h"
-#include "collect/nl_util.h"
+#include "collect/rtnl_request.h"
 
 namespace pktloss {
 namespace {
 
-void on_link_object_parsed(nl_object* obj, void* arg) {
-  auto* out = static_cast<std::optional<Link>*>(arg);
-  *out = link_from_rtnl(reinterpret_cast<rtnl_link*>(obj));
-}
-
 // RTM_GETLINK for one ifindex in the namespace known here as `nsid` (IFLA_TARGET_NETNSID):
 // the kernel answers with the link as that namespace sees it. Needs CAP_NET_ADMIN there.
-std::optional<Link> link_in_netnsid(int32_t nsid, int ifindex, std::string& error) {
-  NlSocket sk;
-  if (!sk.connect(NETLINK_ROUTE, error)) return std::nullopt;
-  std::unique_ptr<nl_msg, decltype(&nlmsg_free)> msg(nlmsg_alloc_simple(RTM_GETLINK, 0),
-                                                     &nlmsg_free);
-  if (!msg) {
-    error = "out of memory";
-    return std::nullopt;
-  }
-  ifinfomsg ifi{};
-  ifi.ifi_family = AF_UNSPEC;
-  ifi.ifi_index = ifindex;
-  if (nlmsg_append(msg.get(), &ifi, sizeof ifi, NLMSG_ALIGNTO) < 0 ||
-      nla_put_s32(msg.get(), IFLA_TARGET_NETNSID, nsid) < 0) {
-    error = "cannot build RTM_GETLINK";
-    return std::nullopt;
-  }
+std::optional<Link> link_in_netnsid(RtnlSocket& sk, int32_t nsid, int ifindex, std::string& error) {
+  alignas(nlmsghdr) char buf[256] = {};
+  nlmsghdr* nlh = mnl_nlmsg_put_header(buf);
+  nlh->nlmsg_type = RTM_GETLINK;
+  nlh->nlmsg_flags = NLM_F_REQUEST;
+  auto* ifi = static_cast<ifinfomsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg)));
+  ifi->ifi_family = AF_UNSPEC;
+  ifi->ifi_index = ifindex;
+  mnl_attr_put_u32(nlh, IFLA_TARGET_NETNSID, static_cast<uint32_t>(nsid));
   std::optional<Link> result;
-  auto valid = [](nl_msg* m, void* arg) -> int {
-    nl_msg_parse(m, &on_link_object_parsed, arg);
-    return NL_OK;
-  };
-  nl_socket_modify_cb(sk.get(), NL_CB_VALID, NL_CB_CUSTOM, valid, &result);
-  int err = nl_send_auto(sk.get(), msg.get());
-  if (err >= 0) err = nl_recvmsgs_default(sk.get());
-  if (err < 0) {
-    error = nl_geterror(err);
+  if (!sk.request(
+          nlh, [&](const nlmsghdr* m) { result = link_from_nlmsg(m); }, error))
     return std::nullopt;
-  }
   if (!result) error = "no answer";
   return result;
 }
 
 // The id this namespace gives another namespace (RTM_GETNSID with NETNSA_FD), -1 when none.
-int32_t nsid_of(nl_sock* sk, int fd) {
-  std::unique_ptr<nl_msg, decltype(&nlmsg_free)> msg(nlmsg_alloc_simple(RTM_GETNSID, 0),
-                                                     &nlmsg_free);
-  if (!msg) return -1;
-  rtgenmsg g{};
-  g.rtgen_family = AF_UNSPEC;
-  if (nlmsg_append(msg.get(), &g, sizeof g, NLMSG_ALIGNTO) < 0 ||
-      nla_put_u32(msg.get(), NETNSA_FD, static_cast<uint32_t>(fd)) < 0)
-    return -1;
+int32_t nsid_of(RtnlSocket& sk, int fd) {
+  alignas(nlmsghdr) char buf[128] = {};
+  nlmsghdr* nlh = mnl_nlmsg_put_header(buf);
+  nlh->nlmsg_type = RTM_GETNSID;
+  nlh->nlmsg_flags = NLM_F_REQUEST;
+  auto* g = static_cast<rtgenmsg*>(mnl_nlmsg_put_extra_header(nlh, NLMSG_ALIGN(sizeof(rtgenmsg))));
+  g->rtgen_family = AF_UNSPEC;
+  mnl_attr_put_u32(nlh, NETNSA_FD, static_cast<uint32_t>(fd));
   int32_t id = -1;
-  auto valid = [](nl_msg* m, void* arg) -> int {
-    nlattr* tb[NETNSA_MAX + 1] = {};
-    if (nlmsg_parse(nlmsg_hdr(m), sizeof(rtgenmsg), tb, NETNSA_MAX, nullptr) == 0 &&
-        tb[NETNSA_NSID] && nla_len(tb[NETNSA_NSID]) >= 4)
-      *static_cast<int32_t*>(arg) = static_cast<int32_t>(nla_get_u32(tb[NETNSA_NSID]));
-    return NL_OK;
+  auto on_reply = [&](const nlmsghdr* m) {
+    if (m->nlmsg_type != RTM_NEWNSID) return;
+    mnl_attr_parse(
+        m, NLMSG_ALIGN(sizeof(rtgenmsg)),
+        [](const nlattr* a, void* data) -> int {
+          if (mnl_attr_get_type(a) == NETNSA_NSID && mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+            *static_cast<int32_t*>(data) = static_cast<int32_t>(mnl_attr_get_u32(a));
+          return MNL_CB_OK;
+        },
+        &id);
   };
-  nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, valid, &id);
-  if (nl_send_auto(sk, msg.get()) < 0 || nl_recvmsgs_default(sk) < 0) return -1;
+  std::string error;
+  if (!sk.request(nlh, on_reply, error)) return -1;
   return id;
 }
 
@@ -102,11 +81,8 @@ int32_t nsid_of(nl_sock* sk, int fd) {
 std::map<int32_t, std::string> nsid_names() {
   std::map<int32_t, std::string> out;
   std::string error;
-  NlSocket sk;
-  if (!sk.connect(NETLINK_ROUTE, error)) return out;
-  // One socket, many requests: without this every request leaves an ACK behind that the next
-  // request would read as its answer (sequence mismatch).
-  nl_socket_disable_auto_ack(sk.get());
+  RtnlSocket sk;
+  if (!sk.open(error)) return out;
   std::vector<std::pair<std::string, std::string>> candidates{{"host", "/proc/1/ns/net"}};
   if (DIR* d = opendir("/run/netns")) {
     while (dirent* e = readdir(d))
@@ -117,7 +93,7 @@ std::map<int32_t, std::string> nsid_names() {
   for (const auto& [name, path] : candidates) {
     int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) continue;
-    int32_t id = nsid_of(sk.get(), fd);
+    int32_t id = nsid_of(sk, fd);
     close(fd);
     if (id >= 0 && !out.count(id)) out[id] = name;
   }
@@ -128,19 +104,20 @@ std::map<int32_t, std::string> nsid_names() {
 
 void collect_links(NetnsSnapshot& ns, const CollectOptions& opts) {
   std::string error;
-  NlSocket sk;
-  if (!sk.connect(NETLINK_ROUTE, error)) {
+  RtnlSocket sk;
+  if (!sk.open(error)) {
     ns.notes.push_back("links: rtnetlink unavailable: " + error);
     return;
   }
-  nl_cache* raw = nullptr;
-  if (int err = rtnl_link_alloc_cache(sk.get(), AF_UNSPEC, &raw); err < 0) {
-    ns.notes.push_back(std::string("links: cannot dump links: ") + nl_geterror(err));
+  std::vector<Link> found;
+  auto on_link = [&](const nlmsghdr* m) {
+    if (auto l = link_from_nlmsg(m)) found.push_back(std::move(*l));
+  };
+  if (!sk.dump(RTM_GETLINK, sizeof(ifinfomsg), AF_UNSPEC, on_link, error)) {
+    ns.notes.push_back("links: cannot dump links: " + error);
     return;
   }
-  std::unique_ptr<nl_cache, decltype(&nl_cache_free)> cache(raw, &nl_cache_free);
-  for (nl_object* o = nl_cache_get_first(cache.get()); o; o = nl_cache_get_next(o))
-    ns.links.push_back(link_from_rtnl(reinterpret_cast<rtnl_link*>(o)));
+  ns.links = std::move(found);
 
   // Peers and masters are looked up for every link: an index keeps a thousand veths linear.
   std::unordered_map<int, size_t> index_of;
@@ -179,7 +156,7 @@ void collect_links(NetnsSnapshot& ns, const CollectOptions& opts) {
         }
       } else {
         std::string perr;
-        if (auto p = link_in_netnsid(l.link_netnsid, l.link_ifindex, perr)) {
+        if (auto p = link_in_netnsid(sk, l.link_netnsid, l.link_ifindex, perr)) {
           l.peer_name = p->name;
           l.peer_mtu = p->mtu;
           if (l.kind == "veth") l.peer_stats = p->stats;

@@ -1,200 +1,237 @@
 #include "collect/qdisc_parse.h"
 
+#include <libmnl/libmnl.h>
 #include <linux/gen_stats.h>
 #include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
-#include <netlink/attr.h>
-#include <netlink/errno.h>
-#include <netlink/msg.h>
-#include <netlink/route/qdisc.h>
-#include <netlink/route/qdisc/fifo.h>
-#include <netlink/route/qdisc/fq_codel.h>
-#include <netlink/route/qdisc/htb.h>
-#include <netlink/route/qdisc/netem.h>
-#include <netlink/route/qdisc/tbf.h>
-#include <netlink/route/tc.h>
 
+#include <algorithm>
 #include <cstring>
-#include <memory>
 #include <string>
+#include <vector>
 
 namespace pktloss {
 namespace {
 
-// netem probabilities are fractions of UINT32_MAX (100% = 0xffffffff). libnl hands the raw u32
-// back as an int (so > 50% looks negative) and -NLE_NOATTR when unset; undo both.
-void put_prob(Qdisc& q, const char* key, int raw) {
-  if (raw == -NLE_NOATTR) return;
-  uint32_t v = static_cast<uint32_t>(raw);
-  q.options[key] = static_cast<double>(v) * 100.0 / 4294967295.0;
+// The kernel's packet-scheduler clock: PSCHED_SHIFT 6, so one tick is 64 ns (/proc/net/psched
+// prints 000003e8 00000040: 1000 ns per us, 64 ns per tick; unchanged since 2.6.24).
+constexpr double kUsPerTick = 64.0 / 1000.0;
+
+// netem probabilities are fractions of UINT32_MAX (100% = 0xffffffff).
+double pct(uint32_t raw) {
+  return static_cast<double>(raw) * 100.0 / 4294967295.0;
 }
 
-void put_nonneg(Qdisc& q, const char* key, long long v, double scale = 1.0) {
-  if (v >= 0) q.options[key] = static_cast<double>(v) * scale;
+// Attributes of one nesting level, indexed by type; only those of the expected length survive.
+template <size_t N>
+struct Table {
+  const nlattr* tb[N + 1] = {};
+  const nlattr* operator[](size_t i) const { return i <= N ? tb[i] : nullptr; }
+};
+
+template <size_t N>
+int keep_attr(const nlattr* a, void* data) {
+  uint16_t type = mnl_attr_get_type(a);
+  if (type <= N) static_cast<Table<N>*>(data)->tb[type] = a;  // lengths are checked on use
+  return MNL_CB_OK;
 }
 
-void netem_options(rtnl_qdisc* nq, Qdisc& q) {
-  put_prob(q, "loss_pct", rtnl_netem_get_loss(nq));
-  put_prob(q, "loss_correlation_pct", rtnl_netem_get_loss_correlation(nq));
-  put_prob(q, "corrupt_pct", rtnl_netem_get_corruption_probability(nq));
-  put_prob(q, "corrupt_correlation_pct", rtnl_netem_get_corruption_correlation(nq));
-  put_prob(q, "duplicate_pct", rtnl_netem_get_duplicate(nq));
-  put_prob(q, "duplicate_correlation_pct", rtnl_netem_get_duplicate_correlation(nq));
-  put_prob(q, "reorder_pct", rtnl_netem_get_reorder_probability(nq));
-  put_prob(q, "reorder_correlation_pct", rtnl_netem_get_reorder_correlation(nq));
-  put_nonneg(q, "delay_us", rtnl_netem_get_delay(nq));
-  put_nonneg(q, "jitter_us", rtnl_netem_get_jitter(nq));
-  put_nonneg(q, "limit_pkts", rtnl_netem_get_limit(nq));
-  put_nonneg(q, "gap", rtnl_netem_get_gap(nq));
+// Copies a fixed-size uapi struct out of an attribute at least that long.
+template <typename T>
+bool read_struct(const nlattr* a, T& out) {
+  if (!a || mnl_attr_get_payload_len(a) < sizeof(T)) return false;
+  std::memcpy(&out, mnl_attr_get_payload(a), sizeof(T));
+  return true;
+}
+
+bool read_u32(const nlattr* a, uint32_t& v) {
+  if (!a || mnl_attr_validate(a, MNL_TYPE_U32) < 0) return false;
+  v = mnl_attr_get_u32(a);
+  return true;
+}
+
+bool read_u64(const nlattr* a, uint64_t& v) {
+  if (!a || mnl_attr_get_payload_len(a) != sizeof(uint64_t)) return false;
+  std::memcpy(&v, mnl_attr_get_payload(a), sizeof v);  // may be only 4-byte aligned
+  return true;
+}
+
+// Parses a buffer of attributes (not inside a message): netem's options after its fixed struct.
+template <size_t N>
+Table<N> parse_attrs(const void* data, size_t len) {
+  Table<N> t;
+  mnl_attr_parse_payload(data, len, keep_attr<N>, &t);
+  return t;
+}
+
+template <size_t N>
+Table<N> parse_nested(const nlattr* a) {
+  Table<N> t;
+  if (a) mnl_attr_parse_nested(a, keep_attr<N>, &t);
+  return t;
+}
+
+void netem_options(const nlattr* opts, Qdisc& q) {
+  // TCA_OPTIONS for netem is a struct tc_netem_qopt followed by attributes (not a nest).
+  tc_netem_qopt qo;
+  if (!read_struct(opts, qo)) return;
+  q.options["delay_us"] = qo.latency * kUsPerTick;
+  q.options["jitter_us"] = qo.jitter * kUsPerTick;
+  q.options["limit_pkts"] = qo.limit;
+  q.options["gap"] = qo.gap;
+  q.options["loss_pct"] = pct(qo.loss);
+  q.options["duplicate_pct"] = pct(qo.duplicate);
+  size_t len = mnl_attr_get_payload_len(opts);
+  size_t skip = MNL_ALIGN(sizeof(tc_netem_qopt));
+  if (len > skip) {
+    auto nt = parse_attrs<TCA_NETEM_MAX>(
+        static_cast<const char*>(mnl_attr_get_payload(opts)) + skip, len - skip);
+    tc_netem_corr corr;
+    if (read_struct(nt[TCA_NETEM_CORR], corr)) {
+      q.options["loss_correlation_pct"] = pct(corr.loss_corr);
+      q.options["duplicate_correlation_pct"] = pct(corr.dup_corr);
+    }
+    tc_netem_reorder reorder;
+    if (read_struct(nt[TCA_NETEM_REORDER], reorder)) {
+      q.options["reorder_pct"] = pct(reorder.probability);
+      q.options["reorder_correlation_pct"] = pct(reorder.correlation);
+    }
+    tc_netem_corrupt corrupt;
+    if (read_struct(nt[TCA_NETEM_CORRUPT], corrupt)) {
+      q.options["corrupt_pct"] = pct(corrupt.probability);
+      q.options["corrupt_correlation_pct"] = pct(corrupt.correlation);
+    }
+    // Delays beyond what ticks in a u32 can say come as 64-bit nanoseconds.
+    uint64_t ns = 0;
+    if (read_u64(nt[TCA_NETEM_LATENCY64], ns))
+      q.options["delay_us"] = static_cast<double>(ns) / 1e3;
+    if (read_u64(nt[TCA_NETEM_JITTER64], ns))
+      q.options["jitter_us"] = static_cast<double>(ns) / 1e3;
+    uint64_t bytes_per_s = 0;
+    tc_netem_rate rate;
+    if (read_struct(nt[TCA_NETEM_RATE], rate)) bytes_per_s = rate.rate;
+    read_u64(nt[TCA_NETEM_RATE64], bytes_per_s);
+    if (bytes_per_s) q.options["rate_bps"] = static_cast<double>(bytes_per_s) * 8.0;
+  }
   // Drop zero-valued probabilities: "loss 0%" is not an option anyone set.
   for (auto it = q.options.begin(); it != q.options.end();)
     it = (it->first.ends_with("_pct") && it->second <= 0) ? q.options.erase(it) : std::next(it);
 }
 
-// libnl does not parse TCA_NETEM_RATE / TCA_NETEM_RATE64 (netem's own rate limit); read them
-// from TCA_OPTIONS, which for netem is a struct tc_netem_qopt followed by attributes.
-void netem_rate(nlmsghdr* nlh, Qdisc& q) {
-  nlattr* tb[TCA_MAX + 1] = {};
-  if (nlmsg_parse(nlh, sizeof(tcmsg), tb, TCA_MAX, nullptr) < 0 || !tb[TCA_OPTIONS]) return;
-  int len = nla_len(tb[TCA_OPTIONS]);
-  int skip = NLA_ALIGN(static_cast<int>(sizeof(tc_netem_qopt)));
-  if (len < skip) return;
-  auto* first = reinterpret_cast<nlattr*>(static_cast<char*>(nla_data(tb[TCA_OPTIONS])) + skip);
-  nlattr* nt[TCA_NETEM_MAX + 1] = {};
-  if (nla_parse(nt, TCA_NETEM_MAX, first, len - skip, nullptr) < 0) return;
-  uint64_t bytes_per_s = 0;
-  if (nt[TCA_NETEM_RATE] &&
-      nla_len(nt[TCA_NETEM_RATE]) >= static_cast<int>(sizeof(tc_netem_rate))) {
-    tc_netem_rate r;
-    std::memcpy(&r, nla_data(nt[TCA_NETEM_RATE]), sizeof r);
-    bytes_per_s = r.rate;
-  }
-  if (nt[TCA_NETEM_RATE64] && nla_len(nt[TCA_NETEM_RATE64]) >= 8)
-    bytes_per_s = nla_get_u64(nt[TCA_NETEM_RATE64]);
-  if (bytes_per_s) q.options["rate_bps"] = static_cast<double>(bytes_per_s) * 8.0;
+void tbf_options(const nlattr* opts, Qdisc& q) {
+  auto t = parse_nested<TCA_TBF_MAX>(opts);
+  tc_tbf_qopt p;
+  if (!read_struct(t[TCA_TBF_PARMS], p)) return;
+  uint64_t rate = p.rate.rate, peak = p.peakrate.rate;
+  read_u64(t[TCA_TBF_RATE64], rate);
+  read_u64(t[TCA_TBF_PRATE64], peak);
+  q.options["rate_bps"] = static_cast<double>(rate) * 8.0;
+  // The bucket is given as the time to send it at `rate`: bytes = rate * time.
+  q.options["burst_bytes"] = static_cast<double>(rate) * (p.buffer * kUsPerTick) / 1e6;
+  q.options["limit_bytes"] = p.limit;
+  if (peak > 0) q.options["peakrate_bps"] = static_cast<double>(peak) * 8.0;
 }
 
-void tbf_options(rtnl_qdisc* nq, Qdisc& q) {
-  put_nonneg(q, "rate_bps", rtnl_qdisc_tbf_get_rate(nq), 8.0);
-  put_nonneg(q, "burst_bytes", rtnl_qdisc_tbf_get_rate_bucket(nq));
-  put_nonneg(q, "limit_bytes", rtnl_qdisc_tbf_get_limit(nq));
-  int peak = rtnl_qdisc_tbf_get_peakrate(nq);
-  if (peak > 0) q.options["peakrate_bps"] = peak * 8.0;
+void htb_options(const nlattr* opts, Qdisc& q) {
+  auto t = parse_nested<TCA_HTB_MAX>(opts);
+  tc_htb_glob g;
+  if (!read_struct(t[TCA_HTB_INIT], g)) return;
+  q.options["default_class"] = g.defcls;
+  q.options["r2q"] = g.rate2quantum;
 }
 
-void fq_codel_options(rtnl_qdisc* nq, Qdisc& q) {
-  put_nonneg(q, "limit_pkts", rtnl_qdisc_fq_codel_get_limit(nq));
-  q.options["target_us"] = rtnl_qdisc_fq_codel_get_target(nq);
-  q.options["interval_us"] = rtnl_qdisc_fq_codel_get_interval(nq);
-  put_nonneg(q, "flows", rtnl_qdisc_fq_codel_get_flows(nq));
+void fq_codel_options(const nlattr* opts, Qdisc& q) {
+  auto t = parse_nested<TCA_FQ_CODEL_MAX>(opts);
+  uint32_t v = 0;
+  if (read_u32(t[TCA_FQ_CODEL_LIMIT], v)) q.options["limit_pkts"] = v;
+  if (read_u32(t[TCA_FQ_CODEL_TARGET], v)) q.options["target_us"] = v;
+  if (read_u32(t[TCA_FQ_CODEL_INTERVAL], v)) q.options["interval_us"] = v;
+  if (read_u32(t[TCA_FQ_CODEL_FLOWS], v)) q.options["flows"] = v;
 }
 
-// libnl rejects the whole message when a kind's options are malformed (e.g. netem options
-// shorter than tc_netem_qopt). The qdisc still exists: keep who it is, without options/stats.
-std::optional<Qdisc> identity_only(nlmsghdr* nlh) {
-  nlattr* tb[TCA_MAX + 1] = {};
-  if (nlmsg_parse(nlh, sizeof(tcmsg), tb, TCA_MAX, nullptr) < 0 || !tb[TCA_KIND])
-    return std::nullopt;
-  tcmsg t;
-  std::memcpy(&t, nlmsg_data(nlh), sizeof t);
-  Qdisc q;
-  q.ifindex = t.tcm_ifindex;
-  q.handle = t.tcm_handle;
-  q.parent = t.tcm_parent;
-  q.is_root = q.parent == TC_H_ROOT;
-  const char* k = static_cast<const char*>(nla_data(tb[TCA_KIND]));
-  q.kind.assign(k, strnlen(k, static_cast<size_t>(nla_len(tb[TCA_KIND]))));
-  // Stats do not depend on the options: keep them (TCA_STATS2 basic + queue).
-  nlattr* st[TCA_STATS_MAX + 1] = {};
-  if (tb[TCA_STATS2] && nla_parse_nested(st, TCA_STATS_MAX, tb[TCA_STATS2], nullptr) == 0) {
-    if (st[TCA_STATS_BASIC] && nla_len(st[TCA_STATS_BASIC]) >= int(sizeof(gnet_stats_basic))) {
-      gnet_stats_basic b;
-      std::memcpy(&b, nla_data(st[TCA_STATS_BASIC]), sizeof b);
+void fifo_options(const nlattr* opts, const char* key, Qdisc& q) {
+  tc_fifo_qopt f;
+  if (read_struct(opts, f)) q.options[key] = f.limit;
+}
+
+void read_stats(const nlattr* stats2, const nlattr* stats1, Qdisc& q) {
+  if (stats2) {
+    auto st = parse_nested<TCA_STATS_MAX>(stats2);
+    gnet_stats_basic b;
+    if (read_struct(st[TCA_STATS_BASIC], b)) {
       q.stats.bytes = b.bytes;
       q.stats.packets = b.packets;
     }
-    if (st[TCA_STATS_QUEUE] && nla_len(st[TCA_STATS_QUEUE]) >= int(sizeof(gnet_stats_queue))) {
-      gnet_stats_queue g;
-      std::memcpy(&g, nla_data(st[TCA_STATS_QUEUE]), sizeof g);
+    uint64_t pkts = 0;  // the basic struct's packet count is 32 bits; newer kernels add this
+    if (read_u64(st[TCA_STATS_PKT64], pkts)) q.stats.packets = pkts;
+    gnet_stats_queue g;
+    if (read_struct(st[TCA_STATS_QUEUE], g)) {
       q.stats.qlen = g.qlen;
       q.stats.backlog_bytes = g.backlog;
       q.stats.drops = g.drops;
       q.stats.requeues = g.requeues;
       q.stats.overlimits = g.overlimits;
     }
+    return;
   }
-  return q;
-}
-
-// libnl 3.7's option parsers (netem at least) dereference the options without checking they
-// exist, so a message without TCA_OPTIONS would crash it. Such a message is re-built with an
-// empty TCA_OPTIONS, which every parser length-checks.
-using MsgPtr = std::unique_ptr<nl_msg, decltype(&nlmsg_free)>;
-MsgPtr with_empty_options(nlmsghdr* nlh) {
-  MsgPtr m(nlmsg_alloc_simple(nlh->nlmsg_type, nlh->nlmsg_flags), &nlmsg_free);
-  if (!m) return m;
-  if (nlmsg_append(m.get(), nlmsg_data(nlh), nlmsg_datalen(nlh), NLMSG_ALIGNTO) < 0 ||
-      nla_put(m.get(), TCA_OPTIONS, 0, nullptr) < 0)
-    m.reset();
-  return m;
+  tc_stats s;  // kernels without TCA_STATS2 (none we support, but the format allows it)
+  if (read_struct(stats1, s)) {
+    q.stats.bytes = s.bytes;
+    q.stats.packets = s.packets;
+    q.stats.drops = s.drops;
+    q.stats.overlimits = s.overlimits;
+    q.stats.qlen = s.qlen;
+    q.stats.backlog_bytes = s.backlog;
+  }
 }
 
 }  // namespace
 
-Qdisc qdisc_from_rtnl(rtnl_qdisc* nq) {
+std::optional<Qdisc> qdisc_from_nlmsg(const nlmsghdr* nlh) {
+  if (nlh->nlmsg_type != RTM_NEWQDISC || nlh->nlmsg_len < MNL_NLMSG_HDRLEN ||
+      mnl_nlmsg_get_payload_len(nlh) < sizeof(tcmsg))
+    return std::nullopt;
+  Table<TCA_MAX> tb;
+  mnl_attr_parse(nlh, sizeof(tcmsg), keep_attr<TCA_MAX>, &tb);
+  const nlattr* kind = tb[TCA_KIND];
+  if (!kind || mnl_attr_validate(kind, MNL_TYPE_STRING) < 0) return std::nullopt;
+  tcmsg t;
+  std::memcpy(&t, mnl_nlmsg_get_payload(nlh), sizeof t);
   Qdisc q;
-  auto* tc = TC_CAST(nq);
-  q.ifindex = rtnl_tc_get_ifindex(tc);
-  if (const char* k = rtnl_tc_get_kind(tc)) q.kind = k;
-  q.handle = rtnl_tc_get_handle(tc);
-  q.parent = rtnl_tc_get_parent(tc);
+  q.ifindex = t.tcm_ifindex;
+  q.handle = t.tcm_handle;
+  q.parent = t.tcm_parent;
   q.is_root = q.parent == TC_H_ROOT;
-  q.stats.bytes = rtnl_tc_get_stat(tc, RTNL_TC_BYTES);
-  q.stats.packets = rtnl_tc_get_stat(tc, RTNL_TC_PACKETS);
-  q.stats.drops = rtnl_tc_get_stat(tc, RTNL_TC_DROPS);
-  q.stats.overlimits = rtnl_tc_get_stat(tc, RTNL_TC_OVERLIMITS);
-  q.stats.requeues = rtnl_tc_get_stat(tc, RTNL_TC_REQUEUES);
-  q.stats.backlog_bytes = rtnl_tc_get_stat(tc, RTNL_TC_BACKLOG);
-  q.stats.qlen = rtnl_tc_get_stat(tc, RTNL_TC_QLEN);
+  const char* k = static_cast<const char*>(mnl_attr_get_payload(kind));
+  q.kind.assign(k, strnlen(k, mnl_attr_get_payload_len(kind)));
+  read_stats(tb[TCA_STATS2], tb[TCA_STATS], q);
 
+  const nlattr* opts = tb[TCA_OPTIONS];
+  if (!opts) return q;
   if (q.kind == "netem") {
-    netem_options(nq, q);
+    netem_options(opts, q);
   } else if (q.kind == "tbf") {
-    tbf_options(nq, q);
+    tbf_options(opts, q);
   } else if (q.kind == "htb") {
-    q.options["default_class"] = rtnl_htb_get_defcls(nq);
-    q.options["r2q"] = rtnl_htb_get_rate2quantum(nq);
+    htb_options(opts, q);
   } else if (q.kind == "fq_codel") {
-    fq_codel_options(nq, q);
+    fq_codel_options(opts, q);
   } else if (q.kind == "pfifo") {
-    put_nonneg(q, "limit_pkts", rtnl_qdisc_fifo_get_limit(nq));
+    fifo_options(opts, "limit_pkts", q);
   } else if (q.kind == "bfifo") {
-    put_nonneg(q, "limit_bytes", rtnl_qdisc_fifo_get_limit(nq));
+    fifo_options(opts, "limit_bytes", q);
   }
   return q;
 }
 
-std::optional<Qdisc> qdisc_from_nlmsg(nl_msg* msg) {
-  nlmsghdr* nlh = nlmsg_hdr(msg);
-  if (nlh->nlmsg_type != RTM_NEWQDISC || !nlmsg_valid_hdr(nlh, sizeof(tcmsg))) return std::nullopt;
-  nlattr* tb[TCA_MAX + 1] = {};
-  if (nlmsg_parse(nlh, sizeof(tcmsg), tb, TCA_MAX, nullptr) < 0 || !tb[TCA_KIND])
-    return std::nullopt;
-  MsgPtr rebuilt(nullptr, &nlmsg_free);
-  if (!tb[TCA_OPTIONS]) {
-    rebuilt = with_empty_options(nlh);
-    if (!rebuilt) return identity_only(nlh);
-    msg = rebuilt.get();
-  }
-  // libnl picks the parser by the message's protocol; crafted messages have none yet.
-  nlmsg_set_proto(msg, NETLINK_ROUTE);
-  std::optional<Qdisc> out;
-  auto cb = [](nl_object* obj, void* arg) {
-    *static_cast<std::optional<Qdisc>*>(arg) = qdisc_from_rtnl(reinterpret_cast<rtnl_qdisc*>(obj));
-  };
-  if (nl_msg_parse(msg, cb, &out) < 0 || !out) return identity_only(nlh);
-  if (out->kind == "netem") netem_rate(nlh, *out);
-  return out;
+std::optional<Qdisc> qdisc_from_bytes(const void* data, size_t len) {
+  if (len < sizeof(nlmsghdr)) return std::nullopt;
+  nlmsghdr h;
+  std::memcpy(&h, data, sizeof h);
+  if (h.nlmsg_len < sizeof(nlmsghdr) || h.nlmsg_len > len) return std::nullopt;
+  std::vector<uint32_t> aligned((h.nlmsg_len + 3) / 4);  // attribute readers assume alignment
+  std::memcpy(aligned.data(), data, h.nlmsg_len);
+  return qdisc_from_nlmsg(reinterpret_cast<const nlmsghdr*>(aligned.data()));
 }
 
 }  // namespace pktloss

@@ -1,40 +1,38 @@
-// The whole qdisc tree of every device in the calling thread's namespace (RTM_GETQDISC dump).
+// The whole qdisc tree of every device in the calling thread's namespace (RTM_GETQDISC dump, read
+// straight into the model by qdisc_parse).
 #include <linux/rtnetlink.h>
-#include <netlink/msg.h>
-#include <netlink/netlink.h>
+#include <sys/socket.h>
 
 #include <string>
+#include <unordered_map>
 
 #include "collect/collectors.h"
-#include "collect/nl_util.h"
 #include "collect/qdisc_parse.h"
+#include "collect/rtnl_request.h"
 
 namespace pktloss {
 
 void collect_qdiscs(NetnsSnapshot& ns) {
   std::string error;
-  NlSocket sk;
-  if (!sk.connect(NETLINK_ROUTE, error)) {
+  RtnlSocket sk;
+  if (!sk.open(error)) {
     ns.notes.push_back("qdiscs: rtnetlink unavailable: " + error);
     return;
   }
   std::vector<Qdisc> found;
-  auto valid = [](nl_msg* m, void* arg) -> int {
-    if (auto q = qdisc_from_nlmsg(m)) static_cast<std::vector<Qdisc>*>(arg)->push_back(*q);
-    return NL_OK;
+  auto on_qdisc = [&](const nlmsghdr* m) {
+    if (auto q = qdisc_from_nlmsg(m)) found.push_back(std::move(*q));
   };
-  nl_socket_modify_cb(sk.get(), NL_CB_VALID, NL_CB_CUSTOM, valid, &found);
-  tcmsg tcm{};
-  tcm.tcm_family = AF_UNSPEC;
-  int err = nl_send_simple(sk.get(), RTM_GETQDISC, NLM_F_DUMP, &tcm, sizeof tcm);
-  if (err >= 0) err = nl_recvmsgs_default(sk.get());
-  if (err < 0) {
-    ns.notes.push_back(std::string("qdiscs: dump failed: ") + nl_geterror(err));
+  if (!sk.dump(RTM_GETQDISC, sizeof(tcmsg), AF_UNSPEC, on_qdisc, error)) {
+    ns.notes.push_back("qdiscs: dump failed: " + error);
     return;
   }
+  // Every device has a root qdisc: an index keeps 10,000 devices linear.
+  std::unordered_map<int, const std::string*> names;
+  names.reserve(ns.links.size());
+  for (const auto& l : ns.links) names.emplace(l.ifindex, &l.name);
   for (auto& q : found) {
-    for (const auto& l : ns.links)
-      if (l.ifindex == q.ifindex) q.dev = l.name;
+    if (auto it = names.find(q.ifindex); it != names.end()) q.dev = *it->second;
     if (q.dev.empty()) q.dev = "if" + std::to_string(q.ifindex);
   }
   ns.qdiscs = std::move(found);

@@ -1,12 +1,10 @@
-// TCP listeners and UDP sockets of the calling thread's namespace (sock_diag), with owners.
+// TCP listeners and UDP sockets of the calling thread's namespace (sock_diag). Owners are
+// resolved after every namespace is collected, for candidates only (collect/owner_candidates.h).
 #include <netinet/in.h>
 #include <sys/socket.h>
 
-#include <unordered_set>
-
 #include "collect/collectors.h"
 #include "collect/sock_diag.h"
-#include "collect/socket_owner.h"
 
 namespace pktloss {
 namespace {
@@ -15,7 +13,7 @@ constexpr uint32_t kTcpListen = 10;  // TCP_LISTEN
 
 }  // namespace
 
-void collect_sockets(NetnsSnapshot& ns, const CollectOptions& opts) {
+void collect_sockets(NetnsSnapshot& ns, const CollectOptions& /*opts*/) {
   const SockDiagQuery queries[] = {
       {AF_INET, IPPROTO_TCP, 1u << kTcpListen},
       {AF_INET6, IPPROTO_TCP, 1u << kTcpListen},
@@ -30,19 +28,6 @@ void collect_sockets(NetnsSnapshot& ns, const CollectOptions& opts) {
                          (q.family == AF_INET ? "4" : "6") + " sockets: " + err);
     }
   }
-  if (!opts.socket_owners || ns.sockets.empty()) return;
-  std::unordered_set<uint64_t> inodes;
-  for (const auto& s : ns.sockets)
-    if (s.inode) inodes.insert(s.inode);
-  OwnerScanStats stats;
-  auto owners = find_socket_owners(inodes, &stats);
-  for (auto& s : ns.sockets) {
-    auto it = owners.find(s.inode);
-    if (it != owners.end()) s.owners = it->second;
-  }
-  if (stats.truncated)
-    ns.notes.push_back("socket owners: stopped after " + std::to_string(stats.fds) +
-                       " file descriptors; some owners unknown");
 }
 
 }  // namespace pktloss

@@ -8,6 +8,7 @@
 #include <exception>
 
 #include "collect/collectors.h"
+#include "collect/owner_candidates.h"
 #include "firewall/collect_firewall.h"
 #include "util/clock.h"
 
@@ -61,6 +62,11 @@ Snapshot take_snapshot(const std::vector<NetnsTarget>& targets, const CollectOpt
   snap.taken_at = rfc3339_now();
   snap.host = host_name();
   for (const auto& t : targets) snap.namespaces.push_back(collect_one(t, opts));
+  // After the firewall is known (its ports make candidates), once for all namespaces.
+  if (opts.sockets && opts.socket_owners) {
+    CollectorTimer t;
+    t.run("owners", "all", [&] { resolve_candidate_owners(snap.namespaces); });
+  }
   return snap;
 }
 

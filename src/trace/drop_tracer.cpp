@@ -1,4 +1,5 @@
 #include "trace/drop_tracer.h"
+#include "trace/libbpf_lazy.h"
 
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
@@ -10,6 +11,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdarg>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <map>
@@ -208,8 +210,12 @@ struct DropTracer::Impl {
       }
       for (int i = 0; i < 16; i++) ro->filter_addr[i] = a[i];
     }
-    bpf_program__set_autoload(skel->progs.on_kfree_skb_btf, use_btf);
+    // PKTLOSS_TRACE_FLOOR=1 (bench/trace.sh only): an empty program on the same hook instead, to
+    // measure the floor of tracing every freed skb in the same run. It counts nothing.
+    bool floor = use_btf && std::getenv("PKTLOSS_TRACE_FLOOR") != nullptr;
+    bpf_program__set_autoload(skel->progs.on_kfree_skb_btf, use_btf && !floor);
     bpf_program__set_autoload(skel->progs.on_kfree_skb_tp, !use_btf);
+    bpf_program__set_autoload(skel->progs.on_kfree_skb_floor, floor);
     int err = drop_tracer_bpf__load(skel);
     if (err) {
       int e = -err;
@@ -243,6 +249,10 @@ struct DropTracer::Impl {
     if (!f.proto.empty() && f.proto != "tcp" && f.proto != "udp" && f.proto != "icmp" &&
         f.proto != "icmp6")
       throw std::invalid_argument("--proto must be tcp, udp, icmp or icmp6");
+    if (std::string why; !libbpf_loaded(why)) {
+      unavailable = "eBPF tracer unavailable: " + why;
+      return false;
+    }
     libbpf_set_print(libbpf_print);
     if (!reasons_ok) reasons_ok = reasons.load(reasons_error);
     if (!kallsyms_ok) kallsyms_ok = kallsyms.load();

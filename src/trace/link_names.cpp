@@ -1,9 +1,5 @@
 #include "trace/link_names.h"
 
-#include <netlink/cache.h>
-#include <netlink/netlink.h>
-#include <netlink/route/link.h>
-
 #include <fcntl.h>
 #include <linux/net_namespace.h>
 #include <linux/netlink.h>
@@ -14,30 +10,30 @@
 #include <algorithm>
 #include <cstring>
 
+#include "collect/link_parse.h"
+#include "collect/rtnl_request.h"
 #include "netns/netns.h"
 
 namespace pktloss {
 
 std::vector<LinkName> list_links_here() {
   std::vector<LinkName> out;
-  struct nl_sock* sk = nl_socket_alloc();
-  if (!sk) return out;
-  struct nl_cache* cache = nullptr;
-  if (nl_connect(sk, NETLINK_ROUTE) == 0 && rtnl_link_alloc_cache(sk, AF_UNSPEC, &cache) == 0) {
-    for (struct nl_object* o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {
-      auto* l = reinterpret_cast<struct rtnl_link*>(o);
+  std::string error;
+  RtnlSocket sk;
+  if (!sk.open(error)) return out;
+  auto on_link = [&](const nlmsghdr* m) {
+    if (auto l = link_from_nlmsg(m)) {
       LinkName n;
-      n.ifindex = rtnl_link_get_ifindex(l);
-      if (const char* s = rtnl_link_get_name(l)) n.name = s;
-      if (const char* t = rtnl_link_get_type(l)) n.kind = t;
-      n.link_ifindex = rtnl_link_get_link(l);
-      int32_t nsid = -1;
-      if (rtnl_link_get_link_netnsid(l, &nsid) == 0) n.link_netnsid = nsid;
+      n.ifindex = l->ifindex;
+      n.name = std::move(l->name);
+      n.kind = std::move(l->kind);
+      // link_from_nlmsg clears a self-referencing IFLA_LINK; a veth's never is.
+      n.link_ifindex = l->link_ifindex;
+      n.link_netnsid = l->link_netnsid;
       out.push_back(std::move(n));
     }
-    nl_cache_free(cache);
-  }
-  nl_socket_free(sk);
+  };
+  if (!sk.dump(RTM_GETLINK, sizeof(ifinfomsg), AF_UNSPEC, on_link, error)) out.clear();
   return out;
 }
 

@@ -1,15 +1,12 @@
 // This kernel has no netem: netem parsing is tested with RTM_NEWQDISC messages built here and
 // fed to qdisc_from_nlmsg, the function the collector's dump callback calls.
 #include <gtest/gtest.h>
+#include <libmnl/libmnl.h>
 #include <linux/gen_stats.h>
 #include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
-#include <netlink/attr.h>
-#include <netlink/msg.h>
-#include <netlink/utils.h>
 
 #include <cstring>
-#include <memory>
 #include <vector>
 
 #include "collect/qdisc_parse.h"
@@ -18,7 +15,22 @@ using namespace pktloss;
 
 namespace {
 
-using MsgPtr = std::unique_ptr<nl_msg, decltype(&nlmsg_free)>;
+// A message in an aligned buffer of its own (copyable: the header is at the buffer's start).
+struct Msg {
+  std::vector<uint64_t> buf = std::vector<uint64_t>(1024, 0);
+  nlmsghdr* nlh() { return reinterpret_cast<nlmsghdr*>(buf.data()); }
+};
+
+Msg new_msg(uint16_t type) {
+  Msg m;
+  mnl_nlmsg_put_header(m.buf.data())->nlmsg_type = type;
+  return m;
+}
+
+// Microseconds in the kernel's psched ticks (64 ns each), as tc sends them.
+uint32_t us2ticks(double us) {
+  return static_cast<uint32_t>(us * 1000.0 / 64.0);
+}
 
 uint32_t prob(double pct) {
   return static_cast<uint32_t>(pct / 100.0 * 4294967295.0);
@@ -34,20 +46,18 @@ void raw_attr(std::vector<uint8_t>& buf, uint16_t type, const T& payload) {
   std::memcpy(buf.data() + at + NLA_HDRLEN, &payload, sizeof(T));
 }
 
-MsgPtr qdisc_msg(const char* kind, const std::vector<uint8_t>& options, bool with_stats = true) {
-  MsgPtr m(nlmsg_alloc_simple(RTM_NEWQDISC, 0), &nlmsg_free);
-  tcmsg t{};
-  t.tcm_family = AF_UNSPEC;
-  t.tcm_ifindex = 3;
-  t.tcm_handle = 0x80010000;
-  t.tcm_parent = TC_H_ROOT;
-  EXPECT_EQ(nlmsg_append(m.get(), &t, sizeof t, NLMSG_ALIGNTO), 0);
-  EXPECT_EQ(nla_put_string(m.get(), TCA_KIND, kind), 0);
-  if (!options.empty()) {
-    EXPECT_EQ(nla_put(m.get(), TCA_OPTIONS, options.size(), options.data()), 0);
-  }
+Msg qdisc_msg(const char* kind, const std::vector<uint8_t>& options, bool with_stats = true) {
+  Msg m = new_msg(RTM_NEWQDISC);
+  nlmsghdr* nlh = m.nlh();
+  auto* t = static_cast<tcmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(tcmsg)));
+  t->tcm_family = AF_UNSPEC;
+  t->tcm_ifindex = 3;
+  t->tcm_handle = 0x80010000;
+  t->tcm_parent = TC_H_ROOT;
+  mnl_attr_put_strz(nlh, TCA_KIND, kind);
+  if (!options.empty()) mnl_attr_put(nlh, TCA_OPTIONS, options.size(), options.data());
   if (with_stats) {
-    nlattr* st = nla_nest_start(m.get(), TCA_STATS2);
+    nlattr* st = mnl_attr_nest_start(nlh, TCA_STATS2);
     gnet_stats_basic basic{};
     basic.bytes = 70000;
     basic.packets = 70;
@@ -55,17 +65,17 @@ MsgPtr qdisc_msg(const char* kind, const std::vector<uint8_t>& options, bool wit
     queue.drops = 30;
     queue.overlimits = 2;
     queue.qlen = 1;
-    nla_put(m.get(), TCA_STATS_BASIC, sizeof basic, &basic);
-    nla_put(m.get(), TCA_STATS_QUEUE, sizeof queue, &queue);
-    nla_nest_end(m.get(), st);
+    mnl_attr_put(nlh, TCA_STATS_BASIC, sizeof basic, &basic);
+    mnl_attr_put(nlh, TCA_STATS_QUEUE, sizeof queue, &queue);
+    mnl_attr_nest_end(nlh, st);
   }
   return m;
 }
 
 std::vector<uint8_t> netem_options(bool with_rate) {
   tc_netem_qopt q{};
-  q.latency = nl_us2ticks(100000);  // 100 ms, in the kernel's psched ticks as tc sends it
-  q.jitter = nl_us2ticks(10000);
+  q.latency = us2ticks(100000);  // 100 ms, in the kernel's psched ticks as tc sends it
+  q.jitter = us2ticks(10000);
   q.limit = 1000;
   q.loss = prob(30);
   q.duplicate = prob(2);
@@ -98,7 +108,7 @@ double opt(const Qdisc& q, const char* k) {
 
 TEST(QdiscNetemParse, AllOptionsFromACraftedMessage) {
   auto m = qdisc_msg("netem", netem_options(true));
-  auto q = qdisc_from_nlmsg(m.get());
+  auto q = qdisc_from_nlmsg(m.nlh());
   ASSERT_TRUE(q.has_value());
   EXPECT_EQ(q->kind, "netem");
   EXPECT_EQ(q->ifindex, 3);
@@ -127,7 +137,7 @@ TEST(QdiscNetemParse, LossAboveHalfIsNotNegative) {
   qo.loss = prob(75);
   std::vector<uint8_t> buf(sizeof qo);
   std::memcpy(buf.data(), &qo, sizeof qo);
-  auto q = qdisc_from_nlmsg(qdisc_msg("netem", buf).get());
+  auto q = qdisc_from_nlmsg(qdisc_msg("netem", buf).nlh());
   ASSERT_TRUE(q.has_value());
   EXPECT_NEAR(opt(*q, "loss_pct"), 75, 0.001);
   EXPECT_EQ(opt(*q, "corrupt_pct"), -1);  // zero probabilities are not options
@@ -139,7 +149,7 @@ TEST(QdiscNetemParse, TruncatedOptionsDoNotCrash) {
   for (size_t cut :
        {size_t{4}, sizeof(tc_netem_qopt) + 2, sizeof(tc_netem_qopt) + 10, full.size() - 3}) {
     std::vector<uint8_t> part(full.begin(), full.begin() + cut);
-    auto q = qdisc_from_nlmsg(qdisc_msg("netem", part).get());
+    auto q = qdisc_from_nlmsg(qdisc_msg("netem", part).nlh());
     ASSERT_TRUE(q.has_value()) << cut;  // the qdisc itself is still known
     EXPECT_EQ(q->kind, "netem");
     EXPECT_EQ(q->stats.drops, 30u) << cut;  // and its counters
@@ -151,14 +161,14 @@ TEST(QdiscNetemParse, AttributeLengthBeyondTheMessageDoesNotCrash) {
   // Claim the first nested attribute is far longer than what follows.
   auto* a = reinterpret_cast<nlattr*>(opts.data() + NLA_ALIGN(sizeof(tc_netem_qopt)));
   a->nla_len = 4000;
-  auto q = qdisc_from_nlmsg(qdisc_msg("netem", opts).get());
+  auto q = qdisc_from_nlmsg(qdisc_msg("netem", opts).nlh());
   ASSERT_TRUE(q.has_value());
   EXPECT_EQ(q->kind, "netem");
 }
 
 TEST(QdiscParse, UnknownKindKeptByNameWithoutOptions) {
   std::vector<uint8_t> junk = {1, 2, 3, 4, 5, 6, 7, 8};
-  auto q = qdisc_from_nlmsg(qdisc_msg("cake_future", junk).get());
+  auto q = qdisc_from_nlmsg(qdisc_msg("cake_future", junk).nlh());
   ASSERT_TRUE(q.has_value());
   EXPECT_EQ(q->kind, "cake_future");
   EXPECT_TRUE(q->options.empty());
@@ -166,25 +176,24 @@ TEST(QdiscParse, UnknownKindKeptByNameWithoutOptions) {
 }
 
 TEST(QdiscParse, WrongTypeOrShortHeaderIsRejected) {
-  MsgPtr link(nlmsg_alloc_simple(RTM_NEWLINK, 0), &nlmsg_free);
-  ifinfomsg ifi{};
-  nlmsg_append(link.get(), &ifi, sizeof ifi, NLMSG_ALIGNTO);
-  EXPECT_FALSE(qdisc_from_nlmsg(link.get()).has_value());
+  Msg link = new_msg(RTM_NEWLINK);
+  mnl_nlmsg_put_extra_header(link.nlh(), sizeof(ifinfomsg));
+  EXPECT_FALSE(qdisc_from_nlmsg(link.nlh()).has_value());
 
-  MsgPtr shorty(nlmsg_alloc_simple(RTM_NEWQDISC, 0), &nlmsg_free);
-  uint32_t half = 0;  // 4 bytes: less than a tcmsg
-  nlmsg_append(shorty.get(), &half, sizeof half, NLMSG_ALIGNTO);
-  EXPECT_FALSE(qdisc_from_nlmsg(shorty.get()).has_value());
+  Msg shorty = new_msg(RTM_NEWQDISC);
+  mnl_nlmsg_put_extra_header(shorty.nlh(), 4);  // 4 bytes: less than a tcmsg
+  EXPECT_FALSE(qdisc_from_nlmsg(shorty.nlh()).has_value());
+  EXPECT_FALSE(qdisc_from_bytes(shorty.buf.data(), 3).has_value());  // shorter than a header
 }
 
 TEST(QdiscParse, TbfOptionsFromACraftedMessage) {
   tc_tbf_qopt t{};
   t.rate.rate = 125000;  // bytes/s
   t.limit = 3000;
-  t.buffer = nl_us2ticks(static_cast<uint32_t>(1600.0 * 1e6 / 125000));  // 1600 bytes of time
+  t.buffer = us2ticks(static_cast<uint32_t>(1600.0 * 1e6 / 125000));  // 1600 bytes of time
   std::vector<uint8_t> buf;
   raw_attr(buf, TCA_TBF_PARMS, t);
-  auto q = qdisc_from_nlmsg(qdisc_msg("tbf", buf).get());
+  auto q = qdisc_from_nlmsg(qdisc_msg("tbf", buf).nlh());
   ASSERT_TRUE(q.has_value());
   EXPECT_EQ(opt(*q, "rate_bps"), 1e6);
   EXPECT_EQ(opt(*q, "limit_bytes"), 3000);
@@ -193,7 +202,7 @@ TEST(QdiscParse, TbfOptionsFromACraftedMessage) {
 
 TEST(QdiscNetemParse, NoOptionsAttributeAtAllDoesNotCrash) {
   // libnl 3.7's netem parser dereferences missing options; found by the random test below.
-  auto q = qdisc_from_nlmsg(qdisc_msg("netem", {}).get());
+  auto q = qdisc_from_nlmsg(qdisc_msg("netem", {}).nlh());
   ASSERT_TRUE(q.has_value());
   EXPECT_EQ(q->kind, "netem");
   EXPECT_TRUE(q->options.empty());
@@ -218,7 +227,7 @@ TEST(QdiscParse, RandomOptionBytesNeverCrashAnyKnownKind) {
         junk[2] = next() % 8;
         junk[3] = 0;
       }
-      auto q = qdisc_from_nlmsg(qdisc_msg(kind, junk, round % 2 == 0).get());
+      auto q = qdisc_from_nlmsg(qdisc_msg(kind, junk, round % 2 == 0).nlh());
       if (q) {
         EXPECT_EQ(q->kind, kind);
       }

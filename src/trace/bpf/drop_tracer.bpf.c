@@ -24,13 +24,13 @@ extern void* bpf_rdonly_cast(const void* obj, __u32 btf_id) __ksym __weak;
 const volatile __u8 has_rdonly_cast = 0; /* set by user space when the kernel has the kfunc */
 
 /* Filters and options, fixed at load time (the verifier prunes the disabled branches). */
-const volatile __u8 filter_netns = 0;   /* only namespaces in netns_allow */
-const volatile __u8 filter_family = 0;  /* 4 or 6: only packets from/to filter_addr */
+const volatile __u8 filter_netns = 0;  /* only namespaces in netns_allow */
+const volatile __u8 filter_family = 0; /* 4 or 6: only packets from/to filter_addr */
 const volatile __u8 filter_addr[16] = {};
-const volatile __u16 filter_port = 0;   /* only packets from/to this port (tcp/udp) */
-const volatile __u8 filter_l4 = 0;      /* only this IPPROTO_* */
-const volatile __u8 with_flows = 0;     /* key includes the 5-tuple */
-const volatile __u8 has_rx_sk = 0;      /* tp_btf kfree_skb has the 4th argument (>= 6.11) */
+const volatile __u16 filter_port = 0;  /* only packets from/to this port (tcp/udp) */
+const volatile __u8 filter_l4 = 0;     /* only this IPPROTO_* */
+const volatile __u8 with_flows = 0;    /* key includes the 5-tuple */
+const volatile __u8 has_rx_sk = 0;     /* tp_btf kfree_skb has the 4th argument (>= 6.11) */
 const volatile __u8 with_examples = 0; /* ring-buffer examples */
 
 struct {
@@ -144,9 +144,12 @@ static __always_inline void sample(const struct skb_facts* f, struct drop_key* k
   bpf_ringbuf_submit(s, 0);
 }
 
-static __always_inline int pow2(__u64 n) { return (n & (n - 1)) == 0; }
+static __always_inline int pow2(__u64 n) {
+  return (n & (n - 1)) == 0;
+}
 
-/* Adds one packet to `map` under `key`; returns the per-CPU count after the add (0: not counted). */
+/* Adds one packet to `map` under `key`; returns the per-CPU count after the add (0: not counted).
+ */
 static __always_inline __u64 account(void* map, const void* key, __u32 len) {
   struct drop_value* v = bpf_map_lookup_elem(map, key);
   if (v) {
@@ -168,39 +171,38 @@ static __always_inline __u64 account(void* map, const void* key, __u32 len) {
   return v->packets;
 }
 
-static __always_inline int handle(struct drop_key* k, const struct skb_facts* f) {
-  if (filter_netns && !bpf_map_lookup_elem(&netns_allow, &k->netns)) return 0;
-  int need_ports = with_flows || filter_port;
-  if (!f->l4_known) parse_l3(f, k, need_ports);
-  if (filter_l4 && k->l4proto != filter_l4) return 0;
-  if (filter_port && k->sport != filter_port && k->dport != filter_port) return 0;
-  if (filter_family) {
-    if (k->family != filter_family) return 0;
-    if (!addr_match(k->saddr) && !addr_match(k->daddr)) return 0;
-  }
-  if (with_flows) {
-    __u64 n = account(&flow_drops, k, f->len);
-    if (with_examples && n && pow2(n)) sample(f, k, need_ports);
-    return 0;
-  }
-  struct drop_key_short sk = {.location = k->location,
-                              .netns = k->netns,
-                              .ifindex = k->ifindex,
-                              .reason = k->reason,
-                              .l3proto = k->l3proto,
-                              .l4proto = k->l4proto,
-                              .pad = 0};
+/* A sampled example of a drop counted under a short key: the full key (addresses, ports) is only
+ * built here, for the few packets that become examples. */
+static __always_inline void sample_short(const struct drop_key_short* sk,
+                                         const struct skb_facts* f) {
+  struct drop_key k;
+  __builtin_memset(&k, 0, sizeof(k));
+  k.location = sk->location;
+  k.netns = sk->netns;
+  k.ifindex = sk->ifindex;
+  k.reason = sk->reason;
+  k.l3proto = sk->l3proto;
+  k.l4proto = sk->l4proto;
+  parse_l3(f, &k, 1);
+  sample(f, &k, 1);
+}
+
+/* Counts one drop under a short key: in this CPU's current run when it repeats the last drop (a
+ * flood: no hash lookup at all), else the finished run goes into the hash and a new one starts. */
+static __always_inline int account_short(const struct drop_key_short* skp,
+                                         const struct skb_facts* f) {
+  struct drop_key_short sk = *skp;
   __u32 zero = 0;
   struct drop_run* run = bpf_map_lookup_elem(&runs, &zero);
   if (!run) return 0;
-  if (run->val.packets && run->key.location == sk.location && run->key.netns == sk.netns &&
-      run->key.ifindex == sk.ifindex && run->key.reason == sk.reason &&
-      run->key.l3proto == sk.l3proto && run->key.l4proto == sk.l4proto) {
+  /* The 24-byte key as three words (pad is always 0): three compares instead of six. */
+  const __u64* a = (const __u64*)&run->key;
+  const __u64* b = (const __u64*)&sk;
+  if (run->val.packets && a[0] == b[0] && a[1] == b[1] && a[2] == b[2]) {
     run->val.packets++;
     run->val.bytes += f->len;
     /* Long runs still give an example now and then (2, 4, 8, ... packets into the run). */
-    if (with_examples && pow2(run->val.packets) && run->val.packets >= 1024)
-      sample(f, k, need_ports);
+    if (with_examples && pow2(run->val.packets) && run->val.packets >= 1024) sample_short(&sk, f);
     return 0;
   }
   /* Another drop: move the finished run into the hash, start a new one. */
@@ -225,38 +227,91 @@ static __always_inline int handle(struct drop_key* k, const struct skb_facts* f)
   run->key = sk;
   run->val.packets = 1;
   run->val.bytes = f->len;
-  if (fresh) sample(f, k, need_ports);
+  if (fresh) sample_short(&sk, f);
   return 0;
+}
+
+static __always_inline int handle(struct drop_key* k, const struct skb_facts* f) {
+  int need_ports = with_flows || filter_port;
+  if (!f->l4_known) parse_l3(f, k, need_ports);
+  if (filter_l4 && k->l4proto != filter_l4) return 0;
+  if (filter_port && k->sport != filter_port && k->dport != filter_port) return 0;
+  if (filter_family) {
+    if (k->family != filter_family) return 0;
+    if (!addr_match(k->saddr) && !addr_match(k->daddr)) return 0;
+  }
+  if (with_flows) {
+    __u64 n = account(&flow_drops, k, f->len);
+    if (with_examples && n && pow2(n)) sample(f, k, need_ports);
+    return 0;
+  }
+  struct drop_key_short sk = {.location = k->location,
+                              .netns = k->netns,
+                              .ifindex = k->ifindex,
+                              .reason = k->reason,
+                              .l3proto = k->l3proto,
+                              .l4proto = k->l4proto,
+                              .pad = 0};
+  return account_short(&sk, f);
 }
 
 SEC("tp_btf/kfree_skb")
 int on_kfree_skb_btf(u64* ctx) {
   struct sk_buff* skb = (struct sk_buff*)ctx[0];
+  __u32 netns = 0, ifindex;
+  /* Direct loads through BTF pointers: no helper call per field. */
+  struct net_device* dev = skb->dev;
+  if (dev) {
+    netns = dev->nd_net.net->ns.inum;
+    ifindex = dev->ifindex;
+  } else {
+    struct sock* sk = skb->sk;
+    if (has_rx_sk && ctx[3]) sk = (struct sock*)ctx[3];
+    if (sk) netns = sk->__sk_common.skc_net.net->ns.inum;
+    ifindex = skb->skb_iif;
+  }
+  /* The namespace filter before any other work: drops elsewhere cost only this lookup. */
+  if (filter_netns && !bpf_map_lookup_elem(&netns_allow, &netns)) return 0;
+  struct skb_facts f = {.head = skb->head, .len = skb->len, .nh = skb->network_header};
+  __u16 l3proto = bpf_ntohs(skb->protocol);
+  /* Fast path (no flows, no address/port filter): the 24-byte key straight away, the protocol
+   * byte by a plain load; the 64-byte flow key is only built for examples. */
+  if (has_rdonly_cast && !with_flows && !filter_port && !filter_family) {
+    struct drop_key_short sk = {.location = ctx[1],
+                                .netns = netns,
+                                .ifindex = ifindex,
+                                .reason = (__u32)ctx[2],
+                                .l3proto = l3proto,
+                                .l4proto = 0,
+                                .pad = 0};
+    if (f.head && f.nh != (__u16)~0U) {
+      if (l3proto == 0x0800) {
+        struct iphdr* ip = bpf_rdonly_cast(f.head + f.nh, bpf_core_type_id_kernel(struct iphdr));
+        sk.l4proto = ip->protocol;
+      } else if (l3proto == 0x86DD) {
+        struct ipv6hdr* ip6 =
+            bpf_rdonly_cast(f.head + f.nh, bpf_core_type_id_kernel(struct ipv6hdr));
+        sk.l4proto = ip6->nexthdr;
+      }
+    }
+    if (filter_l4 && sk.l4proto != filter_l4) return 0;
+    return account_short(&sk, &f);
+  }
   struct drop_key k;
   __builtin_memset(&k, 0, sizeof(k));
   k.location = ctx[1];
   k.reason = (__u32)ctx[2];
-  /* Direct loads through BTF pointers: no helper call per field. */
-  struct net_device* dev = skb->dev;
-  if (dev) {
-    k.netns = dev->nd_net.net->ns.inum;
-    k.ifindex = dev->ifindex;
-  } else {
-    struct sock* sk = skb->sk;
-    if (has_rx_sk && ctx[3]) sk = (struct sock*)ctx[3];
-    if (sk) k.netns = sk->__sk_common.skc_net.net->ns.inum;
-    k.ifindex = skb->skb_iif;
-  }
-  k.l3proto = bpf_ntohs(skb->protocol);
-  struct skb_facts f = {.head = skb->head, .len = skb->len, .nh = skb->network_header};
-  /* Fast path for the common case: IPv4 and only the protocol byte needed. */
-  if (has_rdonly_cast && !with_flows && !filter_port && !filter_family && k.l3proto == 0x0800 &&
-      f.head && f.nh != (__u16)~0U) {
-    struct iphdr* ip = bpf_rdonly_cast(f.head + f.nh, bpf_core_type_id_kernel(struct iphdr));
-    k.l4proto = ip->protocol;
-    f.l4_known = 1;
-  }
+  k.netns = netns;
+  k.ifindex = ifindex;
+  k.l3proto = l3proto;
   return handle(&k, &f);
+}
+
+/* The floor of tracing every freed skb: an empty program on the same hook. bench/trace.sh loads it
+ * (PKTLOSS_TRACE_FLOOR=1) to measure what the attachment alone costs; never loaded otherwise. */
+SEC("tp_btf/kfree_skb")
+int on_kfree_skb_floor(u64* ctx) {
+  return 0;
 }
 
 SEC("tracepoint/skb/kfree_skb")
@@ -276,6 +331,7 @@ int on_kfree_skb_tp(struct trace_event_raw_kfree_skb* ctx) {
     if (sk) k.netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
     k.ifindex = BPF_CORE_READ(skb, skb_iif);
   }
+  if (filter_netns && !bpf_map_lookup_elem(&netns_allow, &k.netns)) return 0;
   k.l3proto = bpf_ntohs(BPF_CORE_READ(skb, protocol));
   struct skb_facts f = {.head = BPF_CORE_READ(skb, head),
                         .len = BPF_CORE_READ(skb, len),
