@@ -9,9 +9,11 @@ packages=(
   # libraries
   libnl-3-dev libnl-route-3-dev libnftables-dev libnftnl-dev libmnl-dev libiptc-dev libxtables-dev
   libbpf-dev libelf-dev zlib1g-dev libpcap-dev libcli11-dev nlohmann-json3-dev libfmt-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev
   # integration tests and benchmarks: real servers, fault injection, the classic tools to compare with
   iproute2 iptables nftables nginx-light conntrack tcpdump procps curl bpftrace tshark python3 time
+  # pktloss serve / watch: a real Prometheus (and promtool), node_exporter to compare with, tmux
+  prometheus prometheus-node-exporter tmux
 )
 
 missing=()

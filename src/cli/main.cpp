@@ -16,6 +16,8 @@ int main(int argc, char** argv) {
   register_trace_command(app, common, run);
   register_probe_command(app, common, run);
   register_capture_command(app, common, run);
+  register_serve_command(app, common, run);
+  register_watch_command(app, common, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -1,0 +1,134 @@
+#pragma once
+// The monitoring loop behind `pktloss serve` and `pktloss watch`: a background thread takes a
+// snapshot every interval, keeps a rolling window of past snapshots, runs the same rules as
+// `check -i` over that window and publishes one immutable MonitorState. Readers (a scrape, a
+// screen refresh) only take the latest published state; they never collect or evaluate.
+//
+// The session pipeline can drive this class through the same interface: start(), stop(),
+// latest(), wait_for(), and on_publish() for a consumer that renders once per collection.
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "collect/collect_options.h"
+#include "model/report.h"
+#include "model/snapshot.h"
+#include "netns/netns.h"
+#include "rules/rule_config.h"
+#include "trace/drop_tracer.h"
+
+namespace pktloss {
+
+struct MonitorOptions {
+  double interval_s = 5;                 // between collections
+  double window_s = 60;                  // the rules compare the latest snapshot with one this old
+  bool all_netns = false;                // re-resolved every interval: namespaces come and go
+  std::vector<std::string> netns_names;  // -n NAME ...; empty and !all_netns: this namespace
+  bool trace = true;                     // eBPF kernel drop tracer, running continuously
+  CollectOptions collect;
+  RuleConfig rules;
+  // Replaces target resolution (tests). Returns the targets and, for names that could not be
+  // resolved this round, a one-line note each.
+  std::function<std::vector<NetnsTarget>(std::vector<std::string>& missing)> resolve;
+};
+
+// Outcome of one collection, published as a whole and never modified afterwards.
+struct MonitorState {
+  uint64_t generation = 0;                       // 1 for the first collection
+  std::shared_ptr<const Snapshot> latest;        // raw counters, as the kernel reports them
+  std::shared_ptr<const Snapshot> window_start;  // the snapshot the report compares with
+  Report report;                                 // evaluate(window_start, latest, obs, cfg)
+  // Kernel drop rows accumulated since the tracer started (cumulative totals).
+  std::vector<DropEventRow> drop_totals;
+  bool tracer_enabled = false;
+  bool tracer_available = false;
+  std::string tracer_note;  // why not, when unavailable
+  TraceStats trace_stats;
+  // Collector -> up (every namespace collected it without error). "netns", "links", "qdiscs",
+  // "proc", "softnet", "sockets", "conntrack", "firewall", "routes", "sysctls", "trace".
+  std::map<std::string, bool> collector_up;
+  // Namespace name -> entered. A vanished -n namespace is listed with false.
+  std::map<std::string, bool> netns_up;
+  // Since the previous collection (the live view): per namespace, packets per second each
+  // layer's raw drop counters moved, and the kernel drop rows that grew.
+  struct LayerRates {
+    std::string netns;
+    std::map<std::string, double> per_s;  // layer -> packets/s
+  };
+  std::vector<LayerRates> layer_rates;
+  std::vector<DropEventRow> recent_drops;
+  double rate_interval_s = 0;     // 0 for the first collection
+  double collect_duration_s = 0;  // wall time of this collection + evaluation
+  double collect_cpu_s = 0;       // CPU time of the process during it
+  double collected_unix_s = 0;    // wall clock when published
+  double interval_s = 0;
+  double window_s = 0;
+  uint64_t collections = 0;  // collections so far (== generation)
+};
+
+class Monitor {
+ public:
+  explicit Monitor(MonitorOptions opts);
+  ~Monitor();
+  Monitor(const Monitor&) = delete;
+  Monitor& operator=(const Monitor&) = delete;
+
+  // Starts the tracer and the background thread. The first collection runs before start()
+  // returns, so latest() is never null afterwards.
+  void start();
+  // Stops the thread (returns within about one collection) and the tracer.
+  void stop();
+
+  std::shared_ptr<const MonitorState> latest() const;
+  // Waits until a state newer than `generation` is published, or the timeout, or stop().
+  std::shared_ptr<const MonitorState> wait_for(uint64_t generation,
+                                               std::chrono::milliseconds timeout) const;
+  // Called on the collector thread after each publish (render once, cache the text).
+  void on_publish(std::function<void(const std::shared_ptr<const MonitorState>&)> fn);
+
+  const MonitorOptions& options() const { return opts_; }
+
+  // One collection + evaluation + publish, on the calling thread (start() uses it; tests too).
+  void collect_once();
+
+ private:
+  struct Kept {
+    std::shared_ptr<const Snapshot> snap;
+    std::vector<DropEventRow> drops;  // tracer totals when the snapshot was taken
+  };
+  std::vector<NetnsTarget> targets(std::vector<std::string>& missing) const;
+  void loop();
+
+  MonitorOptions opts_;
+  DropTracer tracer_;
+  bool tracer_started_ = false;
+  std::string tracer_note_;
+  std::deque<Kept> history_;  // collector thread only
+  Kept previous_;             // the last collection (collector thread only)
+  uint64_t generation_ = 0;   // collector thread only
+
+  mutable std::mutex mu_;
+  mutable std::condition_variable cv_;
+  std::shared_ptr<const MonitorState> state_;
+  std::function<void(const std::shared_ptr<const MonitorState>&)> on_publish_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+// Kernel drop rows of `after` minus those of `before` (cumulative totals of one tracer), by
+// namespace, device, reason, location, protocol and flow. Rows that did not grow are left out.
+std::vector<DropEventRow> drop_rows_delta(const std::vector<DropEventRow>& before,
+                                          const std::vector<DropEventRow>& after);
+
+// Which collector a snapshot note is about ("links: ..." -> "links"), "" when unknown.
+std::string collector_of_note(const std::string& note);
+
+}  // namespace pktloss
