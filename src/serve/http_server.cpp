@@ -194,10 +194,15 @@ class GuardedServer : public httplib::Server {
  private:
   bool admit(Conn& c) {
     std::lock_guard<std::mutex> lk(mu_);
-    if (conns_.size() >= lim_.max_connections) {
-      Conn* victim = nullptr;
-      for (Conn* o : conns_)
-        if (!o->writing && !o->evicted && (!victim || o->since < victim->since)) victim = o;
+    // Connections already told to go hold a thread for microseconds more; they do not count.
+    size_t live = 0;
+    Conn* victim = nullptr;
+    for (Conn* o : conns_) {
+      if (o->evicted) continue;
+      ++live;
+      if (!o->writing && (!victim || o->since < victim->since)) victim = o;
+    }
+    if (live >= lim_.max_connections) {
       if (!victim) {
         ++rejected;
         return false;
