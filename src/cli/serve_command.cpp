@@ -70,11 +70,13 @@ int run_serve(const ServeOptions& o) {
                                         return exporter.handle(path, accept, http.get());
                                       });
   int bound = http->bind(host, port);
-  monitor.start();
+  // Listening before the first collection (which can take seconds on a host with hundreds of
+  // namespaces): /metrics and /-/healthy answer 503 until then.
   http->start();
   std::string shown = host.find(':') != std::string::npos ? "[" + host + "]" : host;
   std::fprintf(stderr, "pktloss serve: listening on http://%s:%d/metrics\n", shown.c_str(), bound);
   std::fflush(stderr);
+  monitor.start();
   int sig = 0;
   sigwait(&sigs, &sig);
   http->stop();

@@ -1,5 +1,6 @@
 #include "serve/monitor.h"
 
+#include <malloc.h>
 #include <sys/resource.h>
 #include <sys/time.h>
 
@@ -243,12 +244,12 @@ void Monitor::collect_once() {
     for (const auto& n : tracer_.notes()) st->report.notes.push_back(n);
   st->window_start = start ? start->snap : nullptr;
 
-  // Keep snapshots at most window/16 apart (bounded memory whatever the interval), and drop
-  // the ones older than the current window start.
+  // Keep snapshots window/N apart (bounded memory whatever the interval), and drop the ones
+  // older than the current window start.
   if (start) {
     while (!history_.empty() && history_.front().snap != start->snap) history_.pop_front();
   }
-  const double spacing = opts_.window_s / 16;
+  const double spacing = opts_.window_s / std::max(1, opts_.window_snapshots);
   if (history_.empty() || now - history_.back().snap->monotonic_s >= spacing - slack)
     history_.push_back({snap, totals});
 
@@ -303,6 +304,10 @@ void Monitor::collect_once() {
     state_ = published;
   }
   cv_.notify_all();
+  // A snapshot of a big host is tens of MB freed at once, much of it by the short-lived threads
+  // that entered the namespaces (their own malloc arenas): give it back so RSS follows the
+  // live data instead of the peak.
+  malloc_trim(0);
 }
 
 }  // namespace pktloss

@@ -235,3 +235,67 @@ TEST(Serve, HostileClientsNeverBlockARealScrapeNorGrowMemory) {
             << after.body.substr(after.body.find("# HELP pktloss_http_requests")) << "\n";
   EXPECT_TRUE(serve.running());
 }
+
+namespace {
+
+// Namespaces this test creates and deletes itself (removed at scope exit whatever happens).
+struct OwnNamespaces {
+  std::vector<std::string> names;
+  explicit OwnNamespaces(const std::string& tag) {
+    for (const char* s : {"a", "b", "c"})
+      names.push_back("plsrv" + std::to_string(getpid()) + tag + s);
+  }
+  ~OwnNamespaces() {
+    for (const auto& n : names) sh("ip netns del " + n + " 2>/dev/null");
+  }
+};
+
+bool has_line(int port, const std::string& line) {
+  auto r = http_get(port, "/metrics", "", 3);
+  return r.status == 200 && r.body.find("\n" + line + "\n") != std::string::npos;
+}
+
+}  // namespace
+
+TEST(Serve, NamespacesThatAppearOrVanishArePickedUpWithoutRestart) {
+  OwnNamespaces ns("n");
+  const std::string &a = ns.names[0], &b = ns.names[1], &c = ns.names[2];
+  ASSERT_EQ(sh("ip netns add " + a).exit_code, 0);
+  TempDir tmp;
+  // -n: b does not exist yet; a vanishes later. Neither is an exit.
+  Process named({PKTLOSS_BINARY, "serve", "--listen", "127.0.0.1:0", "-n", a, "-n", b, "--interval",
+                 "0.5", "--no-trace"},
+                tmp.path() + "/n.out", tmp.path() + "/n.err");
+  int port = pktloss::testing::wait_for_listen_port(tmp.path() + "/n.err", 30);
+  ASSERT_GT(port, 0) << slurp(tmp.path() + "/n.err");
+  EXPECT_TRUE(
+      wait_until([&] { return has_line(port, "pktloss_netns_up{netns=\"" + a + "\"} 1"); }, 15));
+  EXPECT_TRUE(has_line(port, "pktloss_netns_up{netns=\"" + b + "\"} 0"));
+  EXPECT_TRUE(has_line(port, "pktloss_collector_up{collector=\"netns\"} 0"));
+  ASSERT_EQ(sh("ip netns add " + b).exit_code, 0);
+  EXPECT_TRUE(
+      wait_until([&] { return has_line(port, "pktloss_netns_up{netns=\"" + b + "\"} 1"); }, 10));
+  ASSERT_EQ(sh("ip netns del " + a).exit_code, 0);
+  EXPECT_TRUE(
+      wait_until([&] { return has_line(port, "pktloss_netns_up{netns=\"" + a + "\"} 0"); }, 10));
+  EXPECT_TRUE(named.running()) << slurp(tmp.path() + "/n.err");
+
+  // --all-netns: re-discovered every interval.
+  Process all({PKTLOSS_BINARY, "serve", "--listen", "127.0.0.1:0", "--all-netns", "--interval",
+               "0.5", "--no-trace", "--no-sockets"},
+              tmp.path() + "/a.out", tmp.path() + "/a.err");
+  int port2 = pktloss::testing::wait_for_listen_port(tmp.path() + "/a.err", 30);
+  ASSERT_GT(port2, 0) << slurp(tmp.path() + "/a.err");
+  ASSERT_EQ(sh("ip netns add " + c).exit_code, 0);
+  EXPECT_TRUE(
+      wait_until([&] { return has_line(port2, "pktloss_netns_up{netns=\"" + c + "\"} 1"); }, 20));
+  ASSERT_EQ(sh("ip netns del " + c).exit_code, 0);
+  EXPECT_TRUE(wait_until(
+      [&] {
+        auto r = http_get(port2, "/metrics", "", 3);
+        return r.status == 200 && r.body.find("netns=\"" + c + "\"") == std::string::npos;
+      },
+      20))
+      << "a vanished namespace is dropped from --all-netns";
+  EXPECT_TRUE(all.running());
+}
