@@ -62,7 +62,9 @@ TEST(Serve, RealPrometheusSeesDropRuleCounterAndFindingComeAndGo) {
   ASSERT_GT(port, 0) << slurp(tmp.path() + "/serve.err");
 
   // The exposition itself passes promtool's linter, in the format Prometheus 0.0.4 text.
-  auto scrape = http_get(port, "/metrics");
+  // Listening comes first; /metrics answers 503 until the first collection is published.
+  pktloss::testing::HttpResult scrape;
+  wait_until([&] { return (scrape = http_get(port, "/metrics")).status == 200; }, 30);
   ASSERT_EQ(scrape.status, 200) << scrape.headers;
   EXPECT_NE(scrape.headers.find("text/plain; version=0.0.4"), std::string::npos);
   {
@@ -159,7 +161,7 @@ TEST(Serve, HostileClientsNeverBlockARealScrapeNorGrowMemory) {
       tmp.path() + "/serve.out", tmp.path() + "/serve.err");
   int port = start_serve_port(tmp.path() + "/serve.err");
   ASSERT_GT(port, 0) << slurp(tmp.path() + "/serve.err");
-  ASSERT_EQ(http_get(port, "/metrics").status, 200);
+  ASSERT_TRUE(wait_until([&] { return http_get(port, "/metrics").status == 200; }, 30));
   // Warm up (allocator arenas, thread stacks) before the baseline.
   for (int i = 0; i < 20; ++i) http_get(port, "/metrics");
   long rss0 = pktloss::testing::rss_kb(serve.pid());
