@@ -148,20 +148,44 @@ p_bytes=$(curl -s "http://127.0.0.1:$sport/metrics" | wc -c)
 n_bytes=$(curl -s "http://127.0.0.1:$nport/metrics" | wc -c)
 p_cpu=$(awk -v t="$p_ticks" -v hz="$hz" -v n="$total" 'BEGIN { printf "%.2f", 1000 * t / hz / n }')
 n_cpu=$(awk -v t="$n_ticks" -v hz="$hz" -v n="$total" 'BEGIN { printf "%.2f", 1000 * t / hz / n }')
-dropped=$(curl -s "http://127.0.0.1:$sport/metrics" | grep '^pktloss_series_dropped_total' | tr '\n' ' ')
+dropped=$(curl -s "http://127.0.0.1:$sport/metrics" | grep -c '^pktloss_series_dropped_total')
+kill "$serve_pid" 2>/dev/null || true
+wait "$serve_pid" 2>/dev/null || true
+
+# The same coverage as node_exporter: pktloss serve on the host namespace only.
+"$pktloss" serve --interval "$interval" --window 60 --listen 127.0.0.1:0 \
+  >"$tmp/host.out" 2>"$tmp/host.err" &
+host_pid=$!
+pids+=($host_pid)
+for _ in $(seq 300); do grep -q "listening on" "$tmp/host.err" && break; sleep 0.1; done
+hport=$(sed -n 's/.*listening on http:\/\/127.0.0.1:\([0-9]*\).*/\1/p' "$tmp/host.err")
+for _ in $(seq 600); do
+  [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$hport/metrics")" = 200 ] && break
+  sleep 0.1
+done
+sleep "$interval"
+h_ticks=$(scrape_burst "$hport" "$host_pid" "$tmp/h.times")
+read -r h_med h_p99 <<<"$(stats "$tmp/h.times")"
+h_series=$(curl -s "http://127.0.0.1:$hport/metrics" | grep -vc '^#')
+h_bytes=$(curl -s "http://127.0.0.1:$hport/metrics" | wc -c)
+h_cpu=$(awk -v t="$h_ticks" -v hz="$hz" -v n="$total" 'BEGIN { printf "%.2f", 1000 * t / hz / n }')
 
 echo
-printf '%-36s %14s %18s\n' "" "pktloss serve" "node_exporter"
-printf '%-36s %14s %18s\n' "coverage" "$nns netns" "host netns only"
-printf '%-36s %14s %18s\n' "series per scrape" "$p_series" "$n_series"
-printf '%-36s %14s %18s\n' "bytes per scrape" "$p_bytes" "$n_bytes"
-printf '%-36s %14s %18s\n' "scrape latency median (ms, 4 conc.)" "$p_med" "$n_med"
-printf '%-36s %14s %18s\n' "scrape latency p99 (ms)" "$p_p99" "$n_p99"
-printf '%-36s %14s %18s\n' "CPU per scrape (ms)" "$p_cpu" "$n_cpu"
+f='%-36s %14s %14s %16s\n'
+printf "$f" "" "pktloss serve" "pktloss serve" "node_exporter"
+printf "$f" "coverage" "$nns netns" "host netns" "host netns"
+printf "$f" "series per scrape" "$p_series" "$h_series" "$n_series"
+printf "$f" "bytes per scrape" "$p_bytes" "$h_bytes" "$n_bytes"
+printf "$f" "scrape latency median (ms, 4 conc.)" "$p_med" "$h_med" "$n_med"
+printf "$f" "scrape latency p99 (ms)" "$p_p99" "$h_p99" "$n_p99"
+printf "$f" "CPU per scrape (ms)" "$p_cpu" "$h_cpu" "$n_cpu"
 echo "pktloss collection: every $interval s, last took ${last_collect} s;" \
   "CPU ${collect_cpu_pct}% of one core with no scrapes"
 echo "pktloss RSS over ${duration} s (kB, every 5 s): $rss_series"
-echo "pktloss series cut by --max-series: ${dropped:-none}"
+echo "pktloss families cut by --max-series (pktloss_series_dropped_total): $dropped"
 awk -v a="$p_med" -v b="$n_med" -v c="$p_cpu" -v d="$n_cpu" -v e="$p_series" -v f="$n_series" 'BEGIN {
-  printf "ratios pktloss/node_exporter: latency median %.2fx, CPU per scrape %.2fx, series %.1fx\n",
+  printf "ratios pktloss(%s netns)/node_exporter: latency median %.2fx, CPU per scrape %.2fx, series %.1fx, CPU per 1000 series %.3fx\n",
+    "'"$nns"'", a / (b > 0 ? b : 1e-9), c / (d > 0 ? d : 1e-9), e / (f > 0 ? f : 1), (c / e) / (d / f) }'
+awk -v a="$h_med" -v b="$n_med" -v c="$h_cpu" -v d="$n_cpu" -v e="$h_series" -v f="$n_series" 'BEGIN {
+  printf "ratios pktloss(host)/node_exporter: latency median %.2fx, CPU per scrape %.2fx, series %.1fx\n",
     a / (b > 0 ? b : 1e-9), c / (d > 0 ? d : 1e-9), e / (f > 0 ? f : 1) }'
