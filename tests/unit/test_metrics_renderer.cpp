@@ -9,6 +9,8 @@
 #include <sstream>
 
 #include "render/metrics_renderer.h"
+#include "rules/engine.h"
+#include "serve/layer_counters.h"
 #include "serve/monitor.h"
 
 using namespace pktloss;
@@ -340,4 +342,53 @@ TEST(Monitor, NotesNameTheirCollector) {
             "");
   EXPECT_EQ(collector_of_note("tcp sock_diag failed"), "sockets");
   EXPECT_EQ(collector_of_note("something else"), "");
+}
+
+
+TEST(Monitor, LayerDeltasSurviveCounterResets) {
+  NetnsSnapshot before, after;
+  Link l;
+  l.name = "eth0";
+  l.stats = {{"rx_dropped", 1000000}, {"tx_dropped", 10}};
+  before.links.push_back(l);
+  l.stats = {{"rx_dropped", 3}, {"tx_dropped", 12}};  // interface re-created: rx went backwards
+  after.links.push_back(l);
+  before.snmp = {{"Ip.InDiscards", 5}};
+  after.snmp = {{"Ip.InDiscards", 9}, {"Udp.RcvbufErrors", 4}};  // a counter that appeared
+  auto d = layer_drop_deltas(before, after);
+  EXPECT_EQ(d.at("link"), 3u + 2u);
+  EXPECT_EQ(d.at("ip"), 4u);
+  EXPECT_EQ(d.at("socket"), 4u);
+  EXPECT_EQ(d.at("qdisc"), 0u);
+}
+
+TEST(Monitor, RollingWindowEvaluationOfAResetInterfaceIsNotGarbage) {
+  // What the monitor hands to the rules: the window-start snapshot and the latest, where the
+  // interface was re-created in between (its counters restarted from zero).
+  Snapshot before, after;
+  NetnsSnapshot ns;
+  ns.name = "srv";
+  ns.inode = 7;
+  Link l;
+  l.name = "eth0";
+  l.operstate = "up";
+  l.admin_up = l.carrier = true;
+  l.mtu = 1500;
+  l.stats = {{"rx_packets", 50000000}, {"rx_dropped", 4000000}, {"tx_packets", 100}};
+  ns.links.push_back(l);
+  before.namespaces.push_back(ns);
+  before.monotonic_s = 100;
+  ns.links[0].stats = {{"rx_packets", 20}, {"rx_dropped", 2}, {"tx_packets", 5}};
+  after.namespaces.push_back(ns);
+  after.monotonic_s = 160;
+  Report r = evaluate(&before, after, Observations{}, RuleConfig{});
+  for (const auto& f : r.findings) EXPECT_LE(f.volume, 2u) << f.id << " " << f.summary;
+  for (const auto& [layer, s] : r.layers) EXPECT_LE(s.drops, 2u) << layer;
+  MetricsInput in;
+  in.report = &r;
+  in.snapshot = &after;
+  std::string text = render_metrics(in, MetricsFormat::prometheus).text;
+  // Exported values stay the kernel's own.
+  EXPECT_NE(text.find("pktloss_link_rx_dropped_total{netns=\"srv\",device=\"eth0\"} 2\n"),
+            std::string::npos);
 }
