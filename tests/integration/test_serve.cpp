@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "serve_util.h"
@@ -300,4 +301,23 @@ TEST(Serve, NamespacesThatAppearOrVanishArePickedUpWithoutRestart) {
       20))
       << "a vanished namespace is dropped from --all-netns";
   EXPECT_TRUE(all.running());
+}
+
+TEST(Serve, ContribAlertRulesAndUnitPassTheirCheckers) {
+  if (sh("command -v promtool").exit_code != 0) GTEST_SKIP() << "promtool not installed";
+  const std::string dir = std::string(PKTLOSS_SOURCE_DIR) + "/contrib";
+  auto check = sh("promtool check rules " + dir + "/prometheus/alerts.yml");
+  EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
+  auto unit = sh("cd " + dir + "/prometheus && promtool test rules alerts_test.yml");
+  EXPECT_EQ(unit.exit_code, 0) << unit.out << unit.err;
+  auto cfg = sh("cd " + dir + "/prometheus && promtool check config prometheus.yml");
+  EXPECT_EQ(cfg.exit_code, 0) << cfg.out << cfg.err;
+  if (sh("command -v systemd-analyze").exit_code == 0) {
+    // The only complaint allowed: the binary is not installed at /usr/local/bin on this box.
+    auto v = sh("systemd-analyze verify " + dir + "/systemd/pktloss.service 2>&1");
+    std::istringstream in(v.out);
+    std::string line;
+    while (std::getline(in, line))
+      EXPECT_NE(line.find("/usr/local/bin/pktloss is not executable"), std::string::npos) << line;
+  }
 }
