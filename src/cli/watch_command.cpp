@@ -139,7 +139,12 @@ int run_watch(const WatchOptions& o) {
     while (!quit) {
       auto st = monitor.latest();
       if (st && (!shown || st->generation != shown->generation)) {
-        size_t n = diff_findings(shown ? &shown->report : nullptr, st->report, events);
+        // The first collection has no window (lifetime totals, weak evidence): its findings are
+        // shown but are not events; events start with the first windowed report.
+        size_t n = 0;
+        if (st->report.window_s > 0)
+          n = diff_findings(shown && shown->report.window_s > 0 ? &shown->report : nullptr,
+                            st->report, events);
         shown = st;
         redraw = true;
         if (!tty) {

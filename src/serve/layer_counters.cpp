@@ -54,6 +54,7 @@ std::map<std::string, uint64_t> layer_drop_deltas(const NetnsSnapshot& before,
   auto a = layer_drop_counters(after);
   std::map<std::string, uint64_t> out;
   for (const auto& [layer, counters] : a) {
+    if (counters.empty()) continue;  // nothing counts drops there (application): not a zero
     uint64_t sum = 0;
     const CounterMap& prev = b[layer];
     for (const auto& [k, v] : counters) {
