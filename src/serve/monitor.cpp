@@ -117,17 +117,6 @@ std::vector<NetnsTarget> Monitor::targets(std::vector<std::string>& missing) con
 }
 
 void Monitor::start() {
-  if (opts_.trace && !tracer_started_) {
-    // Every namespace in the kernel; rows are filtered to the current targets each round, so
-    // a namespace that appears later (or is re-created with a new inode) is traced too.
-    TraceFilters tf;
-    try {
-      if (!tracer_.start(tf)) tracer_note_ = tracer_.unavailable_reason();
-    } catch (const std::exception& e) {
-      tracer_note_ = e.what();
-    }
-    tracer_started_ = true;
-  }
   collect_once();
   std::lock_guard<std::mutex> lk(mu_);
   stopping_ = false;
@@ -141,8 +130,39 @@ void Monitor::stop() {
   }
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
-  if (tracer_started_ && tracer_.available()) tracer_.stop();
-  tracer_started_ = false;
+  if (tracer_ && tracer_->available()) tracer_->stop();
+  tracer_.reset();
+  traced_inodes_.clear();
+}
+
+void Monitor::ensure_tracer(const std::vector<NetnsTarget>& targets) {
+  if (!opts_.trace) return;
+  std::vector<uint64_t> want;
+  if (!opts_.all_netns) {
+    for (const auto& t : targets) want.push_back(t.inode);
+    std::sort(want.begin(), want.end());
+    want.erase(std::unique(want.begin(), want.end()), want.end());
+  }
+  // A tracer that could not start is not retried every interval (it would fail the same way).
+  if (tracer_ && (want == traced_inodes_ || !tracer_->available())) return;
+  if (tracer_ && tracer_->available()) tracer_->stop();
+  tracer_ = std::make_unique<DropTracer>();
+  traced_inodes_ = want;
+  ++tracer_epoch_;
+  TraceFilters tf;
+  tf.netns_inodes = want;
+  for (const auto& t : targets) tf.netns_names[t.inode] = t.name;
+  tracer_note_.clear();
+  try {
+    if (!tracer_->start(tf)) tracer_note_ = tracer_->unavailable_reason();
+  } catch (const std::exception& e) {
+    tracer_note_ = e.what();
+  }
+}
+
+std::vector<DropEventRow> Monitor::drops_since(const Kept& k,
+                                               const std::vector<DropEventRow>& later) const {
+  return k.tracer_epoch == tracer_epoch_ ? drop_rows_delta(k.drops, later) : later;
 }
 
 void Monitor::loop() {
@@ -195,6 +215,7 @@ void Monitor::collect_once() {
   } catch (const std::exception& e) {
     resolve_error = e.what();
   }
+  ensure_tracer(tg);
   auto snap = std::make_shared<Snapshot>(take_snapshot(tg, opts_.collect));
   for (const auto& name : missing) {
     NetnsSnapshot gone;
@@ -206,20 +227,20 @@ void Monitor::collect_once() {
 
   auto st = std::make_shared<MonitorState>();
   st->tracer_enabled = opts_.trace;
-  st->tracer_available = tracer_.available();
+  st->tracer_available = tracer_ && tracer_->available();
   st->tracer_note = tracer_note_;
   std::vector<DropEventRow> totals;
   if (st->tracer_available) {
     std::map<uint64_t, std::string> names;
     for (const auto& ns : snap->namespaces)
       if (ns.entered) names[ns.inode] = ns.name;
-    for (auto& r : tracer_.rows()) {
+    for (auto& r : tracer_->rows()) {
       auto it = names.find(r.netns_inode);
       if (it == names.end()) continue;
       r.netns = it->second;
       totals.push_back(std::move(r));
     }
-    st->trace_stats = tracer_.stats();
+    st->trace_stats = tracer_->stats();
   }
 
   // Window start: the newest kept snapshot at least window_s old (a quarter interval of slack
@@ -234,14 +255,14 @@ void Monitor::collect_once() {
   Observations obs;
   if (st->tracer_available) {
     obs.drop_events_available = true;
-    obs.drop_events = start ? drop_rows_delta(start->drops, totals) : totals;
+    obs.drop_events = start ? drops_since(*start, totals) : totals;
   }
   st->report = evaluate(start ? start->snap.get() : nullptr, *snap, obs, opts_.rules);
   if (!resolve_error.empty()) st->report.notes.push_back(resolve_error);
   if (opts_.trace && !st->tracer_available && !tracer_note_.empty())
     st->report.notes.push_back("kernel drop tracer: " + tracer_note_ + " (degraded)");
   if (st->tracer_available)
-    for (const auto& n : tracer_.notes()) st->report.notes.push_back(n);
+    for (const auto& n : tracer_->notes()) st->report.notes.push_back(n);
   st->window_start = start ? start->snap : nullptr;
 
   // Keep snapshots window/N apart (bounded memory whatever the interval), and drop the ones
@@ -251,7 +272,7 @@ void Monitor::collect_once() {
   }
   const double spacing = opts_.window_s / std::max(1, opts_.window_snapshots);
   if (history_.empty() || now - history_.back().snap->monotonic_s >= spacing - slack)
-    history_.push_back({snap, totals});
+    history_.push_back({snap, totals, tracer_epoch_});
 
   for (const auto& c : collectors_run(opts_.collect)) st->collector_up[c] = true;
   if (!resolve_error.empty()) st->collector_up["netns"] = false;
@@ -278,9 +299,9 @@ void Monitor::collect_once() {
       for (const auto& [layer, n] : layer_drop_deltas(*prev, ns)) lr.per_s[layer] = n / dt;
       st->layer_rates.push_back(std::move(lr));
     }
-    st->recent_drops = drop_rows_delta(previous_.drops, totals);
+    st->recent_drops = drops_since(previous_, totals);
   }
-  previous_ = {snap, totals};
+  previous_ = {snap, totals, tracer_epoch_};
   st->drop_totals = std::move(totals);
   st->latest = std::move(snap);
   st->interval_s = opts_.interval_s;

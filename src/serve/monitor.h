@@ -107,13 +107,21 @@ class Monitor {
   struct Kept {
     std::shared_ptr<const Snapshot> snap;
     std::vector<DropEventRow> drops;  // tracer totals when the snapshot was taken
+    uint64_t tracer_epoch = 0;        // which tracer counted them
   };
   std::vector<NetnsTarget> targets(std::vector<std::string>& missing) const;
+  void ensure_tracer(const std::vector<NetnsTarget>& targets);
+  // Rows of `later` minus those of `k` when the same tracer counted both, else `later` as is.
+  std::vector<DropEventRow> drops_since(const Kept& k,
+                                        const std::vector<DropEventRow>& later) const;
   void loop();
 
   MonitorOptions opts_;
-  DropTracer tracer_;
-  bool tracer_started_ = false;
+  // Filtered in the kernel to the targets' inodes (the map then holds only their rows);
+  // restarted when that set changes (a -n namespace re-created). Unfiltered with --all-netns.
+  std::unique_ptr<DropTracer> tracer_;
+  std::vector<uint64_t> traced_inodes_;
+  uint64_t tracer_epoch_ = 0;
   std::string tracer_note_;
   std::deque<Kept> history_;  // collector thread only
   Kept previous_;             // the last collection (collector thread only)

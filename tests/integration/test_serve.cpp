@@ -115,6 +115,16 @@ TEST(Serve, RealPrometheusSeesDropRuleCounterAndFindingComeAndGo) {
     EXPECT_EQ(f[0]["metric"].value("severity", ""), "critical");
   }
 
+  // The eBPF tracer (when this kernel allows it) counts the same drops by reason and layer.
+  if (first_value(promql(prom_port, "pktloss_collector_up{collector=\"trace\"}")) == 1) {
+    const std::string kernel = "sum(pktloss_kernel_drops_total{netns=\"" + ns +
+                               "\",layer=\"netfilter\",reason=\"NETFILTER_DROP\"})";
+    EXPECT_TRUE(wait_until([&] { return first_value(promql(prom_port, kernel)) > 0; }, 20))
+        << "no kernel NETFILTER_DROP drops for the namespace";
+  } else {
+    std::cerr << "kernel drop tracer unavailable here; pktloss_kernel_drops_total not checked\n";
+  }
+
   // The fault removed: once the window (4 s) has passed, the finding is gone from the scrape
   // and Prometheus marks the series stale.
   ASSERT_EQ(net.in_server("iptables -D INPUT -m statistic --mode random --probability 0.3 -j DROP")
