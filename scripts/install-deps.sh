@@ -9,12 +9,14 @@ packages=(
   # libraries
   libnftables-dev libnftnl-dev libmnl-dev libiptc-dev libxtables-dev
   libbpf-dev libelf-dev zlib1g-dev libzstd-dev libpcap-dev libcli11-dev nlohmann-json3-dev libfmt-dev
-  libgtest-dev libgmock-dev libbenchmark-dev libtinyxml2-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libtinyxml2-dev libcpp-httplib-dev
   # packaging (scripts/package.sh, scripts/package-test.sh): .deb, lint, clean Debian 12 root
   debhelper lintian debootstrap bash-completion man-db git
   # integration tests and benchmarks: real servers, fault injection, the classic tools to compare with
   iproute2 iptables nftables nginx-light conntrack tcpdump procps curl bpftrace tshark python3 time
   gnuplot-nox
+  # pktloss serve / watch: a real Prometheus (and promtool), node_exporter to compare with, tmux
+  prometheus prometheus-node-exporter tmux
   # the HTML report's browser test (headless screenshots)
   chromium
 )

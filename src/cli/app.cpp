@@ -17,6 +17,8 @@ std::unique_ptr<CLI::App> make_app(CommonOptions& common, CommandRunner& run) {
   register_trace_command(*app, common, run);
   register_probe_command(*app, common, run);
   register_capture_command(*app, common, run);
+  register_serve_command(*app, common, run);
+  register_watch_command(*app, common, run);
   return app;
 }
 

@@ -30,6 +30,8 @@ void register_diagnose_command(CLI::App& app, CommonOptions& common, CommandRunn
 void register_trace_command(CLI::App& app, CommonOptions& common, CommandRunner& run);
 void register_probe_command(CLI::App& app, CommonOptions& common, CommandRunner& run);
 void register_capture_command(CLI::App& app, CommonOptions& common, CommandRunner& run);
+void register_serve_command(CLI::App& app, CommonOptions& common, CommandRunner& run);
+void register_watch_command(CLI::App& app, CommonOptions& common, CommandRunner& run);
 
 // Adds -n/-p/--json/--no-color/-v to a subcommand.
 void add_common_options(CLI::App& sub, CommonOptions& common);

@@ -31,14 +31,6 @@ struct TraceFilters {
   bool examples = true;         // one example flow per row (ring buffer, rate-limited)
 };
 
-// Counters about the tracer itself, so a user can trust "no lost events".
-struct TraceStats {
-  uint64_t recursion_misses = 0;  // program invocations the kernel skipped (nested on a CPU)
-  uint64_t map_full = 0;          // drops not counted because the hash map was full
-  uint64_t samples_lost = 0;      // examples lost to a full ring buffer (counts are unaffected)
-  std::string attach_mode;        // "tp_btf" or "tracepoint"
-};
-
 class DropTracer {
  public:
   DropTracer();
