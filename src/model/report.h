@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "model/capture.h"
 #include "model/finding.h"
 #include "model/observations.h"
 
@@ -62,6 +63,10 @@ struct Report {
   std::vector<DropEventRow> drop_events;
   std::vector<FlowVerdict> flows;
   std::vector<std::string> notes;
+  // `pktloss capture`: the per-flow analysis behind the findings, and what was read ("FILE" or
+  // "IFACE@NETNS"); the JSON document carries it as its "capture" section.
+  std::optional<CaptureAnalysis> capture;
+  std::string capture_source;
 };
 
 }  // namespace pktloss

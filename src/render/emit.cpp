@@ -6,6 +6,7 @@
 #include <map>
 #include <stdexcept>
 
+#include "render/capture_flows.h"
 #include "render/drop_table.h"
 #include "render/html_renderer.h"
 #include "render/json_renderer.h"
@@ -28,6 +29,7 @@ std::string render_text_view(const RenderInput& in, const OutputSpec& spec) {
       for (const auto& n : r.notes) out += "note: " + n + "\n";
       return out;
     }
+    case TextView::capture:
     case TextView::report:
       break;
   }
@@ -35,7 +37,11 @@ std::string render_text_view(const RenderInput& in, const OutputSpec& spec) {
   style.color = spec.color;
   style.verbose = spec.verbose;
   style.width = spec.width;
-  return render_text(r, style);
+  if (spec.view != TextView::capture || !r.capture) return render_text(r, style);
+  // A saved file: the header names it, and the path shows only what a capture can measure.
+  if (r.capture_source.find('@') == std::string::npos) style.capture_file = r.capture_source;
+  return render_capture_flows(*r.capture, spec.flows || spec.verbose) + "\n" +
+         render_text(r, style);
 }
 
 using Renderer = std::function<std::string(const RenderInput&, const OutputSpec&)>;

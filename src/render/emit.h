@@ -13,9 +13,10 @@ enum class OutputFormat { text, json, html, prometheus, openmetrics };
 
 // What a text rendering shows: the whole report, or the view a command is about.
 enum class TextView {
-  report,  // verdict, probes, packet path, findings, notes (check, diagnose, capture)
-  probes,  // the probe table and its findings (probe)
-  drops,   // the kernel drop table (trace)
+  report,   // verdict, probes, packet path, findings, notes (check, diagnose, capture)
+  probes,   // the probe table and its findings (probe)
+  drops,    // the kernel drop table (trace)
+  capture,  // the flows of a capture, then the report as a capture can support it (capture)
 };
 
 struct OutputSpec {

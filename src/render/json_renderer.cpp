@@ -1,12 +1,22 @@
 #include "render/json_renderer.h"
 
 #include "model/json.h"
+#include "render/capture_json.h"
 
 namespace pktloss {
 
 std::string render_json(const Report& report) {
   json j = report;
-  return j.dump(2) + "\n";
+  std::string out = j.dump(2);
+  if (report.capture) {
+    // The capture section is written directly and spliced in: with tens of thousands of flows,
+    // building it as nlohmann::json would cost more than the analysis.
+    out.resize(out.rfind('}'));
+    out += ",\n  \"capture\": ";
+    append_capture_json(out, *report.capture, report.capture_source);
+    out += "\n}";
+  }
+  return out + "\n";
 }
 
 }  // namespace pktloss

@@ -4,21 +4,22 @@
 #include <memory>
 #include <optional>
 
-#include "rules/capture_rules.h"
 #include "capture/flow_analyser.h"
 #include "capture/live_capture.h"
+#include "capture/pcap_io.h"
+#include "rules/capture_rules.h"
 #include "session/window_source.h"
 
 namespace pktloss {
 
 class CaptureSource : public WindowSource {
  public:
-  CaptureSource(NetnsTarget netns, capture::LiveCaptureOptions opts, CaptureContext ctx,
-                Role role)
+  CaptureSource(NetnsTarget netns, capture::LiveCaptureOptions opts, CaptureContext ctx, Role role)
       : netns_(std::move(netns)), opts_(std::move(opts)), ctx_(std::move(ctx)), role_(role) {}
   Role role() const override { return role_; }
   bool start(std::string& note) override;
   bool finished() const override { return !cap_ || cap_->finished(); }
+  bool interruptible() const override { return true; }
   void stop(Observations& obs, std::vector<std::string>& notes) override;
 
   // After stop(): the packets and their analysis (for --write and the capture section).

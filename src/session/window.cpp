@@ -36,6 +36,14 @@ bool has_active(const WindowPlan& plan) {
   return false;
 }
 
+// A signal may end the window early when every active source can stop short (a capture); probes
+// cannot, so a diagnose keeps the default (Ctrl-C ends the process).
+bool interruptible(const WindowPlan& plan) {
+  for (const auto& s : plan.sources)
+    if (s->role() == WindowSource::Role::active && !s->interruptible()) return false;
+  return true;
+}
+
 // Keeps the window open until every active source finished, the duration passed, or a signal
 // came; ticks the live view about once a second. Returns the signal that ended it, or 0.
 int hold_window(WindowPlan& plan, const std::vector<WindowSource*>& active, double t0) {
@@ -76,10 +84,8 @@ Report run_window(WindowPlan& plan) {
     if (plan.observed.empty()) r.netns = plan.scope;
     return r;
   }
-  // Signals end the window early only where there is something useful to report then; probes
-  // cannot be cut short, so a diagnose keeps the default (Ctrl-C ends the process).
   std::optional<StopRequest> stop_request;
-  if (!has_active(plan) || plan.until_signal) stop_request.emplace();
+  if (interruptible(plan) || plan.until_signal) stop_request.emplace();
 
   std::vector<std::string> notes;
   std::vector<WindowSource*> running_passive, running_active;

@@ -23,6 +23,9 @@ class WindowSource {
   virtual bool start(std::string& note) = 0;
   // Active sources: true once done (the window may close). Passive ones never end it.
   virtual bool finished() const { return true; }
+  // Active sources: true when SIGINT / SIGTERM may end them early (a capture, whose packets so
+  // far are worth keeping); probes run to their end.
+  virtual bool interruptible() const { return false; }
   // What was seen so far, for a live view during the window (may be nothing).
   virtual void peek(Observations& /*obs*/) {}
   // Ends observing and adds what was seen; notes are for the report.

@@ -21,20 +21,15 @@ struct Checked {
   json report;
 };
 
-// `pktloss check -n server -i SECONDS --json` while `traffic` runs in the client namespace.
-// The traffic starts 1.2 s in: on a loaded box the first snapshot (after target resolution and
-// the eBPF tracer start) has been seen to land 0.6 s after start.
+// `pktloss check -n server -i SECONDS --json` while `traffic` runs in the client namespace,
+// started once pktloss says its window is open (--ready-fd).
 Checked check_during(const TestNet& net, const std::string& traffic, double interval = 2.5) {
-  std::string out = net.workdir() + "/check.json";
-  std::string cmd = std::string(PKTLOSS_BINARY) + " check -n " + net.server() + " -i " +
-                    std::to_string(interval) + " --json > " + out + " 2>" + net.workdir() +
-                    "/check.err & P=$!; sleep 1.2; ip netns exec " + net.client() + " bash -c '" +
-                    traffic + "' >/dev/null 2>&1; wait $P; echo $?";
-  auto r = sh(cmd, 60);
+  auto r =
+      net.pktloss_during("check -n " + net.server() + " -i " + std::to_string(interval) + " --json",
+                         "ip netns exec " + net.client() + " bash -c '" + traffic + "'", 60);
   Checked c;
-  c.exit_code = std::atoi(r.out.c_str());
-  std::ifstream f(out);
-  c.report = json::parse(f, nullptr, false);
+  c.exit_code = r.exit_code;
+  c.report = json::parse(r.out, nullptr, false);
   return c;
 }
 

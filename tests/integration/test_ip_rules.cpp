@@ -29,9 +29,7 @@ TEST(IpRules, StrictRpFilterDroppingUnroutableSources) {
   ASSERT_FALSE(mac.empty());
   sh_ok("ip -n " + net.client() + " neigh replace 10.77.0.2 lladdr " + mac +
         " dev eth0 nud permanent");
-  auto fut = std::async(std::launch::async,
-                        [&] { return net.pktloss("check -n " + net.server() + " -i 3 --json"); });
-  std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+  auto fut = net.pktloss_started("check -n " + net.server() + " -i 3 --json");
   run_in_named_netns(net.client(), [] {
     int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     sockaddr_in from{}, to{};

@@ -3,8 +3,8 @@
 // tables and failing neighbours.
 #include <gtest/gtest.h>
 
-#include "session/snapshot_taker.h"
 #include "netns/netns.h"
+#include "session/snapshot_taker.h"
 #include "testnet.h"
 
 using namespace pktloss;

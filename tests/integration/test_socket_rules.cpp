@@ -19,9 +19,7 @@ namespace {
 // `check -n <ns> -i 3` with `traffic` run inside its window; returns the parsed report.
 nlohmann::json check_during(const TestNet& net, const std::string& ns,
                             const std::function<void()>& traffic) {
-  auto fut = std::async(std::launch::async,
-                        [&] { return net.pktloss("check -n " + ns + " -i 3 --json"); });
-  std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+  auto fut = net.pktloss_started("check -n " + ns + " -i 3 --json");
   traffic();
   auto r = fut.get();
   EXPECT_NE(r.exit_code, 2) << r.err;

@@ -1,12 +1,16 @@
 #include "testnet.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -52,8 +56,8 @@ CommandResult sh(const std::string& cmd, int timeout_s) {
   int ofd = mkstemp(out_tmpl), efd = mkstemp(err_tmpl);
   close(ofd);
   close(efd);
-  std::string full = "timeout -k 5 " + std::to_string(timeout_s) + " bash -c " + quote(cmd) +
-                     " >" + out_tmpl + " 2>" + err_tmpl + " </dev/null";
+  std::string full = "timeout -k 5 " + std::to_string(timeout_s) + " bash -c " + quote(cmd) + " >" +
+                     out_tmpl + " 2>" + err_tmpl + " </dev/null";
   int status = std::system(full.c_str());
   CommandResult r;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -66,7 +70,8 @@ CommandResult sh(const std::string& cmd, int timeout_s) {
 
 void sh_ok(const std::string& cmd, int timeout_s) {
   auto r = sh(cmd, timeout_s);
-  if (r.exit_code != 0) ADD_FAILURE() << "command failed (" << r.exit_code << "): " << cmd << "\n" << r.err;
+  if (r.exit_code != 0)
+    ADD_FAILURE() << "command failed (" << r.exit_code << "): " << cmd << "\n" << r.err;
 }
 
 TestNet::TestNet() {
@@ -144,6 +149,37 @@ int TestNet::curl_many(const std::string& path, int count, double timeout_s) con
 
 CommandResult TestNet::pktloss(const std::string& args, int timeout_s) const {
   return sh(std::string(PKTLOSS_BINARY) + " " + args, timeout_s);
+}
+
+std::future<CommandResult> TestNet::pktloss_started(const std::string& args, int timeout_s) const {
+  static std::atomic<int> seq{0};
+  std::string fifo = workdir_ + "/ready." + std::to_string(seq++);
+  unlink(fifo.c_str());
+  if (mkfifo(fifo.c_str(), 0600) != 0) ADD_FAILURE() << "mkfifo " << fifo;
+  auto fut = std::async(std::launch::async, [=] {
+    return sh(std::string(PKTLOSS_BINARY) + " " + args + " --ready-fd 3 3>" + fifo, timeout_s);
+  });
+  // Non-blocking open, then poll: a pktloss that dies before its window opens closes the FIFO
+  // (POLLHUP), and one that never starts runs into the timeout, instead of hanging the test.
+  int fd = open(fifo.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd >= 0) {
+    pollfd p{fd, POLLIN, 0};
+    char buf[16];
+    for (int waited_ms = 0; waited_ms < timeout_s * 1000; waited_ms += 100) {
+      if (poll(&p, 1, 100) > 0 && ((p.revents & POLLHUP) || read(fd, buf, sizeof buf) > 0)) break;
+      if (fut.wait_for(std::chrono::seconds(0)) == std::future_status::ready) break;
+    }
+    close(fd);
+  }
+  unlink(fifo.c_str());
+  return fut;
+}
+
+CommandResult TestNet::pktloss_during(const std::string& args, const std::string& traffic,
+                                      int timeout_s) const {
+  auto fut = pktloss_started(args, timeout_s);
+  sh(traffic + " >/dev/null 2>&1", timeout_s);
+  return fut.get();
 }
 
 nlohmann::json TestNet::findings_with_id(const nlohmann::json& report, const std::string& id) {

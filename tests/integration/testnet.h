@@ -6,8 +6,9 @@
 //   client ns: eth0 10.77.0.1/24   <-- veth -->   server ns: eth0 10.77.0.2/24
 //
 // Test set-up may use ip/tc/iptables/nft commands to *inject* faults; pktloss itself never does.
-#include <nlohmann/json.hpp>
 #include <functional>
+#include <future>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -51,6 +52,13 @@ class TestNet {
 
   // Runs the pktloss binary with args; stdout parsed as JSON when `--json` is among args.
   CommandResult pktloss(const std::string& args, int timeout_s = 120) const;
+  // Starts `pktloss ARGS` (a subcommand and its options) in the background and returns once its
+  // observation window is open (--ready-fd), so traffic sent next is inside the window however
+  // long the first snapshot takes on a loaded machine: no guessed sleep.
+  std::future<CommandResult> pktloss_started(const std::string& args, int timeout_s = 120) const;
+  // pktloss_started(args), then the shell command `traffic` (its output discarded), then waits.
+  CommandResult pktloss_during(const std::string& args, const std::string& traffic,
+                               int timeout_s = 120) const;
   static nlohmann::json findings_with_id(const nlohmann::json& report, const std::string& id);
 
   const std::string& workdir() const { return workdir_; }
