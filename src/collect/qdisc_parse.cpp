@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "collect/nl_attr_table.h"
+
 namespace pktloss {
 namespace {
 
@@ -20,20 +22,6 @@ constexpr double kUsPerTick = 64.0 / 1000.0;
 // netem probabilities are fractions of UINT32_MAX (100% = 0xffffffff).
 double pct(uint32_t raw) {
   return static_cast<double>(raw) * 100.0 / 4294967295.0;
-}
-
-// Attributes of one nesting level, indexed by type; only those of the expected length survive.
-template <size_t N>
-struct Table {
-  const nlattr* tb[N + 1] = {};
-  const nlattr* operator[](size_t i) const { return i <= N ? tb[i] : nullptr; }
-};
-
-template <size_t N>
-int keep_attr(const nlattr* a, void* data) {
-  uint16_t type = mnl_attr_get_type(a);
-  if (type <= N) static_cast<Table<N>*>(data)->tb[type] = a;  // lengths are checked on use
-  return MNL_CB_OK;
 }
 
 // Copies a fixed-size uapi struct out of an attribute at least that long.

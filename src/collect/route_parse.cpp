@@ -9,21 +9,10 @@
 #include <cstring>
 #include <string>
 
+#include "collect/nl_attr_table.h"
+
 namespace pktloss {
 namespace {
-
-template <size_t N>
-struct Table {
-  const nlattr* tb[N + 1] = {};
-  const nlattr* operator[](size_t i) const { return i <= N ? tb[i] : nullptr; }
-};
-
-template <size_t N>
-int keep_attr(const nlattr* a, void* data) {
-  uint16_t type = mnl_attr_get_type(a);
-  if (type <= N) static_cast<Table<N>*>(data)->tb[type] = a;  // lengths are checked on use
-  return MNL_CB_OK;
-}
 
 bool read_u32(const nlattr* a, uint32_t& v) {
   if (!a || mnl_attr_validate(a, MNL_TYPE_U32) < 0) return false;
