@@ -41,16 +41,23 @@ std::vector<std::string> run_netns_names() {
   return names;
 }
 
+NetnsTarget make_target(NetnsId id, std::string path) {
+  return {id.display(), std::move(path), id.inode, id};
+}
+
 }  // namespace
 
 NetnsTarget current_netns() {
-  NetnsTarget t;
-  t.name = "host";
-  t.inode = inode_of("/proc/self/ns/net").value_or(0);
-  // The initial namespace is "host"; anything else is named by how the caller found us.
+  uint64_t inode = inode_of("/proc/self/ns/net").value_or(0);
+  // The initial namespace is the host's; anything else is named by how the caller found us.
   auto init = inode_of("/proc/1/ns/net");
-  if (init && *init != t.inode) t.name = netns_name_for_inode(t.inode);
-  return t;
+  if (!init || *init == inode) return make_target(NetnsId::host(inode), "");
+  NetnsId id = NetnsId::unnamed(inode);
+  for (const auto& n : run_netns_names()) {
+    auto ino = inode_of(std::string(kRunNetns) + "/" + n);
+    if (ino && *ino == inode) id = NetnsId::named(n, inode);
+  }
+  return make_target(id, "");
 }
 
 NetnsTarget netns_by_name(const std::string& name) {
@@ -58,7 +65,7 @@ NetnsTarget netns_by_name(const std::string& name) {
   std::string path = std::string(kRunNetns) + "/" + name;
   auto ino = inode_of(path);
   if (!ino) throw std::runtime_error("no network namespace '" + name + "' under /run/netns");
-  return {name, path, *ino};
+  return make_target(NetnsId::named(name, *ino), path);
 }
 
 NetnsTarget netns_by_pid(int pid) {
@@ -68,7 +75,7 @@ NetnsTarget netns_by_pid(int pid) {
   if (!ino)
     throw std::runtime_error("cannot read the network namespace of pid " + std::to_string(pid) +
                              ": " + std::strerror(errno));
-  return {"pid:" + std::to_string(pid), path, *ino};
+  return make_target(NetnsId::process(pid, *ino), path);
 }
 
 std::vector<NetnsTarget> all_netns() {
@@ -82,7 +89,8 @@ std::vector<NetnsTarget> all_netns() {
   }
   for (const auto& n : run_netns_names()) {
     auto ino = inode_of(std::string(kRunNetns) + "/" + n);
-    if (ino && seen.insert(*ino).second) out.push_back({n, std::string(kRunNetns) + "/" + n, *ino});
+    if (ino && seen.insert(*ino).second)
+      out.push_back(make_target(NetnsId::named(n, *ino), std::string(kRunNetns) + "/" + n));
   }
   DIR* d = opendir("/proc");
   if (d) {
@@ -93,8 +101,10 @@ std::vector<NetnsTarget> all_netns() {
       std::string path = "/proc/" + std::string(e->d_name) + "/ns/net";
       auto ino = inode_of(path);
       if (ino && seen.insert(*ino).second)
-        out.push_back(
-            {init && *ino == *init ? "host" : "pid:" + std::string(e->d_name), path, *ino});
+        out.push_back(make_target(init && *ino == *init
+                                      ? NetnsId::host(*ino)
+                                      : NetnsId::process(static_cast<int>(pid), *ino),
+                                  path));
     }
     closedir(d);
   }
@@ -103,12 +113,12 @@ std::vector<NetnsTarget> all_netns() {
 
 std::string netns_name_for_inode(uint64_t inode) {
   auto init = inode_of("/proc/1/ns/net");
-  if (init && *init == inode) return "host";
+  if (init && *init == inode) return NetnsId::host(inode).display();
   for (const auto& n : run_netns_names()) {
     auto ino = inode_of(std::string(kRunNetns) + "/" + n);
-    if (ino && *ino == inode) return n;
+    if (ino && *ino == inode) return NetnsId::named(n, inode).display();
   }
-  return "netns:" + std::to_string(inode);
+  return NetnsId::unnamed(inode).display();
 }
 
 void run_in_netns(const NetnsTarget& target, const std::function<void()>& fn) {

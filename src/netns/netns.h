@@ -10,12 +10,15 @@
 #include <string>
 #include <vector>
 
+#include "model/netns_id.h"
+
 namespace pktloss {
 
 struct NetnsTarget {
-  std::string name;  // "host", a /run/netns name, or "pid:1234"
+  std::string name;  // id.display(): "host", a /run/netns name, "pid:1234", "netns/host"
   std::string path;  // file whose open fd setns() takes; empty: the current namespace
   uint64_t inode = 0;
+  NetnsId id;  // the typed identity; name is its canonical spelling
 };
 
 // The namespace this process runs in.
@@ -26,7 +29,8 @@ NetnsTarget netns_by_name(const std::string& name);
 NetnsTarget netns_by_pid(int pid);
 // Every distinct namespace: /run/netns names first, then /proc/*/ns/net not already seen.
 std::vector<NetnsTarget> all_netns();
-// The name a namespace inode is known by ("host", a /run/netns name, "pid:N"), or "netns:INODE".
+// The name a namespace inode is known by (NetnsId::display(): "host", a /run/netns name), or
+// "netns:INODE".
 std::string netns_name_for_inode(uint64_t inode);
 
 // Runs fn in the namespace on a worker thread and waits. Exceptions from fn are rethrown here.

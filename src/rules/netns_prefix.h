@@ -1,14 +1,31 @@
 #pragma once
-// Fix commands must run in the namespace the finding is about. The argv forms live in
-// util/shell_command.h; this keeps the prefix as text for callers that append quoted words.
+// Fix commands must run in the namespace the finding is about; this is the one place that
+// decides how a pasted command gets there. Namespaces are named by NetnsId::display() and read
+// back with NetnsId::parse(), so a /run/netns entry called "host" ("netns/host") gets its
+// `ip netns exec host`, never the host's own shell.
 #include <string>
+#include <string_view>
 
+#include "model/netns_id.h"
 #include "util/shell_command.h"
 
 namespace pktloss {
 
-// "" for the host, "ip netns exec NAME " (NAME quoted) for a named namespace,
-// "nsenter -t PID -n " for "pid:PID", "" for a namespace known only by inode.
+// The argv prefix that enters the namespace: {} for the host, {"ip","netns","exec",NAME} for a
+// named namespace, {"nsenter","-t",PID,"-n"} for a process's. A namespace known only by inode
+// has no command that enters it: {}.
+Argv netns_argv(const NetnsId& ns);
+inline Argv netns_argv(const std::string& ns) {
+  return netns_argv(NetnsId::parse(ns));
+}
+
+// The whole command line run in that namespace; for an unnamed namespace a trailing comment
+// says where to run it, so a paste never silently acts on the host's object of the same name.
+// note: optional advice appended as "   # note" (made safe by shell_comment).
+std::string command_in_netns(const std::string& ns, const Argv& argv, std::string_view note = {});
+
+// "" for the host, else the prefix as quoted text with a trailing space, for callers that
+// append quoted words.
 inline std::string netns_prefix(const std::string& ns) {
   std::string p = command_line(netns_argv(ns));
   return p.empty() ? p : p + " ";

@@ -85,23 +85,6 @@ Argv operator+(Argv a, const Argv& b) {
   return a;
 }
 
-Argv netns_argv(const std::string& ns) {
-  if (ns.empty() || ns == "host" || ns.rfind("netns:", 0) == 0) return {};
-  if (ns.rfind("pid:", 0) == 0) return {"nsenter", "-t", ns.substr(4), "-n"};
-  return {"ip", "netns", "exec", ns};
-}
-
-std::string command_in_netns(const std::string& ns, const Argv& argv, std::string_view note) {
-  Argv full = netns_argv(ns);
-  full.insert(full.end(), argv.begin(), argv.end());
-  std::string line = command_line(full);
-  std::string comment;
-  if (ns.rfind("netns:", 0) == 0) comment = "inside namespace " + ns;
-  if (!note.empty()) comment += (comment.empty() ? "" : "; ") + std::string(note);
-  if (!comment.empty()) line += "   # " + shell_comment(comment);
-  return line;
-}
-
 std::string with_note(const Argv& argv, std::string_view note) {
   std::string line = command_line(argv);
   if (!note.empty()) line += "   # " + shell_comment(note);

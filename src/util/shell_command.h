@@ -30,16 +30,6 @@ Argv words(std::string_view text);
 // a + b
 Argv operator+(Argv a, const Argv& b);
 
-// The argv prefix that enters the namespace a finding is about: {} for the host,
-// {"ip","netns","exec",NAME} for a named namespace, {"nsenter","-t",PID,"-n"} for "pid:PID".
-// A namespace known only by inode ("netns:INODE") has no command that enters it: {}.
-Argv netns_argv(const std::string& ns);
-
-// The whole command line run in that namespace; for an unnamed namespace a trailing comment
-// says where to run it, so a paste never silently acts on the host's object of the same name.
-// note: optional advice appended as "   # note" (made safe by shell_comment).
-std::string command_in_netns(const std::string& ns, const Argv& argv, std::string_view note = {});
-
 // command_line(argv) + "   # note" (no namespace prefix: for commands that run on the host).
 std::string with_note(const Argv& argv, std::string_view note);
 

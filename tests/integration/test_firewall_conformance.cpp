@@ -14,6 +14,7 @@
 #include "firewall/collect_firewall.h"
 #include "testnet.h"
 #include "util/shell_command.h"
+#include "rules/netns_prefix.h"
 
 using pktloss::FirewallRule;
 using pktloss::NetnsSnapshot;

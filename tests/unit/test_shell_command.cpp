@@ -9,6 +9,7 @@
 
 #include "firewall/fw_args.h"
 #include "util/shell_command.h"
+#include "rules/netns_prefix.h"
 
 namespace pktloss {
 namespace {
