@@ -2,6 +2,18 @@
 
 namespace pktloss {
 
+const char* to_string(LayerStatus s) {
+  switch (s) {
+    case LayerStatus::ok:
+      return "ok";
+    case LayerStatus::warning:
+      return "warning";
+    case LayerStatus::fault:
+      return "fault";
+  }
+  return "ok";
+}
+
 const char* to_string(Severity s) {
   switch (s) {
     case Severity::info:

@@ -13,6 +13,10 @@ const char* to_string(Severity s);
 // Layers bottom to top: the path a packet takes (spec/findings.md).
 enum class Layer { link, qdisc, netfilter, ip, transport, socket, application };
 const char* to_string(Layer l);
+// A layer's state in the report, from its worst finding: ok, warning, fault (critical).
+enum class LayerStatus { ok, warning, fault };
+const char* to_string(LayerStatus s);
+
 inline constexpr Layer kAllLayers[] = {Layer::link,       Layer::qdisc,     Layer::netfilter,
                                        Layer::ip,         Layer::transport, Layer::socket,
                                        Layer::application};

@@ -45,6 +45,9 @@ PKTLOSS_JSON(DropEventRow, netns_inode, netns, ifindex, dev, reason, location, l
              explanation, proto, flow, example, packets, bytes)
 PKTLOSS_JSON(FlowVerdict, flow, verdict, kind, retransmits, unacked_segments, max_delivered_size,
              min_lost_size, frag_needed_seen)
+NLOHMANN_JSON_SERIALIZE_ENUM(LayerStatus, {{LayerStatus::ok, "ok"},
+                                           {LayerStatus::warning, "warning"},
+                                           {LayerStatus::fault, "fault"}})
 PKTLOSS_JSON(LayerSummary, drops, status)
 PKTLOSS_JSON(Target, host, port)
 PKTLOSS_JSON(NamespaceView, name, role, probed, layers)

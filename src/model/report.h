@@ -12,8 +12,8 @@
 namespace pktloss {
 
 struct LayerSummary {
-  uint64_t drops = 0;         // packets attributed to this layer in the window (or lifetime)
-  std::string status = "ok";  // "ok", "warning", "fault"
+  uint64_t drops = 0;  // packets attributed to this layer in the window (or lifetime)
+  LayerStatus status = LayerStatus::ok;
 };
 
 // One namespace's column of the packet path: the layers as summarise_layers sees the findings

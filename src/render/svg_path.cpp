@@ -12,8 +12,8 @@ namespace {
 constexpr double kMargin = 12, kColW = 360, kGap = 48, kHeadH = 34, kRowBase = 32, kMarkerH = 20,
                  kRowGap = 4, kLaneH = 34, kOutsideW = 90;
 
-std::string status_class(const std::string& status) {
-  return status == "fault" ? "st-fault" : status == "warning" ? "st-warning" : "st-ok";
+std::string status_class(LayerStatus status) {
+  return std::string("st-") + to_string(status);
 }
 
 // Fits s into n characters, ending in "..." when cut (the full text is in the <title>).
@@ -112,7 +112,7 @@ std::string render_path_svg(const PathView& v) {
           "width=\"{5:.1f}\" height=\"{6:.1f}\" rx=\"4\"/>",
           lname, html_escape(c.name), status_class(pl.summary.status), x, cy, kColW, row_h[li]);
       body += text(x + 8, cy + 20, "layer-name", lname);
-      std::string st = pl.summary.status == "ok" ? "ok" : pl.summary.status;
+      std::string st = to_string(pl.summary.status);
       if (pl.summary.drops)
         st += fmt::format(" - {} drop{}", pl.summary.drops, pl.summary.drops == 1 ? "" : "s");
       body += text(x + kColW - 8, cy + 20, "layer-status", st, "end");

@@ -71,7 +71,7 @@ std::string render_text_path(const PathView& v, const TextPathStyle& style) {
   auto centre = [&](size_t i) {
     return i == PathConnection::kOutside ? total - 2 : left(i) + cw / 2;
   };
-  auto paint = [&](const std::string& status, const std::string& s) {
+  auto paint = [&](LayerStatus status, const std::string& s) {
     return style.paint ? style.paint(status, s) : s;
   };
   auto number = [&](size_t f) { return style.number ? style.number(f) : static_cast<int>(f) + 1; };
@@ -114,9 +114,9 @@ std::string render_text_path(const PathView& v, const TextPathStyle& style) {
         g.put(r, x + cw - 1, "\u2502");
         if (line == 0) {
           g.text(r, x + 2, to_string(pl.layer), 12);
-          std::string st = pl.summary.status == "fault"     ? "FAULT"
-                           : pl.summary.status == "warning" ? "warn"
-                                                            : "ok";
+          std::string st = pl.summary.status == LayerStatus::fault     ? "FAULT"
+                           : pl.summary.status == LayerStatus::warning ? "warn"
+                                                                       : "ok";
           std::string painted = paint(pl.summary.status, st);
           std::string pre = painted.substr(0, painted.find(st));
           std::string post = painted.substr(painted.find(st) + st.size());

@@ -11,8 +11,8 @@ namespace pktloss {
 
 struct TextPathStyle {
   int width = 0;  // terminal columns
-  // Colours a status word ("ok", "warning", "fault") for the terminal; identity without colour.
-  std::function<std::string(const std::string& status, const std::string& text)> paint;
+  // Colours a text by a layer status for the terminal; identity without colour.
+  std::function<std::string(LayerStatus status, const std::string& text)> paint;
   // The number a finding has in the text findings list (they skip hidden info findings).
   std::function<int(size_t finding)> number;
 };

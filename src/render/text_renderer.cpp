@@ -40,9 +40,9 @@ std::string severity_label(Severity s, const Palette& p) {
   return "";
 }
 
-std::string status_label(const std::string& status, const Palette& p) {
-  if (status == "fault") return p.red("FAULT");
-  if (status == "warning") return p.yellow("warn ");
+std::string status_label(LayerStatus status, const Palette& p) {
+  if (status == LayerStatus::fault) return p.red("FAULT");
+  if (status == LayerStatus::warning) return p.yellow("warn ");
   return p.green("ok   ");
 }
 
@@ -93,8 +93,10 @@ bool render_path_picture(const Report& r, const TextStyle& style, const Palette&
   std::vector<int> numbers = display_numbers(r, style);
   TextPathStyle ts;
   ts.width = style.width;
-  ts.paint = [&p](const std::string& status, const std::string& s) {
-    return status == "fault" ? p.red(s) : status == "warning" ? p.yellow(s) : p.green(s);
+  ts.paint = [&p](LayerStatus status, const std::string& s) {
+    return status == LayerStatus::fault     ? p.red(s)
+           : status == LayerStatus::warning ? p.yellow(s)
+                                            : p.green(s);
   };
   ts.number = [&numbers](size_t i) { return i < numbers.size() ? numbers[i] : 0; };
   std::string pic = render_text_path(build_path_view(r), ts);

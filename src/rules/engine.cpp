@@ -81,11 +81,10 @@ void mark_symptoms(std::vector<Finding>& findings) {
 void add_to_layer(std::map<std::string, LayerSummary>& layers, const Finding& f) {
   auto& s = layers[to_string(f.layer)];
   s.drops += f.volume;
-  const char* status = f.severity == Severity::critical  ? "fault"
-                       : f.severity == Severity::warning ? "warning"
-                                                         : "ok";
-  if (s.status == "ok" || (s.status == "warning" && std::string(status) == "fault"))
-    s.status = status;
+  const LayerStatus status = f.severity == Severity::critical  ? LayerStatus::fault
+                             : f.severity == Severity::warning ? LayerStatus::warning
+                                                               : LayerStatus::ok;
+  s.status = std::max(s.status, status);  // the worst finding decides
 }
 
 void summarise_layers(Report& r) {

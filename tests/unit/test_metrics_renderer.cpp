@@ -83,8 +83,8 @@ Report sample_report() {
   f.netns = "srv";
   f.object = "ip filter INPUT rule 3: \"quoted\" \\ back\nslash";
   r.findings.push_back(f);
-  r.layers["netfilter"] = {11, "fault"};
-  r.layers["link"] = {0, "ok"};
+  r.layers["netfilter"] = {11, pktloss::LayerStatus::fault};
+  r.layers["link"] = {0, pktloss::LayerStatus::ok};
   return r;
 }
 

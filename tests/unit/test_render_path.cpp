@@ -147,7 +147,8 @@ void check_picture(const Report& r) {
       const auto& s = ns.layers.at(attr(cell, "data-layer"));
       const auto* rect = cell->FirstChildElement("rect");
       ASSERT_TRUE(rect);
-      EXPECT_TRUE(has_class(rect, "st-" + s.status)) << ns.name << " " << attr(cell, "data-layer");
+      EXPECT_TRUE(has_class(rect, std::string("st-") + to_string(s.status)))
+          << ns.name << " " << attr(cell, "data-layer");
     }
 
   // Every finding at warning or above has one marker, inside its layer's cell of its namespace,

@@ -24,7 +24,7 @@ Report sample_report() {
   f.evidence.push_back(value_evidence("nftables", "packets", 10, 16, "-A INPUT -j DROP"));
   f.fix.push_back("iptables -D INPUT 1");
   r.findings.push_back(f);
-  r.layers["netfilter"] = {6, "fault"};
+  r.layers["netfilter"] = {6, LayerStatus::fault};
   return r;
 }
 

@@ -80,8 +80,8 @@ TEST(ReportPaths, OneViewPerNamespaceWithItsOwnLayers) {
   Report exact = evaluate(nullptr, pair.after, obs, RuleConfig{});
   for (const auto& v : exact.namespaces) EXPECT_EQ(v.probed, v.name == "srv2") << v.name;
   EXPECT_EQ(srv->layers.size(), std::size(kAllLayers));
-  EXPECT_NE(srv->layers.at("link").status, "ok");
-  EXPECT_EQ(c->layers.at("link").status, "ok");
+  EXPECT_NE(srv->layers.at("link").status, LayerStatus::ok);
+  EXPECT_EQ(c->layers.at("link").status, LayerStatus::ok);
   // The aggregate stays (the JSON contract).
   EXPECT_EQ(r.layers.at("link").status, srv->layers.at("link").status);
 
@@ -130,7 +130,7 @@ TEST(ReportPaths, JsonRoundTripKeepsNamespacesLinksAndPlaces) {
   Report r;
   NamespaceView v;
   v.name = "srv";
-  v.layers["qdisc"] = {7, "fault"};
+  v.layers["qdisc"] = {7, LayerStatus::fault};
   r.namespaces.push_back(v);
   PathLink pl;
   pl.a = {"cli", "eth0", 1500};
@@ -155,7 +155,7 @@ TEST(ReportPaths, JsonRoundTripKeepsNamespacesLinksAndPlaces) {
       "qdisc":"tbf 8001:"})"));
   EXPECT_FALSE(j["findings"][1].contains("place")) << "an empty place is left out";
   Report back = j.get<Report>();
-  EXPECT_EQ(back.namespaces[0].layers.at("qdisc").status, "fault");
+  EXPECT_EQ(back.namespaces[0].layers.at("qdisc").status, LayerStatus::fault);
   EXPECT_EQ(back.links[0].a.dev, "eth0");
   EXPECT_EQ(back.findings[0].place.qdisc, "tbf 8001:");
   // Reports written before these fields load with them empty.
