@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "cli/command.h"
+#include "cli/monitor_options.h"
 #include "serve/exporter.h"
 #include "serve/http_server.h"
 #include "serve/monitor.h"
@@ -14,13 +15,10 @@
 namespace pktloss {
 namespace {
 
-struct ServeOptions {
+struct ServeOptions : MonitorTargetOptions {
   std::string listen = "127.0.0.1:9469";
-  std::vector<std::string> netns;
-  bool all_netns = false;
   double interval_s = 10;
   double window_s = 60;
-  bool trace = true;
   bool no_sockets = false;
   bool no_firewall = false;
   size_t max_series = 2000;
@@ -93,16 +91,12 @@ void register_serve_command(CLI::App& app, CommonOptions& common, CommandRunner&
   auto opts = std::make_shared<ServeOptions>();
   sub->add_option("--listen", opts->listen,
                   "HOST:PORT to listen on (loopback by default; port 0 picks a free one)");
-  auto* n = sub->add_option("-n,--netns", opts->netns, "named network namespace(s) (/run/netns)");
-  auto* a = sub->add_flag("--all-netns", opts->all_netns,
-                          "every network namespace, re-discovered every interval");
-  n->excludes(a);
+  add_monitor_target_options(*sub, *opts);
   sub->add_option("--interval", opts->interval_s, "seconds between collections")
       ->check(CLI::Range(0.2, 3600.0));
   sub->add_option("--window", opts->window_s,
                   "seconds the findings are evaluated over (rolling, like check -i)")
       ->check(CLI::Range(0.2, 86400.0));
-  sub->add_flag("--trace,!--no-trace", opts->trace, "run the eBPF kernel drop tracer (default)");
   sub->add_flag("--no-sockets", opts->no_sockets, "skip the per-socket view (sock_diag)");
   sub->add_flag("--no-firewall", opts->no_firewall, "skip netfilter rules and conntrack");
   sub->add_option("--max-series", opts->max_series,

@@ -13,18 +13,16 @@
 #include <set>
 
 #include "cli/command.h"
+#include "cli/monitor_options.h"
 #include "render/watch_renderer.h"
 #include "serve/monitor.h"
 
 namespace pktloss {
 namespace {
 
-struct WatchOptions {
-  std::vector<std::string> netns;
-  bool all_netns = false;
+struct WatchOptions : MonitorTargetOptions {
   double interval_s = 2;
   double window_s = 60;
-  bool trace = true;
   bool no_color = false;
 };
 
@@ -195,15 +193,11 @@ void register_watch_command(CLI::App& app, CommonOptions& common, CommandRunner&
   auto* sub = app.add_subcommand(
       "watch", "live view: drops per second per layer, kernel drop reasons, findings");
   auto opts = std::make_shared<WatchOptions>();
-  auto* n = sub->add_option("-n,--netns", opts->netns, "named network namespace(s) (/run/netns)");
-  auto* a = sub->add_flag("--all-netns", opts->all_netns,
-                          "every network namespace, re-discovered every interval");
-  n->excludes(a);
+  add_monitor_target_options(*sub, *opts);
   sub->add_option("--interval", opts->interval_s, "seconds between refreshes")
       ->check(CLI::Range(0.2, 3600.0));
   sub->add_option("--window", opts->window_s, "seconds the findings are evaluated over")
       ->check(CLI::Range(0.2, 86400.0));
-  sub->add_flag("--trace,!--no-trace", opts->trace, "run the eBPF kernel drop tracer (default)");
   sub->add_flag("--no-color", opts->no_color, "no colour");
   sub->callback([&run, opts] { run = [opts] { return run_watch(*opts); }; });
 }

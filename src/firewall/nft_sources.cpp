@@ -141,13 +141,16 @@ int on_chain(const nlmsghdr* nlh, void* data) {
 
 }  // namespace
 
-std::optional<std::string> nft_list_ruleset_json(std::string& error) {
+namespace {
+
+// `nft list ruleset` through libnftables with the given output flags, into a string.
+std::optional<std::string> list_ruleset(unsigned flags, std::string& error) {
   std::unique_ptr<nft_ctx, void (*)(nft_ctx*)> ctx(nft_ctx_new(NFT_CTX_DEFAULT), nft_ctx_free);
   if (!ctx) {
     error = "nftables: cannot create a libnftables context";
     return std::nullopt;
   }
-  nft_ctx_output_set_flags(ctx.get(), NFT_CTX_OUTPUT_JSON | NFT_CTX_OUTPUT_HANDLE);
+  nft_ctx_output_set_flags(ctx.get(), flags);
   if (nft_ctx_buffer_output(ctx.get()) || nft_ctx_buffer_error(ctx.get())) {
     error = "nftables: cannot buffer libnftables output";
     return std::nullopt;
@@ -160,25 +163,16 @@ std::optional<std::string> nft_list_ruleset_json(std::string& error) {
   return std::string(out ? out : "");
 }
 
+}  // namespace
+
+std::optional<std::string> nft_list_ruleset_json(std::string& error) {
+  return list_ruleset(NFT_CTX_OUTPUT_JSON | NFT_CTX_OUTPUT_HANDLE, error);
+}
+
 std::optional<std::string> nft_list_ruleset_text(std::string& error) {
-  std::unique_ptr<nft_ctx, void (*)(nft_ctx*)> ctx(nft_ctx_new(NFT_CTX_DEFAULT), nft_ctx_free);
-  if (!ctx) {
-    error = "nftables: cannot create a libnftables context";
-    return std::nullopt;
-  }
   // `nft -a -s list ruleset`: handles to match the JSON rules, no counter values (those come
   // from the JSON, and would make the text differ between two snapshots).
-  nft_ctx_output_set_flags(ctx.get(), NFT_CTX_OUTPUT_HANDLE | NFT_CTX_OUTPUT_STATELESS);
-  if (nft_ctx_buffer_output(ctx.get()) || nft_ctx_buffer_error(ctx.get())) {
-    error = "nftables: cannot buffer libnftables output";
-    return std::nullopt;
-  }
-  if (nft_run_cmd_from_buffer(ctx.get(), "list ruleset") != 0) {
-    error = "nftables: list ruleset failed: " + first_line(nft_ctx_get_error_buffer(ctx.get()));
-    return std::nullopt;
-  }
-  const char* out = nft_ctx_get_output_buffer(ctx.get());
-  return std::string(out ? out : "");
+  return list_ruleset(NFT_CTX_OUTPUT_HANDLE | NFT_CTX_OUTPUT_STATELESS, error);
 }
 
 bool nftnl_raw_facts(bool want_xt, NftRawFacts& out, std::string& error) {
