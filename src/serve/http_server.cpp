@@ -4,6 +4,7 @@
 #include <httplib.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -20,11 +21,15 @@
 namespace pktloss {
 namespace {
 
+// How long a connection whose request has arrived unread is spared from eviction.
+constexpr double kFreshRequestGraceS = 1.0;
+
 // One connection being served, as the eviction policy sees it.
 struct Conn {
   int fd = -1;
   double since = 0;      // start of the current wait for / read of a request
   bool writing = false;  // a complete request is being answered: never evicted
+  bool reading = false;  // bytes of a request arrived and are being read
   bool evicted = false;
 };
 
@@ -195,13 +200,24 @@ class GuardedServer : public httplib::Server {
   bool admit(Conn& c) {
     std::lock_guard<std::mutex> lk(mu_);
     // Connections already told to go hold a thread for microseconds more; they do not count.
+    // The victim is the longest-waiting connection that is not answering; one whose request
+    // already sits unread in the socket (a real scraper sends it at once) is spared while it
+    // is young, so a flood of reconnecting attackers cannot evict it before its thread reads
+    // it. Only when every candidate is such a one does the oldest go.
+    const double now = monotonic_seconds();
     size_t live = 0;
-    Conn* victim = nullptr;
+    Conn *victim = nullptr, *oldest = nullptr;
     for (Conn* o : conns_) {
       if (o->evicted) continue;
       ++live;
-      if (!o->writing && (!victim || o->since < victim->since)) victim = o;
+      if (o->writing) continue;
+      if (!oldest || o->since < oldest->since) oldest = o;
+      int pending = 0;
+      bool fresh_request = now - o->since < kFreshRequestGraceS &&
+                           (o->reading || (::ioctl(o->fd, FIONREAD, &pending) == 0 && pending > 0));
+      if (!fresh_request && (!victim || o->since < victim->since)) victim = o;
     }
+    if (!victim) victim = oldest;
     if (live >= lim_.max_connections) {
       if (!victim) {
         ++rejected;
@@ -220,9 +236,10 @@ class GuardedServer : public httplib::Server {
     std::lock_guard<std::mutex> lk(mu_);
     conns_.remove(&c);
   }
-  void set_phase(Conn& c, bool writing) {
+  void set_phase(Conn& c, bool writing, bool reading = false) {
     std::lock_guard<std::mutex> lk(mu_);
     c.writing = writing;
+    c.reading = reading;
     if (!writing) c.since = monotonic_seconds();
   }
 
@@ -243,7 +260,7 @@ class GuardedServer : public httplib::Server {
           std::lock_guard<std::mutex> lk(mu_);
           if (c.evicted) break;
         }
-        set_phase(c, false);
+        set_phase(c, false, true);  // the request's first bytes are here
         strm.begin_request();
         bool closed = false;
         ret = process_request(strm, n + 1 == lim_.keep_alive_max, closed,

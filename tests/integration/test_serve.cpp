@@ -228,16 +228,21 @@ TEST(Serve, HostileClientsNeverBlockARealScrapeNorGrowMemory) {
   // Real scrapes meanwhile: every one answered, quickly.
   double worst = 0;
   int ok = 0;
+  std::string failed;
   for (int i = 0; i < 10; ++i) {
     auto r = http_get(port, "/metrics", "", 5);
-    if (r.status == 200 && r.body.find("pktloss_build_info") != std::string::npos) ++ok;
+    if (r.status == 200 && r.body.find("pktloss_build_info") != std::string::npos)
+      ++ok;
+    else
+      failed += " [status " + std::to_string(r.status) + " after " + std::to_string(r.seconds) +
+                " s, " + std::to_string(r.body.size()) + " bytes]";
     worst = std::max(worst, r.seconds);
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
   }
   long rss1 = pktloss::testing::rss_kb(serve.pid());
   stop = true;
   for (auto& t : attackers) t.join();
-  EXPECT_EQ(ok, 10) << "real scrapes answered while under attack";
+  EXPECT_EQ(ok, 10) << "real scrapes answered while under attack; failed:" << failed;
   EXPECT_LT(worst, 1.5) << "slowest real scrape (s)";
   EXPECT_LT(rss1 - rss0, 30 * 1024) << "RSS grew from " << rss0 << " kB to " << rss1 << " kB";
   auto after = http_get(port, "/metrics");
