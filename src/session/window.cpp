@@ -74,7 +74,7 @@ int hold_window(WindowPlan& plan, const std::vector<WindowSource*>& active, doub
 
 }  // namespace
 
-Report run_window(WindowPlan& plan) {
+Report run_window(WindowPlan& plan, Snapshot* last_snapshot) {
   const bool windowed = plan.duration_s > 0 || plan.until_signal || has_active(plan);
   if (!windowed) {
     // One snapshot: lifetime totals only; no source has a window to observe.
@@ -82,6 +82,7 @@ Report run_window(WindowPlan& plan) {
     Snapshot only = take_snapshot(plan.observed, plan.collect);
     Report r = evaluate(nullptr, only, Observations{}, plan.rules);
     if (plan.observed.empty()) r.netns = plan.scope;
+    if (last_snapshot) *last_snapshot = std::move(only);
     return r;
   }
   std::optional<StopRequest> stop_request;
@@ -123,6 +124,7 @@ Report run_window(WindowPlan& plan) {
                       " after " + std::to_string(static_cast<int>(r.window_s)) +
                       " s: the report covers what was seen until then");
   }
+  if (last_snapshot) *last_snapshot = std::move(after);
   return r;
 }
 

@@ -18,7 +18,6 @@
 #include <stdexcept>
 
 #include "netns/netns.h"
-#include "trace/drop_classifier.h"
 #include "trace/drop_reasons.h"
 #include "trace/kallsyms.h"
 #include "trace/link_names.h"
@@ -401,29 +400,16 @@ struct DropTracer::Impl {
         return std::string(b);
       }();
       r.proto = ip_proto_name(key.l3proto, key.l4proto);
-      DropClass c = classify_drop(r.reason, kallsyms.function(key.location), r.proto);
-      if (c.benign && !filters.include_benign) continue;
-      r.layer = c.layer;
-      r.finding_id = c.finding_id;
-      r.explanation = c.explanation;
+      r.function = kallsyms.function(key.location);
       r.netns_inode = key.netns;
+      r.netns = netns_name(key.netns);
       r.ifindex = static_cast<int>(key.ifindex);
-      if (c.at_peer) {
-        if (auto peer = links.veth_peer(key.netns, r.ifindex)) {
-          std::string from = links.name(key.netns, r.ifindex);
-          r.explanation += "; sent by " +
-                           (from.empty() ? "ifindex " + std::to_string(r.ifindex) : from) + " in " +
-                           netns_name(key.netns);
-          r.netns_inode = peer->first;
-          r.ifindex = peer->second;
-        }
-      }
-      if (!filters.netns_inodes.empty() &&
-          std::find(filters.netns_inodes.begin(), filters.netns_inodes.end(), r.netns_inode) ==
-              filters.netns_inodes.end())
-        continue;
-      r.netns = netns_name(r.netns_inode);
-      r.dev = links.name(r.netns_inode, r.ifindex);
+      r.dev = links.name(key.netns, r.ifindex);
+      // The meaning of the row (and whether it belongs to the peer) is decided by the rules;
+      // the tracer records where the packet was heading.
+      if (auto peer = links.veth_peer(key.netns, r.ifindex))
+        r.peer = DropPeerDevice{peer->first, netns_name(peer->first), peer->second,
+                                links.name(peer->first, peer->second)};
       if (filters.flows) r.flow = flow_string(key);
       auto ex = examples.find(key);
       if (ex != examples.end()) r.example = ex->second;
