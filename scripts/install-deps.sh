@@ -12,6 +12,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev libtinyxml2-dev libcpp-httplib-dev
   # packaging (scripts/package.sh, scripts/package-test.sh): .deb, lint, clean Debian 12 root
   debhelper lintian debootstrap bash-completion man-db git
+  # the packaged unit started by a real systemd (systemd-nspawn -b); zsh for its completion test
+  systemd-container libcap2-bin zsh
   # integration tests and benchmarks: real servers, fault injection, the classic tools to compare with
   iproute2 iptables nftables nginx-light conntrack tcpdump procps curl bpftrace tshark python3 time
   gnuplot-nox
