@@ -8,6 +8,7 @@
 
 #include "cli/command.h"
 #include "cli/targets.h"
+#include "cli/validators.h"
 #include "session/tracer_source.h"
 #include "session/window.h"
 #include "util/clock.h"
@@ -77,7 +78,7 @@ void register_check_command(CLI::App& app, CommonOptions& common, CommandRunner&
   auto opts = std::make_shared<CheckOptions>();
   sub->add_option("-i,--interval", opts->interval_s,
                   "seconds between two snapshots; deltas in that window are strong evidence")
-      ->check(CLI::Range(0.0, 3600.0));
+      ->check(real_range(0.0, 3600.0));
   sub->add_flag("--all-netns", opts->all_netns, "every network namespace on the host");
   sub->add_flag("--no-sockets", opts->no_sockets, "skip the per-socket view (sock_diag)");
   sub->add_flag("--no-firewall", opts->no_firewall, "skip netfilter rules and conntrack");

@@ -1,6 +1,9 @@
 #include "render/emit.h"
 
+#include <cerrno>
+#include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -97,6 +100,7 @@ int emit(const RenderInput& in, const OutputSpec& spec) {
   if (!spec.html_file.empty()) {
     std::ofstream file(spec.html_file);
     file << render(OutputFormat::html, in, spec);
+    file.close();  // a full disk shows only when the buffer is written out
     if (!file) throw std::runtime_error("cannot write " + spec.html_file);
     std::fprintf(stderr, "pktloss: HTML report written to %s\n", spec.html_file.c_str());
   }
@@ -104,7 +108,19 @@ int emit(const RenderInput& in, const OutputSpec& spec) {
     write_file_atomically(spec.metrics_file, render(OutputFormat::prometheus, in, spec));
   std::string out = render(spec.format, in, spec);
   std::fwrite(out.data(), 1, out.size(), stdout);
-  std::fflush(stdout);
+  if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
+    int e = errno;
+    // A reader that went away (`| head`): end the way every filter does, quietly by SIGPIPE,
+    // even when SIGPIPE was inherited as ignored.
+    if (e == EPIPE) {
+      std::signal(SIGPIPE, SIG_DFL);
+      std::raise(SIGPIPE);
+    }
+    // A report that did not reach its reader (disk full, stdout closed) must not look like
+    // success to a script.
+    throw std::runtime_error(std::string("cannot write the report to standard output: ") +
+                             std::strerror(e));
+  }
   return exit_code_for(in.report);
 }
 

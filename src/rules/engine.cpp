@@ -8,6 +8,7 @@
 #include <string>
 
 #include "model/finding_kind.h"
+#include "rules/identity.h"
 #include "rules/own_traffic.h"
 #include "rules/rule_families.h"
 
@@ -227,6 +228,8 @@ Report evaluate(const Snapshot* before, const Snapshot& after_raw, const Observa
       continue;
     }
     if (before && !prev) r.notes.push_back("namespace " + ns.name + " appeared during the window");
+    if (prev && prev->entered)
+      for (const auto& n : identity_notes(*prev, ns)) r.notes.push_back(ns.name + ": " + n);
     RuleInput in{prev, ns, after, before, r.window_s, obs, cfg};
     link_rules(in, r.findings);
     qdisc_rules(in, r.findings);

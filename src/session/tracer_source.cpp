@@ -13,7 +13,9 @@ std::vector<DropEventRow> attributed(std::vector<DropEventRow> rows, const Trace
 
 bool TracerSource::start(std::string& note) {
   if (tracer_.start(filters_)) return true;
-  note = "eBPF drop tracer unavailable: " + tracer_.unavailable_reason();
+  // The tracer's reason already names it ("eBPF tracer unavailable: ..."): one prefix, not two.
+  note = tracer_.unavailable_reason();
+  if (note.rfind("eBPF", 0) != 0) note = "eBPF tracer unavailable: " + note;
   return false;
 }
 
