@@ -74,8 +74,9 @@ mkdir -p "$cache/runs"
 run=$(mktemp -d "$cache/runs/run.XXXXXX")
 trap 'rm -rf "$run"' EXIT
 
-boot() {  # boot ACCEL TIMEOUT: runs $run/job.sh in the guest; qemu's status
+boot() {  # boot ACCEL TIMEOUT [QEMU ARGS...]: runs $run/job.sh in the guest; qemu's status
   local a=$1 t=$2 accel_args
+  shift 2
   if [ "$a" = kvm ]; then accel_args=(-accel kvm -cpu host); else
     accel_args=(-accel tcg,thread=multi -cpu max); fi
   rm -f "$run/status" "$run/log"
@@ -85,7 +86,7 @@ boot() {  # boot ACCEL TIMEOUT: runs $run/job.sh in the guest; qemu's status
     -append "console=ttyS0 quiet loglevel=4 panic=-1 mitigations=off random.trust_cpu=on pktloss.init=$here/guest-init pktloss.kdir=$kdir pktloss.kver=$kver" \
     -virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap" \
     -virtfs "local,path=$run,mount_tag=results,security_model=none" \
-    -device virtio-rng-pci </dev/null
+    -device virtio-rng-pci "$@" </dev/null
 }
 
 if [ "$accel" = auto ]; then
@@ -96,7 +97,19 @@ if [ "$accel" = auto ]; then
       # A nested, paravirtual /dev/kvm can kill a stock kernel (emulation failure on cmpxchg16b
       # or xrstor); one short boot decides, and its verdict is kept.
       echo 'echo kvm-probe-ok' >"$run/job.sh"
-      if boot kvm 30 >"$run/probe.out" 2>&1 && [ "$(cat "$run/status" 2>/dev/null)" = 0 ]; then
+      boot kvm 30 -pidfile "$run/probe.pid" >"$run/probe.out" 2>&1 &
+      probe=$!
+      # A good boot writes its status within seconds; a failing one says so on qemu's stderr
+      # and then sits paused, so stop it right away instead of waiting for the timeout.
+      for _ in $(seq 120); do
+        sleep 0.25
+        [ -e "$run/status" ] && break
+        grep -qE 'KVM internal error|emulation failure' "$run/probe.out" && break
+        kill -0 "$probe" 2>/dev/null || break
+      done
+      [ -e "$run/status" ] || { [ -s "$run/probe.pid" ] && kill "$(cat "$run/probe.pid")" 2>/dev/null; }
+      wait "$probe" 2>/dev/null || true
+      if [ "$(cat "$run/status" 2>/dev/null)" = 0 ]; then
         echo kvm >"$verdict"
       else
         { echo tcg; grep -m1 -E 'KVM internal error|emulation failure|error' "$run/probe.out" ||
