@@ -18,6 +18,8 @@ namespace {
     auto r_ = (net).in_server(cmds);                                                           \
     if (r_.exit_code != 0 && (r_.err.find("nknown") != std::string::npos ||                    \
                               r_.err.find("not supported") != std::string::npos ||             \
+                              r_.err.find("not found") != std::string::npos ||                 \
+                              r_.err.find("Failed to load") != std::string::npos ||            \
                               r_.err.find("unparsable") != std::string::npos))                 \
       GTEST_SKIP() << "this kernel lacks a tc classifier/action these need; run it in the VM " \
                       "lab: tests/vm/run.sh 6.1 'integration:Vm*' (tc said: "                  \
