@@ -21,6 +21,8 @@ packages=(
   prometheus prometheus-node-exporter tmux
   # the HTML report's browser test (headless screenshots)
   chromium
+  # the VM lab (tests/vm): Debian kernels under qemu, a busybox initramfs, depmod/modprobe
+  qemu-system-x86 busybox cpio kmod xz-utils zstd bc
 )
 
 missing=()

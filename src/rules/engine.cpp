@@ -233,6 +233,7 @@ Report evaluate(const Snapshot* before, const Snapshot& after_raw, const Observa
     RuleInput in{prev, ns, after, before, r.window_s, obs, cfg};
     link_rules(in, r.findings);
     qdisc_rules(in, r.findings);
+    tc_filter_rules(in, r.findings);
     netfilter_rules(in, r.findings);
     ip_rules(in, r.findings);
     transport_rules(in, r.findings);
