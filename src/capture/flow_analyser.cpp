@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "capture/flow_table.h"
+#include "capture/seq_recorder.h"
 
 namespace pktloss::capture {
 namespace {
@@ -39,6 +40,7 @@ struct Dir {
   bool isn_valid = false, snd_valid = false, ack_valid = false, last_valid = false;
   bool fin_sent = false;
   uint32_t isn = 0, snd_max = 0, max_ack = 0, last_ack = 0;
+  uint32_t base = 0;  // sequence number 0 of the time-sequence trace (ISN + 1, or the first seen)
   uint16_t last_win = 0;
   uint32_t syn_size = 0;  // size of our SYN until the peer answers it
   uint64_t syn_ts = 0;    // when our first SYN was seen
@@ -52,6 +54,9 @@ struct Dir {
   // held. A later segment inside one is reordering or the retransmission of an uncaptured one.
   std::vector<std::pair<uint32_t, uint32_t>> holes;
   RecentFrames recent;
+  // This direction's segments and the peer's ACKs of them; allocated on first use, so a flow
+  // costs a pointer until it carries data.
+  std::unique_ptr<SeqRecorder> trace;
   bool has_outstanding() const { return head < segs.size(); }
 };
 
@@ -61,6 +66,7 @@ struct Flow {
   uint64_t first_ts = 0, last_ts = 0;
   bool syn_seen = false, synack_seen = false, handshake_done = false, reset_to_syn = false;
   bool fin_seen = false, rst_seen = false;
+  bool trace_released = false;  // ended cleanly: its sequence trace was given back
   uint32_t generation = 0;
   uint64_t plain_packets = 0;  // TCP packets with neither SYN, FIN nor RST
   uint64_t rtt_ns = 0;         // handshake RTT, else the first clean data/ACK sample
@@ -200,7 +206,42 @@ struct FlowAnalyser::Impl {
   ParsedPacket scratch;
   uint64_t first_ts = 0, last_ts = 0;
 
-  explicit Impl(const AnalyserConfig& c) : cfg(c), table(1024) {}
+  TraceBudget trace_budget;
+
+  explicit Impl(const AnalyserConfig& c) : cfg(c), table(1024) {
+    trace_budget.left = c.max_trace_events;
+  }
+
+  void record(Flow& f, Dir& d, SeqEvent::Kind kind, uint64_t ts, uint32_t seq, uint32_t end,
+              uint32_t size) {
+    if (f.trace_released) return;
+    SeqEvent e;
+    e.ts_ns = ts;
+    e.seq = seq - d.base;
+    e.end = end - d.base;
+    e.size = size;
+    e.kind = kind;
+    if (!d.trace) {
+      if (trace_budget.left == 0) {
+        ++trace_budget.omitted;
+        return;
+      }
+      d.trace = std::make_unique<SeqRecorder>();
+    }
+    d.trace->add(e, kind == SeqEvent::Kind::retransmit, trace_budget);
+  }
+  // A connection that ended with nothing sent twice needs no graph: its budget goes back.
+  void maybe_release_trace(Flow& f) {
+    if (f.trace_released || !(f.rst_seen || (f.d[0].fin_sent && f.d[1].fin_sent))) return;
+    for (const Dir& d : f.d)
+      if (d.st.retransmits || d.has_outstanding()) return;
+    for (Dir& d : f.d)
+      if (d.trace) {
+        d.trace->release(trace_budget);
+        d.trace.reset();
+      }
+    f.trace_released = true;
+  }
 
   // Finds or creates the flow of tuple t; sets dir to 0 when t's sender is the client. A new
   // SYN (another ISN) on a 5-tuple whose connection ended starts the next flow on it.
@@ -319,6 +360,7 @@ struct FlowAnalyser::Impl {
       if (me.st.syns++ == 0) me.syn_ts = p.ts_ns;
       me.last_syn_ts = p.ts_ns;
       me.isn = p.seq;
+      me.base = p.seq + 1;
       me.isn_valid = true;
       me.snd_max = p.seq + 1;
       me.snd_valid = true;
@@ -358,6 +400,11 @@ struct FlowAnalyser::Impl {
         ++me.st.dup_acks;
         ++me.dup_run;
       }
+      if (peer.snd_valid && (!me.ack_valid || seq_after(a, me.max_ack)))
+        record(f, peer, SeqEvent::Kind::ack, p.ts_ns, a, a, 0);
+      if (peer.snd_valid)
+        for (uint8_t b = 0; b < p.sack_blocks; ++b)
+          record(f, peer, SeqEvent::Kind::sack, p.ts_ns, p.sack[b][0], p.sack[b][1], 0);
       me.last_ack = a;
       me.last_win = p.window;
       me.last_valid = true;
@@ -414,6 +461,7 @@ struct FlowAnalyser::Impl {
     const uint32_t start = p.seq, end = p.seq + len;
     if (!me.snd_valid) {  // mid-flow: the first packet's sequence (pure ACKs too) is the start
       me.snd_max = start;
+      me.base = start;
       me.snd_valid = true;
     }
     if (len == 0) {
@@ -425,6 +473,7 @@ struct FlowAnalyser::Impl {
       return;
     }
     if (seq_after(start, me.snd_max)) note_hole(me, start);
+    bool resent = false;  // recorded as a retransmission already
     if (seq_before(start, me.snd_max)) {
       // A keep-alive: one byte at snd_max - 1 that the peer had already acknowledged (if it
       // was not, resending it is a retransmission).
@@ -442,6 +491,7 @@ struct FlowAnalyser::Impl {
         ++me.st.reordered;
         ++me.st.data_segments;
         track(me, start, end, p);
+        record(f, me, SeqEvent::Kind::data, p.ts_ns, start, end, p.ip_len);
         return;
       }
       if (!filled) {
@@ -456,7 +506,9 @@ struct FlowAnalyser::Impl {
         Seg* s = track(me, start, seq_after(end, me.snd_max) ? me.snd_max : end, p);
         if (s) s->tx = 2;
       }
+      record(f, me, SeqEvent::Kind::retransmit, p.ts_ns, start, end, p.ip_len);
       if (!seq_after(end, me.snd_max)) return;
+      resent = true;
     }
     // New data (from snd_max on when it overlaps what was sent before).
     const uint32_t new_start = seq_before(start, me.snd_max) ? me.snd_max : start;
@@ -464,6 +516,7 @@ struct FlowAnalyser::Impl {
     me.high_ts = p.ts_ns;
     ++me.st.data_segments;
     track(me, new_start, end, p);
+    if (!resent) record(f, me, SeqEvent::Kind::data, p.ts_ns, start, end, p.ip_len);
   }
 
   void note_hole(Dir& me, uint32_t start) {
@@ -564,14 +617,70 @@ struct FlowAnalyser::Impl {
       ++stats.duplicate_frames;
       return;
     }
-    if (p.t.proto == kProtoTcp)
+    if (p.t.proto == kProtoTcp) {
       on_tcp(*f, di, p);
-    else
+      maybe_release_trace(*f);
+    } else
       ++f->dgrams[di];
   }
 
   FlowReport report(const Flow& f, uint32_t index) const;
+  std::optional<SeqTrace> seq_trace(const Flow& f, const FlowReport& r) const;
 };
+
+// The trace of the direction that lost the most (never acknowledged, then retransmitted), each
+// data segment with its fate; none when neither direction sent anything twice.
+std::optional<SeqTrace> FlowAnalyser::Impl::seq_trace(const Flow& f, const FlowReport& r) const {
+  if (f.proto != kProtoTcp || f.trace_released) return std::nullopt;
+  const TcpDirStats* st[2] = {&r.out, &r.back};
+  int di = st[1]->unacked_segments > st[0]->unacked_segments ||
+                   (st[1]->unacked_segments == st[0]->unacked_segments &&
+                    st[1]->retransmits > st[0]->retransmits)
+               ? 1
+               : 0;
+  if (st[di]->unacked_segments + st[di]->retransmits == 0) return std::nullopt;
+  const Dir& d = f.d[di];
+  SeqTrace t;
+  t.direction = di == 0 ? "client->server" : "server->client";
+  if (d.trace) {
+    t.events = d.trace->events();
+    t.omitted = d.trace->omitted();
+  }
+  if (r.verdict.kind == "size_dependent_loss") {
+    t.max_delivered_size = r.verdict.max_delivered_size;
+    t.min_lost_size = r.verdict.min_lost_size;
+  }
+  // Outstanding segments, relative and in sequence order: lost as report() judged them, or
+  // still unknown; any other data segment was acknowledged.
+  struct Range {
+    uint32_t l, r;
+    SeqEvent::Fate fate;
+  };
+  std::vector<Range> open;
+  const bool judge = !r.one_sided && !r.control_only;
+  const uint64_t rto = rto_ns(f);
+  for (size_t i = d.head; i < d.segs.size(); ++i) {
+    const Seg& s = d.segs[i];
+    if (s.acked) continue;
+    bool lost = judge && s.tx > 1 && last_ts - s.ts >= rto;
+    open.push_back(
+        {s.seq - d.base, s.end - d.base, lost ? SeqEvent::Fate::lost : SeqEvent::Fate::unknown});
+  }
+  for (auto& e : t.events) {
+    if (e.kind != SeqEvent::Kind::data && e.kind != SeqEvent::Kind::retransmit) continue;
+    e.fate = SeqEvent::Fate::delivered;
+    auto it = std::partition_point(open.begin(), open.end(),
+                                   [&](const Range& x) { return !seq_after(x.r, e.seq); });
+    for (; it != open.end() && seq_before(it->l, e.end); ++it) {
+      if (it->fate == SeqEvent::Fate::lost) {
+        e.fate = SeqEvent::Fate::lost;
+        break;
+      }
+      e.fate = SeqEvent::Fate::unknown;
+    }
+  }
+  return t;
+}
 
 FlowReport FlowAnalyser::Impl::report(const Flow& f, uint32_t index) const {
   const FlowKey& k = table.key(index);
@@ -873,7 +982,15 @@ CaptureAnalysis FlowAnalyser::finish() const {
   std::stable_sort(order.begin(), order.end(),
                    [](const auto& x, const auto& y) { return x.first < y.first; });
   a.flows.reserve(reports.size());
-  for (const auto& [key, i] : order) a.flows.push_back(std::move(reports[i]));
+  size_t traced = 0;
+  for (const auto& [key, i] : order) {
+    a.flows.push_back(std::move(reports[i]));
+    if (traced < kMaxSeqTraces) {
+      a.flows.back().seq_trace = im.seq_trace(im.flows[i], a.flows.back());
+      traced += a.flows.back().seq_trace.has_value();
+    }
+  }
+  a.seq_trace_budget_omitted = im.trace_budget.omitted;
 
   // Summary across flows.
   uint64_t tcp = 0, udp = 0, icmp = 0, hs_total = 0, hs_ok = 0;
@@ -967,6 +1084,11 @@ CaptureAnalysis FlowAnalyser::finish() const {
   if (keepalives)
     a.notes.push_back(fmt::format("{} TCP keep-alive{} (not retransmissions)", keepalives,
                                   keepalives == 1 ? "" : "s"));
+  if (im.trace_budget.omitted)
+    a.notes.push_back(fmt::format(
+        "{} segments and ACKs left out of the sequence graphs: the capture-wide budget of {} "
+        "recorded events was spent",
+        im.trace_budget.omitted, im.cfg.max_trace_events));
   if (s.untracked)
     a.notes.push_back(fmt::format("{} packets of flows beyond the limit of {} not followed",
                                   s.untracked, im.cfg.max_flows));

@@ -4,7 +4,8 @@
 // acknowledged, duplicate ACKs, zero windows, sizes delivered vs lost), drops frames captured
 // twice, ties ICMP errors to the flow they answer, and pairs UDP datagrams with ICMP port
 // unreachable. Definitions: docs/capture.md. One instance per capture; not thread-safe, but usable
-// from any thread. Memory is per flow (bounded by AnalyserConfig), never per packet.
+// from any thread. Memory is per flow (bounded by AnalyserConfig), never per packet; the
+// time-sequence traces are bounded per direction and capture-wide (capture/seq_recorder.h).
 #include <array>
 #include <cstdint>
 #include <memory>
@@ -22,6 +23,9 @@ struct AnalyserConfig {
   // A single SYN sent less than this before the capture ended is "in progress", not unanswered.
   // (Data segments are judged against the flow's RTO: see docs/capture.md.)
   uint64_t in_flight_grace_ns = 1'000'000'000;
+  // Segments and ACKs recorded for the time-sequence graphs, all flows together (24 bytes each);
+  // a connection that ends cleanly gives its share back.
+  uint64_t max_trace_events = 1'000'000;
 };
 
 // The results are plain model data (model/capture.h), read by rules/capture_rules.h.

@@ -25,6 +25,7 @@ struct CaptureOptions {
   std::string write_path;
   std::string read_path;
   bool flows_all = false;
+  std::string html_file;
 };
 
 int run_capture(const CommonOptions& common, const CaptureOptions& opts) {
@@ -77,6 +78,7 @@ int run_capture(const CommonOptions& common, const CaptureOptions& opts) {
   }
   OutputSpec spec = output_spec(common, TextView::capture);
   spec.flows = opts.flows_all;
+  spec.html_file = opts.html_file;
   return emit(report, spec);
 }
 
@@ -101,6 +103,9 @@ void register_capture_command(CLI::App& app, CommonOptions& common, CommandRunne
   auto* read = sub->add_option("--read", opts->read_path, "analyse a saved pcap / pcapng file");
   read->excludes(iface);
   sub->add_flag("--all-flows", opts->flows_all, "list every flow in the text view");
+  sub->add_option("--html", opts->html_file,
+                  "also write an HTML report to FILE, with the time-sequence graph of each flow "
+                  "that lost data");
   sub->callback(
       [&run, &common, opts] { run = [&common, opts] { return run_capture(common, *opts); }; });
 }

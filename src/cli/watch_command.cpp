@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <memory>
 #include <set>
@@ -15,6 +16,7 @@
 #include "cli/command.h"
 #include "cli/monitor_options.h"
 #include "cli/validators.h"
+#include "render/sparkline.h"
 #include "render/watch_renderer.h"
 #include "serve/monitor.h"
 
@@ -158,7 +160,9 @@ int run_watch(const WatchOptions& o) {
           w = ws.ws_col;
           h = ws.ws_row;
         }
-        WatchView v{shown.get(), &events, w, h, !o.no_color};
+        WatchView v{shown.get(), &events,
+                    w,           h,
+                    !o.no_color, utf8_locale(getenv("LC_ALL"), getenv("LC_CTYPE"), getenv("LANG"))};
         write_all("\033[H" + render_watch_screen(v) + "\033[J");
         redraw = false;
       }

@@ -3,6 +3,7 @@
 // analyser and read by the capture rules (rules/capture_rules.h) and the renderers.
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,33 @@ struct IcmpStats {
   std::string reporter;  // who sent the last error
 };
 
+// One event of a flow's time-sequence trace (tcptrace's time-sequence graph) for the direction
+// that lost data: a data segment it sent, or its peer's acknowledgement or SACK block of that
+// data. Sequence numbers are relative to the direction's first byte (its ISN + 1).
+struct SeqEvent {
+  enum class Kind : uint8_t { data, retransmit, ack, sack };
+  // What became of a data segment: acknowledged, judged lost (sent again, never acknowledged,
+  // older than an RTO), or neither as the capture ended.
+  enum class Fate : uint8_t { delivered, lost, unknown };
+  uint64_t ts_ns = 0;
+  uint32_t seq = 0;   // data: first byte; ack: the acknowledgement number; sack: left edge
+  uint32_t end = 0;   // data: one past the last byte; ack: = seq; sack: right edge
+  uint32_t size = 0;  // data: the IP packet's size
+  Kind kind = Kind::data;
+  Fate fate = Fate::unknown;
+};
+
+// The recorded trace of one direction. Bounded: the flow's first events, then those around each
+// retransmission, then its last ones; `omitted` counts the events between that were not kept.
+struct SeqTrace {
+  std::string direction;         // "client->server" or "server->client"
+  std::vector<SeqEvent> events;  // in capture order
+  uint64_t omitted = 0;
+  // A size threshold when the loss depends on size: the largest IP packet delivered and the
+  // smallest lost (both 0 when loss does not depend on size).
+  uint32_t max_delivered_size = 0, min_lost_size = 0;
+};
+
 // Everything known about one flow, and its verdict.
 struct FlowReport {
   std::string proto;           // "tcp", "udp", "icmp"
@@ -68,7 +96,11 @@ struct FlowReport {
   uint64_t datagrams_out = 0, datagrams_back = 0;
   IcmpStats icmp;
   FlowVerdict verdict;  // the model's view: flow, verdict line, kind, headline numbers
+  // The time-sequence trace of the direction that lost data: present for the worst flows with
+  // retransmissions or segments never acknowledged (at most kMaxSeqTraces per capture).
+  std::optional<SeqTrace> seq_trace;
 };
+inline constexpr size_t kMaxSeqTraces = 8;
 
 // Packet counts by outcome, for the report's notes. Skip reasons are indexed as in
 // capture::SkipReason.
@@ -96,6 +128,8 @@ struct CaptureAnalysis {
   std::string summary_kind;  // the dominant non-ok kind, or "ok"
   std::vector<std::string> notes;
   double duration_s = 0;  // first to last packet
+  // Events of sequence traces not recorded because the capture-wide budget was spent.
+  uint64_t seq_trace_budget_omitted = 0;
   std::vector<FlowVerdict> verdicts() const {
     std::vector<FlowVerdict> v;
     v.reserve(flows.size());

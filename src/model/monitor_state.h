@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "model/observations.h"
+#include "model/rate_timeline.h"
 #include "model/report.h"
 #include "model/snapshot.h"
 
@@ -38,6 +39,9 @@ struct MonitorState {
     std::map<std::string, double> per_s;  // layer -> packets/s
   };
   std::vector<LayerRates> layer_rates;
+  // Drops per second per layer over the last collections, all namespaces together, oldest
+  // first (the monitor's bounded ring, copied).
+  std::vector<RateSample> timeline;
   std::vector<DropEventRow> recent_drops;
   double rate_interval_s = 0;     // 0 for the first collection
   double collect_duration_s = 0;  // wall time of this collection + evaluation

@@ -6,6 +6,7 @@
 
 #include "render/path_view.h"
 #include "render/svg_path.h"
+#include "render/svg_seq.h"
 
 namespace pktloss {
 
@@ -66,6 +67,8 @@ const char* kStyle =
     ".finding:target{outline:2px solid var(--link)}"
     ".pathwrap{overflow-x:auto}.pathwrap svg{max-width:100%;height:auto;min-width:36em}"
     ".legend{color:var(--muted);font-size:.9em}"
+    ".seqwrap{overflow-x:auto;margin:.4em 0 1em}.seqwrap svg{max-width:100%;height:auto;"
+    "min-width:30em}"
     ".tablewrap{overflow-x:auto}"
     // A phone: the causes stay whole, what they cause shrinks to a line of links.
     "@media (max-width:600px){body{margin:.3em auto;padding:0 .5em}h1{font-size:1em}"
@@ -77,7 +80,8 @@ const char* kStyle =
     "{display:none}#verdict p.symhead{display:inline;margin:0}}"
     "@media print{:root{--bg:#fff;--fg:#000;--muted:#444;--line:#666;--link:#000;--ok:#fff;"
     "--warn:#ffe6b3;--fault:#ffc4c4;--code:#fff}body{max-width:none;margin:0}"
-    ".pathwrap{overflow:visible}.pathwrap svg{min-width:0;width:100%}"
+    ".pathwrap,.seqwrap{overflow:visible}.pathwrap svg,.seqwrap svg{min-width:0;width:100%}"
+    ".seqwrap{break-inside:avoid}"
     ".finding,#verdict,.pathwrap{break-inside:avoid}a{text-decoration:none}"
     "pre{border:1px solid #999}h2{break-after:avoid}}";
 
@@ -133,6 +137,25 @@ std::string verdict(const Report& r) {
   return o + "</section>\n";
 }
 
+// A capture's flows that lost data, each as its time-sequence graph (the analyser traces the
+// worst few).
+std::string sequence_graphs(const CaptureAnalysis& a) {
+  std::string o;
+  size_t n = 0;
+  for (const auto& f : a.flows) {
+    if (!f.seq_trace) continue;
+    if (n++ == 0) o += "<h2>Time-sequence graphs</h2>\n";
+    o += "<div class=\"seqwrap\">\n" + render_seq_svg(f) + "</div>\n";
+  }
+  if (n)
+    o += "<p class=\"legend\">Each graph is one direction of a flow that lost data: sequence "
+         "number (relative) against time, each data segment a bar from its first to its last "
+         "byte (red: sent again; dashed: never acknowledged), the receiver's cumulative ACK as "
+         "the green step line and its SACK blocks in blue. Below, every segment's IP size; a "
+         "dashed amber line marks the size above which nothing was acknowledged.</p>\n";
+  return o;
+}
+
 }  // namespace
 
 std::string render_html(const Report& r) {
@@ -140,7 +163,8 @@ std::string render_html(const Report& r) {
       "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"/>"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>"
       "<meta name=\"color-scheme\" content=\"light dark\"/><title>pktloss report</title>";
-  o += fmt::format("<style>{}{}</style></head><body>\n", kStyle, path_svg_css());
+  o += fmt::format("<style>{}{}{}</style></head><body>\n", kStyle, path_svg_css(),
+                   r.capture ? seq_svg_css() : "");
   o += fmt::format("<h1>pktloss {} on {} (netns {})</h1>\n", html_escape(r.version),
                    html_escape(r.host), html_escape(r.netns));
   o += fmt::format("<p class=\"meta\">started {} \u00b7 window {:.1f} s", html_escape(r.started),
@@ -149,6 +173,7 @@ std::string render_html(const Report& r) {
     o += fmt::format(" \u00b7 target {}:{}", html_escape(r.target->host), r.target->port);
   o += "</p>\n";
   o += verdict(r);
+  if (r.capture) o += sequence_graphs(*r.capture);
 
   o += "<h2>Packet path</h2>\n<div class=\"pathwrap\">\n" + render_path_svg(build_path_view(r)) +
        "</div>\n<p class=\"legend\">One column per namespace, application at the top, link at "

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "model/finding.h"
+#include "render/sparkline.h"
 
 namespace pktloss {
 namespace {
@@ -52,6 +53,38 @@ std::string clean(const std::string& s) {
   return o;
 }
 
+// One line per layer with counters: its sparkline over the time line, the latest rate and the
+// peak. Link first, as in the table above.
+void timeline_lines(const MonitorState& st, const WatchView& v, std::vector<std::string>& lines) {
+  if (st.timeline.empty()) return;
+  const char* bold = v.color ? "\033[1m" : "";
+  const char* reset = v.color ? "\033[0m" : "";
+  double span = st.timeline.back().unix_s - st.timeline.front().unix_s;
+  lines.push_back("");
+  lines.push_back(fmt::format(
+      "{}Drops per second over the last {}{} (all namespaces)", bold,
+      span >= 120 ? fmt::format("{:.0f} min", span / 60) : fmt::format("{:.0f} s", span), reset));
+  // 2 + 11 + 1 + spark + "  now 12345.0/s  max 12345.0/s"
+  size_t width = static_cast<size_t>(std::max(8, v.width - 46));
+  for (size_t k = 0; k < kLayerCount; ++k) {
+    bool known = false;
+    std::vector<double> series;
+    series.reserve(st.timeline.size());
+    double peak = 0;
+    for (const auto& s : st.timeline) {
+      known |= s.known[k];
+      series.push_back(s.per_s[k]);
+      peak = std::max(peak, s.per_s[k]);
+    }
+    if (!known) continue;
+    std::string spark = sparkline(series, width, v.utf8);
+    bool hot = peak > 0 && v.color;
+    lines.push_back(fmt::format("  {:<11} {}{}{}  now {:>7}  max {:>7}", to_string(kAllLayers[k]),
+                                hot ? "\033[31m" : "", spark, hot ? "\033[0m" : "",
+                                rate({{"x", series.back()}}, "x"), rate({{"x", peak}}, "x")));
+  }
+}
+
 }  // namespace
 
 std::string render_watch_screen(const WatchView& v) {
@@ -82,6 +115,7 @@ std::string render_watch_screen(const WatchView& v) {
     }
     lines.push_back(row);
   }
+  timeline_lines(st, v, lines);
   lines.push_back("");
   if (!st.tracer_available) {
     lines.push_back(fmt::format("{}Kernel drop reasons{}: tracer unavailable ({})", bold, reset,

@@ -1,7 +1,8 @@
 #pragma once
 // The live view of `pktloss watch`: drops per second per layer for each namespace (the packet
 // path, link at the left to application at the right), the top kernel drop reasons and the
-// findings of the rolling window, with the findings that appeared or cleared. Prints only.
+// findings of the rolling window, with the findings that appeared or cleared, and a sparkline
+// per layer of the drops per second over the monitor's time line. Prints only.
 #include <string>
 #include <vector>
 
@@ -21,6 +22,7 @@ struct WatchView {
   int width = 100;
   int height = 40;
   bool color = false;
+  bool utf8 = false;  // sparklines in block characters (else ASCII)
 };
 
 // One full screen (lines cut to width and height), without cursor control sequences.

@@ -2,6 +2,8 @@
 
 #include <ctime>
 
+#include "render/svg_timeline.h"
+
 namespace pktloss {
 namespace {
 
@@ -44,6 +46,7 @@ void Exporter::publish(const std::shared_ptr<const MonitorState>& st) {
   MetricsOutput prom = render_metrics(in, MetricsFormat::prometheus);
   c->openmetrics = render_metrics(in, MetricsFormat::openmetrics).text;
   c->prometheus = std::move(prom.text);
+  c->index = render_exporter_index(*st);
   c->series = prom.series;
   c->generation = st->generation;
   c->collected_unix_s = st->collected_unix_s;
@@ -60,9 +63,10 @@ HttpReply Exporter::handle(const std::string& path, const std::string& accept,
     c = cached_;
   }
   HttpReply r;
+  // The index page before the first collection.
   if (path == "/") {
     r.content_type = "text/html; charset=utf-8";
-    r.body = kIndex;
+    r.body = c ? c->index : kIndex;
     return r;
   }
   // Healthy while collections keep coming: three intervals (at least 30 s) without one is not.

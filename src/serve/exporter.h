@@ -23,6 +23,7 @@ class Exporter {
  private:
   struct Cached {
     std::string prometheus, openmetrics;
+    std::string index;  // the HTML index page with the time line
     uint64_t generation = 0;
     double collected_unix_s = 0;
     size_t series = 0;

@@ -5,6 +5,7 @@
 #include <sys/time.h>
 
 #include <algorithm>
+#include <cmath>
 #include <ctime>
 #include <exception>
 #include <set>
@@ -54,6 +55,19 @@ std::vector<std::string> collectors_run(const CollectOptions& c) {
 
 }  // namespace
 
+RateSample timeline_sample(const std::vector<MonitorState::LayerRates>& rates, double unix_s) {
+  RateSample s;
+  s.unix_s = unix_s;
+  for (size_t i = 0; i < kLayerCount; ++i)
+    for (const auto& lr : rates) {
+      auto it = lr.per_s.find(to_string(kAllLayers[i]));
+      if (it == lr.per_s.end()) continue;
+      s.known[i] = true;
+      if (it->second > 0) s.per_s[i] += it->second;
+    }
+  return s;
+}
+
 std::string collector_of_note(const std::string& note) {
   if (starts_with(note, "links:")) return "links";
   if (starts_with(note, "qdiscs:")) return "qdiscs";
@@ -96,6 +110,8 @@ std::vector<DropEventRow> drop_rows_delta(const std::vector<DropEventRow>& befor
 Monitor::Monitor(MonitorOptions opts) : opts_(std::move(opts)) {
   if (opts_.interval_s <= 0) opts_.interval_s = 1;
   if (opts_.window_s < opts_.interval_s) opts_.window_s = opts_.interval_s;
+  double n = std::ceil(std::max(opts_.timeline_s, 0.0) / opts_.interval_s);
+  timeline_ = RateTimeline(static_cast<size_t>(std::clamp(n, 2.0, 3600.0)));
 }
 
 Monitor::~Monitor() {
@@ -302,7 +318,9 @@ void Monitor::collect_once() {
       st->layer_rates.push_back(std::move(lr));
     }
     st->recent_drops = drops_since(previous_, totals);
+    timeline_.push(timeline_sample(st->layer_rates, unix_seconds()));
   }
+  st->timeline = timeline_.samples();
   previous_ = {snap, totals, tracer_epoch_};
   st->drop_totals = std::move(totals);
   st->latest = std::move(snap);

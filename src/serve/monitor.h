@@ -38,6 +38,9 @@ struct MonitorOptions {
   // between window and window*(1+1/N) old. Each costs a full snapshot of memory (about 6 kB per
   // link), so N stays small: 4 snapshots of a host with 5,000 links is ~130 MB.
   int window_snapshots = 4;
+  // The drops-per-second time line (index page, watch sparklines) covers this long: a ring of
+  // timeline_s / interval_s samples (at least 2, at most 3600), 80 bytes each.
+  double timeline_s = 600;
   CollectOptions collect;
   RuleConfig rules;
   // Replaces target resolution (tests). Returns the targets and, for names that could not be
@@ -91,6 +94,7 @@ class Monitor {
   uint64_t tracer_epoch_ = 0;
   std::string tracer_note_;
   std::deque<Kept> history_;  // collector thread only
+  RateTimeline timeline_;     // collector thread only
   Kept previous_;             // the last collection (collector thread only)
   uint64_t generation_ = 0;   // collector thread only
 
@@ -106,6 +110,10 @@ class Monitor {
 // namespace, device, reason, location, protocol and flow. Rows that did not grow are left out.
 std::vector<DropEventRow> drop_rows_delta(const std::vector<DropEventRow>& before,
                                           const std::vector<DropEventRow>& after);
+
+// One time-line sample from a collection's per-namespace rates: each layer summed over the
+// namespaces that have it.
+RateSample timeline_sample(const std::vector<MonitorState::LayerRates>& rates, double unix_s);
 
 // Which collector a snapshot note is about ("links: ..." -> "links"), "" when unknown.
 std::string collector_of_note(const std::string& note);

@@ -2,12 +2,16 @@
 # Browser test of the HTML report: each fixture report rendered to HTML is loaded in headless
 # Chromium at 1200 px and 400 px width (and in dark mode); the screenshots are kept under
 # ARTIFACTS; the page must log no console message and its verdict must end above the fold.
-#   report_screenshots.sh RENDER_TOOL FIXTURE_DIR ARTIFACTS
+# With the pktloss binary as PKTLOSS, the capture reports of the pcaps in FIXTURE_DIR/../capture
+# (`capture --read F --html`, time-sequence graphs) are checked the same way; the exporter's
+# index page (its drops-per-layer time line) is checked for console messages and shot too.
+#   report_screenshots.sh RENDER_TOOL FIXTURE_DIR ARTIFACTS [PKTLOSS]
 # Exits 77 (ctest: skipped) when chromium is not installed.
 set -uo pipefail
 render=${1:?pktloss_render_report}
 fixtures=${2:?fixture dir}
 art=${3:?artifact dir}
+pktloss=${4:-}
 chromium=${CHROMIUM:-/usr/bin/chromium}
 if [ ! -x "$chromium" ]; then
   echo "SKIP: $chromium not installed (scripts/install-deps.sh installs it)"
@@ -40,13 +44,12 @@ fail() {
   echo "FAIL: $*"
   failed=$((failed + 1))
 }
-for fx in "$fixtures"/*.json; do
-  name=$(basename "$fx" .json)
-  html=$art/$name.html
-  if ! "$render" html "$fx" >"$html"; then
-    fail "$name: render failed"
-    continue
-  fi
+# shoot NAME HTML: screenshots at 1200 and 400 px (and dark), no console message, and when the
+# page has a verdict, the verdict above the fold.
+shoot() {
+  local name=$1 html=$2 w png log frame measured bottom inner
+  local has_verdict=1
+  grep -q 'id="verdict"' "$html" || has_verdict=0
   for w in 1200 400; do
     png=$art/$name-$w.png
     log=$art/$name-$w.log
@@ -68,6 +71,11 @@ for fx in "$fixtures"/*.json; do
     if [ "$w" -ge 500 ]; then
       browser "$w" 1800 --screenshot="$art/$name-$w-full.png" "file://$html" >/dev/null 2>&1
     fi
+    if [ "$has_verdict" = 0 ]; then
+      echo "ok: $name at $w px: no console message"
+      passed=$((passed + 1))
+      continue
+    fi
     measured=$(browser "$((w < 500 ? 500 : w))" "$fold" --allow-file-access-from-files \
       --dump-dom "file://$frame" 2>/dev/null | sed -n 's#.*<title>verdict-bottom:\([^<]*\)</title>.*#\1#p')
     bottom=${measured%%:*}
@@ -86,6 +94,35 @@ for fx in "$fixtures"/*.json; do
   browser 1200 1600 --force-dark-mode --blink-settings=preferredColorScheme=0 \
     --screenshot="$art/$name-1200-dark.png" "file://$html" >/dev/null 2>&1 ||
     fail "$name: dark screenshot"
+}
+
+for fx in "$fixtures"/*.json; do
+  name=$(basename "$fx" .json)
+  html=$art/$name.html
+  if ! "$render" html "$fx" >"$html"; then
+    fail "$name: render failed"
+    continue
+  fi
+  shoot "$name" "$html"
 done
+if [ -n "$pktloss" ]; then
+  for pcap in "$fixtures"/../capture/*.pcap; do
+    [ -e "$pcap" ] || continue
+    name=capture_$(basename "$pcap" .pcap)
+    html=$art/$name.html
+    "$pktloss" capture --read "$pcap" --html "$html" >/dev/null 2>&1
+    if ! grep -q 'class="seq"' "$html" 2>/dev/null; then
+      fail "$name: no time-sequence graph in the capture report"
+      continue
+    fi
+    shoot "$name" "$html"
+  done
+fi
+if "$render" exporter-index >"$art/exporter_index.html" &&
+  grep -q 'class="timeline"' "$art/exporter_index.html"; then
+  shoot exporter_index "$art/exporter_index.html"
+else
+  fail "exporter index: render failed"
+fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

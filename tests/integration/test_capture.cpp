@@ -146,3 +146,40 @@ TEST(Capture, FramesCapturedTwiceAreDuplicatesAndGzipReads) {
     }
   }
 }
+
+// The time-sequence graph from a real capture of the MTU-100 black hole: `capture --html`
+// (live) and `capture --read --html` both write a self-contained page whose graph marks the
+// retransmissions, the segments never acknowledged and the size threshold.
+TEST(Capture, HtmlReportDrawsTheTimeSequenceGraphOfTheBlackHole) {
+  TestNet net;
+  net.start_nginx();
+  ASSERT_EQ(net.in_server("ip link set eth0 mtu 100").exit_code, 0);
+  std::string pcap = net.workdir() + "/graph.pcap", live = net.workdir() + "/live.html",
+              saved = net.workdir() + "/saved.html";
+  auto r = net.pktloss_during(
+      "capture -n " + net.client() + " -i eth0 -d 4 --filter 'tcp port 80' --write " + pcap +
+          " --html " + live,
+      "ip netns exec " + net.client() + " sh -c 'for i in 1 2 3; do curl -s -o /dev/null -m 1 " +
+          "http://" + TestNet::kServerIp + "/30k.bin; done'");
+  ASSERT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.err.find("HTML report written to " + live), std::string::npos) << r.err;
+  auto again = net.pktloss("capture --read " + pcap + " --html " + saved);
+  ASSERT_EQ(again.exit_code, 1) << again.out << again.err;
+  for (const std::string& file : {live, saved}) {
+    auto html = pktloss::testing::sh("cat " + file).out;
+    EXPECT_NE(html.find("<h2>Time-sequence graphs</h2>"), std::string::npos) << file;
+    EXPECT_NE(html.find("class=\"seq\""), std::string::npos) << file;
+    EXPECT_NE(html.find("class=\"seg retx"), std::string::npos) << file;
+    EXPECT_NE(html.find("class=\"threshold\""), std::string::npos) << file;
+    EXPECT_NE(html.find("lost\""), std::string::npos) << file;
+    // Self-contained: nothing fetched from anywhere.
+    EXPECT_EQ(html.find("<script"), std::string::npos) << file;
+    EXPECT_EQ(html.find("href=\"http"), std::string::npos) << file;
+    EXPECT_EQ(html.find("src=\""), std::string::npos) << file;
+  }
+  // For the browser test and a person: the page and the capture it came from.
+  if (const char* art = getenv("PKTLOSS_ARTIFACTS"))
+    pktloss::testing::sh(std::string("mkdir -p ") + art + " && cp " + saved + " " + art +
+                         "/capture_mtu_blackhole.html && cp " + pcap + " " + art +
+                         "/capture_mtu_blackhole.pcap");
+}
