@@ -4,14 +4,13 @@
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
 
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "collect/collectors.h"
 #include "collect/neigh_stat.h"
+#include "collect/proc_read.h"
 #include "collect/route_parse.h"
 #include "collect/rtnl_request.h"
 #include "netns/netns.h"
@@ -68,15 +67,13 @@ void collect_neighbours(NetnsSnapshot& ns, RtnlSocket& sk, const DevNames& dev) 
 // all routes together; the /proc file is one small read.
 void read_proc_neigh_stats(NetnsSnapshot& ns, const std::string& table) {
   // The neighbour tables are global; only the initial namespace shows their /proc/net/stat file.
-  std::ifstream f(proc_net_path("stat/" + table));
-  if (!f) f.open("/proc/1/net/stat/" + table);
-  if (!f) {
+  auto text = read_proc_file(proc_net_path("stat/" + table));
+  if (!text) text = read_proc_file("/proc/1/net/stat/" + table);
+  if (!text) {
     ns.notes.push_back("neighbour tables: no /proc/net/stat/" + table);
     return;
   }
-  std::stringstream text;
-  text << f.rdbuf();
-  auto cols = parse_neigh_stat(text.str());
+  auto cols = parse_neigh_stat(*text);
   static const char* const kFields[] = {
       "allocs",           "destroys",       "hash_grows",       "res_failed",
       "lookups",          "hits",           "rcv_probes_mcast", "rcv_probes_ucast",
