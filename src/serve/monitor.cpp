@@ -10,9 +10,10 @@
 #include <set>
 #include <tuple>
 
-#include "session/snapshot_taker.h"
 #include "rules/engine.h"
 #include "serve/layer_counters.h"
+#include "serve/window_snapshot.h"
+#include "session/snapshot_taker.h"
 #include "util/clock.h"
 
 namespace pktloss {
@@ -270,9 +271,12 @@ void Monitor::collect_once() {
   if (start) {
     while (!history_.empty() && history_.front().snap != start->snap) history_.pop_front();
   }
+  // What is kept (window and previous) is the slim copy: only what an earlier snapshot is read
+  // for (serve/window_snapshot.h), so memory does not grow with the snapshots kept.
+  auto kept = std::make_shared<const Snapshot>(window_copy(*snap));
   const double spacing = opts_.window_s / std::max(1, opts_.window_snapshots);
   if (history_.empty() || now - history_.back().snap->monotonic_s >= spacing - slack)
-    history_.push_back({snap, totals, tracer_epoch_});
+    history_.push_back({kept, totals, tracer_epoch_});
 
   for (const auto& c : collectors_run(opts_.collect)) st->collector_up[c] = true;
   if (!resolve_error.empty()) st->collector_up["netns"] = false;
@@ -301,7 +305,7 @@ void Monitor::collect_once() {
     }
     st->recent_drops = drops_since(previous_, totals);
   }
-  previous_ = {snap, totals, tracer_epoch_};
+  previous_ = {kept, totals, tracer_epoch_};
   st->drop_totals = std::move(totals);
   st->latest = std::move(snap);
   st->interval_s = opts_.interval_s;
