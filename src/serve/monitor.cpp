@@ -118,6 +118,11 @@ std::vector<NetnsTarget> Monitor::targets(std::vector<std::string>& missing) con
 }
 
 void Monitor::start() {
+  // One malloc arena for the whole process. Every collection enters namespaces on short-lived
+  // threads and the HTTP pool has 130 more: with glibc's default of up to 8 arenas per core,
+  // each kept its own freed, fragmented megabytes and RSS (1,000 links) wandered 95-165 MB for a
+  // 40 MB heap; with one arena it stays near the heap. The threads rarely allocate at once.
+  mallopt(M_ARENA_MAX, 1);
   collect_once();
   std::lock_guard<std::mutex> lk(mu_);
   stopping_ = false;
