@@ -8,6 +8,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "collect/chunked.h"
 #include "collect/collectors.h"
 #include "collect/neigh_stat.h"
 #include "collect/proc_read.h"
@@ -37,14 +38,16 @@ class DevNames {
 
 void collect_route_table(NetnsSnapshot& ns, RtnlSocket& sk, const DevNames& dev) {
   std::string error;
+  Chunked<Route> found;
   auto on_route = [&](const nlmsghdr* m) {
     if (auto p = route_from_nlmsg(m)) {
       p->route.dev = dev(p->oif);
-      ns.routes.push_back(std::move(p->route));
+      found.push_back(std::move(p->route));
     }
   };
-  if (!sk.dump(RTM_GETROUTE, sizeof(rtmsg), AF_UNSPEC, on_route, error))
-    ns.notes.push_back("routes: cannot dump routes: " + error);
+  bool ok = sk.dump(RTM_GETROUTE, sizeof(rtmsg), AF_UNSPEC, on_route, error);
+  found.move_into(ns.routes);  // what arrived before a failure still counts, as before
+  if (!ok) ns.notes.push_back("routes: cannot dump routes: " + error);
 }
 
 void collect_neighbours(NetnsSnapshot& ns, RtnlSocket& sk, const DevNames& dev) {
