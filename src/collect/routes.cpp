@@ -6,6 +6,7 @@
 
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "collect/chunked.h"
@@ -39,10 +40,18 @@ class DevNames {
 void collect_route_table(NetnsSnapshot& ns, RtnlSocket& sk, const DevNames& dev) {
   std::string error;
   Chunked<Route> found;
+  // A dump of a namespace whose IPv6 routes change meanwhile (thousands of fresh veths still
+  // finishing DAD) restarts its tree walk per batch and sends routes again: measured at 10,000
+  // interfaces, millions of copies of 30,000 routes (15 s, 186 MB). Each route is kept once.
+  std::unordered_set<uint64_t> seen;
   auto on_route = [&](const nlmsghdr* m) {
     if (auto p = route_from_nlmsg(m)) {
-      p->route.dev = dev(p->oif);
-      found.push_back(std::move(p->route));
+      Route& r = p->route;
+      r.dev = dev(p->oif);
+      std::string id = std::to_string(r.family) + '|' + std::to_string(r.table) + '|' + r.type +
+                       '|' + r.dst + '|' + r.dev + '|' + r.gateway + '|' + std::to_string(r.mtu);
+      if (!seen.insert(std::hash<std::string>{}(id)).second) return;
+      found.push_back(std::move(r));
     }
   };
   bool ok = sk.dump(RTM_GETROUTE, sizeof(rtmsg), AF_UNSPEC, on_route, error);
