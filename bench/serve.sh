@@ -6,7 +6,8 @@
 #   scrape / per collection, RSS over time, and the ratios.
 # Usage: bench/serve.sh [build dir]   (root; creates and removes its own namespaces)
 #   NETNS=100 VETH=10 SOCKETS=2000 RULES=10000 INTERVAL=5 SCRAPES=50 DURATION=60
-#   SOAK=1800: only the RSS soak (pktloss serve, a scrape per second) for that many seconds.
+#   SOAK=1800: only the RSS soak (pktloss serve, a scrape per second) for that many seconds;
+#   SOAK_EVERY=10 samples RSS every 10 s (default 30), SOAK_DAT=file writes "t rss_kb cpu_s".
 set -euo pipefail
 build=${1:-build}
 nns=${NETNS:-100}
@@ -90,16 +91,28 @@ for _ in $(seq 1200); do
 done
 
 if [ "$soak" -gt 0 ]; then
-  echo "soak: $soak s, scrape every second; RSS (kB) every 30 s:"
-  end=$(($(date +%s) + soak))
+  every=${SOAK_EVERY:-30}
+  echo "soak: $soak s, --interval $interval, scrape every second; RSS (kB) and CPU every $every s:"
+  [ -n "${SOAK_DAT:-}" ] && echo "# t_s rss_kb cpu_s" >"$SOAK_DAT"
+  start=$(date +%s)
+  end=$((start + soak))
+  c0=$(cpu_ticks $serve_pid)
   n=0
+  next=$start
   while [ "$(date +%s)" -lt "$end" ]; do
     curl -s -o /dev/null "http://127.0.0.1:$sport/metrics" || true
     n=$((n + 1))
-    [ $((n % 30)) -eq 1 ] && echo "  t=$((n))s rss=$(rss_kb $serve_pid)"
+    now=$(date +%s)
+    if [ "$now" -ge "$next" ]; then
+      cpu=$(awk -v d=$(($(cpu_ticks $serve_pid) - c0)) -v hz="$hz" 'BEGIN { printf "%.2f", d / hz }')
+      echo "  t=$((now - start))s rss=$(rss_kb $serve_pid) kB cpu=${cpu}s"
+      [ -n "${SOAK_DAT:-}" ] && echo "$((now - start)) $(rss_kb $serve_pid) $cpu" >>"$SOAK_DAT"
+      next=$((next + every))
+    fi
     sleep 1
   done
-  echo "  end rss=$(rss_kb $serve_pid) kB after $n scrapes"
+  echo "  end rss=$(rss_kb $serve_pid) kB after $n scrapes," \
+    "peak $(awk '/VmHWM/ { print $2 }' "/proc/$serve_pid/status") kB"
   exit 0
 fi
 

@@ -14,6 +14,8 @@
 #
 # Usage: bench/snapshot.sh [build dir] [runs]   (root; creates and removes its own namespaces)
 #   SKIP="scale allnetns" bench/snapshot.sh ...  skips parts; RUNS_SCALE=N runs per scaling point
+#   BASELINE=/path/to/older/pktloss also times that binary in the same run (before/after rows,
+#   extra columns in the data file, a third line in the plot).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=${1:-build}
@@ -26,6 +28,7 @@ runs_scale=${RUNS_SCALE:-$runs}
 out=${OUT:-$here}
 skip=${SKIP:-}
 pktloss=$(realpath "$build/pktloss")
+baseline=${BASELINE:-}
 timeit="python3 $here/timeit.py"
 tag=plb$$
 created=()
@@ -104,6 +107,7 @@ hold_sockets "$ns" "$sockets"
 classic "$ns"
 t core "$pktloss" check -n "$ns" --json --no-firewall
 t full "$pktloss" check -n "$ns" --json
+[ -n "$baseline" ] && t basecore "$baseline" check -n "$ns" --json --no-firewall
 echo
 echo "namespace: $pairs veth pairs ($((pairs * 2 + 1)) links), $sockets sockets"
 row "command" "wall ms" "CPU ms"
@@ -114,9 +118,12 @@ row "ss -tuna" "$W_ss" "$C_ss"
 row "classic tools total" "$W_classic" "$C_classic"
 row "pktloss check --no-firewall (same view)" "$W_core" "$C_core"
 row "pktloss check (+ nftables, iptables, conntrack)" "$W_full" "$C_full"
+[ -n "$baseline" ] && row "baseline pktloss check --no-firewall" "$W_basecore" "$C_basecore"
 echo "ratio pktloss/classic, same view: wall $(pct "$W_core" "$W_classic"), CPU $(pct "$C_core" "$C_classic");" \
   "full: wall $(pct "$W_full" "$W_classic"), CPU $(pct "$C_full" "$C_classic")"
+[ -n "$baseline" ] && echo "baseline ratio, same view: wall $(pct "$W_basecore" "$W_classic"), CPU $(pct "$C_basecore" "$C_classic")"
 echo "pktloss peak RSS: $(rss_mb "$pktloss" check -n "$ns" --json) MB"
+[ -n "$baseline" ] && echo "baseline peak RSS: $(rss_mb "$baseline" check -n "$ns" --json) MB"
 echo "where pktloss spends it (one run, PKTLOSS_PROFILE=1):"
 PKTLOSS_PROFILE=1 "$pktloss" check -n "$ns" --json 2>&1 >/dev/null | sed 's/^profile: /  /'
 kill "$holder" 2>/dev/null || true
@@ -126,7 +133,8 @@ ip netns del "$ns"
 # --- 2. scaling -----------------------------------------------------------------------------
 if [[ $skip != *scale* ]]; then
   dat=$out/snapshot_scale.dat
-  echo "# interfaces classic_wall_ms classic_cpu_ms pktloss_wall_ms pktloss_cpu_ms pktloss_rss_mb" >"$dat"
+  echo "# interfaces classic_wall_ms classic_cpu_ms pktloss_wall_ms pktloss_cpu_ms pktloss_rss_mb" \
+    "${baseline:+baseline_wall_ms baseline_cpu_ms baseline_rss_mb}" >"$dat"
   echo
   echo "scaling: veth interfaces + $sockets sockets in one namespace (pktloss check --no-firewall)"
   printf '%-11s %14s %14s %14s %14s %9s %8s\n' interfaces "classic wall" "classic CPU" \
@@ -139,11 +147,18 @@ if [[ $skip != *scale* ]]; then
     runs=$runs_scale
     classic "$ns"
     t core "$pktloss" check -n "$ns" --json --no-firewall
+    extra=
+    if [ -n "$baseline" ]; then
+      t basecore "$baseline" check -n "$ns" --json --no-firewall
+      extra="$W_basecore $C_basecore $(rss_mb "$baseline" check -n "$ns" --json --no-firewall)"
+    fi
     runs=$runs_main
     rss=$(rss_mb "$pktloss" check -n "$ns" --json --no-firewall)
     printf '%-11s %14s %14s %14s %14s %9s %8s\n' "$n" "$W_classic" "$C_classic" "$W_core" \
       "$C_core" "$(pct "$C_core" "$C_classic")" "$rss"
-    echo "$n $W_classic $C_classic $W_core $C_core $rss" >>"$dat"
+    [ -n "$baseline" ] && printf '  baseline: wall %s CPU %s ms (%s), RSS %s MB\n' "$W_basecore" \
+      "$C_basecore" "$(pct "$C_basecore" "$C_classic")" "${extra##* }"
+    echo "$n $W_classic $C_classic $W_core $C_core $rss $extra" >>"$dat"
     echo "  profile: $(PKTLOSS_PROFILE=1 "$pktloss" check -n "$ns" --json --no-firewall 2>&1 >/dev/null |
       awk '/profile:/ && $4 > 1 { printf "%s %s ms, ", $3, $4 }')"
     kill "$holder" 2>/dev/null || true
@@ -151,7 +166,8 @@ if [[ $skip != *scale* ]]; then
     ip netns del "$ns"
   done
   if command -v gnuplot >/dev/null; then
-    gnuplot -e "dat='$dat'; png='$out/snapshot_scale.png'" "$here/snapshot_plot.gp" &&
+    gnuplot -e "dat='$dat'; png='$out/snapshot_scale.png'; base=${baseline:+1}0" \
+      "$here/snapshot_plot.gp" &&
       echo "plot: $out/snapshot_scale.png"
   fi
 fi
@@ -174,13 +190,17 @@ if [[ $skip != *allnetns* ]]; then
   seen=$(ip netns list | awk '{print $1}' | tr '\n' ' ')
   t allc bash -c 'all_classic "$@" >/dev/null 2>&1' _ $seen
   t allp "$pktloss" check --all-netns --json --no-firewall
+  [ -n "$baseline" ] && t allb "$baseline" check --all-netns --json --no-firewall
   echo
   echo "--all-netns: $namespaces namespaces made here (2 veth pairs each), $(wc -w <<<"$seen") under /run/netns in all"
   row "command" "wall ms" "CPU ms"
   row "the four tools in every namespace" "$W_allc" "$C_allc"
   row "pktloss check --all-netns --no-firewall" "$W_allp" "$C_allp"
+  [ -n "$baseline" ] && row "baseline pktloss check --all-netns" "$W_allb" "$C_allb"
   echo "ratio: wall $(pct "$W_allp" "$W_allc"), CPU $(pct "$C_allp" "$C_allc");" \
     "peak RSS $(rss_mb "$pktloss" check --all-netns --json --no-firewall) MB"
+  [ -n "$baseline" ] && echo "baseline: CPU $(pct "$C_allb" "$C_allc")," \
+    "peak RSS $(rss_mb "$baseline" check --all-netns --json --no-firewall) MB"
   for n in "${list[@]}"; do ip netns del "$n"; done
   created=()
 fi
@@ -189,11 +209,14 @@ fi
 t ver "$pktloss" --version
 t chk "$pktloss" check --no-trace --json
 t iplink ip -s link
+[ -n "$baseline" ] && t basever "$baseline" --version && t basechk "$baseline" check --no-trace --json
 echo
 echo "start-up (host namespace)"
 row "command" "wall ms" "CPU ms"
 row "ip -s link" "$W_iplink" "$C_iplink"
 row "pktloss --version" "$W_ver" "$C_ver"
 row "pktloss check --no-trace" "$W_chk" "$C_chk"
+[ -n "$baseline" ] && row "baseline --version" "$W_basever" "$C_basever" &&
+  row "baseline check --no-trace" "$W_basechk" "$C_basechk"
 echo "ratio to ip -s link: --version wall $(pct "$W_ver" "$W_iplink"), CPU $(pct "$C_ver" "$C_iplink");" \
   "check wall $(pct "$W_chk" "$W_iplink"), CPU $(pct "$C_chk" "$C_iplink"); shared libraries: $(ldd "$pktloss" | wc -l)"

@@ -9,5 +9,12 @@ set key top left
 set grid
 set logscale xy
 set format x "%.0f"
-plot dat using 1:3 with linespoints lw 2 pt 7 title "ip -s link + tc -s qdisc + nstat -a + ss -tuna", \
-     dat using 1:5 with linespoints lw 2 pt 5 title "pktloss check --no-firewall"
+# base=1 (bench/snapshot.sh with BASELINE=...): columns 7-9 are an older pktloss, drawn too.
+if (!exists("base")) base = 0
+if (base) \
+  plot dat using 1:3 with linespoints lw 2 pt 7 title "ip -s link + tc -s qdisc + nstat -a + ss -tuna", \
+       dat using 1:5 with linespoints lw 2 pt 5 title "pktloss check --no-firewall", \
+       dat using 1:8 with linespoints lw 1 dt 2 pt 4 title "pktloss before (flat stats, issue 16)"; \
+else \
+  plot dat using 1:3 with linespoints lw 2 pt 7 title "ip -s link + tc -s qdisc + nstat -a + ss -tuna", \
+       dat using 1:5 with linespoints lw 2 pt 5 title "pktloss check --no-firewall"

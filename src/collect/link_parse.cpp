@@ -13,27 +13,6 @@
 namespace pktloss {
 namespace {
 
-// rtnl_link_stats64 fields (include/uapi/linux/if_link.h) under the kernel's names, so evidence
-// and fixtures use the names an SRE knows from the kernel and `ip -s -s link`.
-#define PKTLOSS_STAT(f) \
-  { offsetof(rtnl_link_stats64, f), #f }
-// Sorted by name: the map is then filled with end hints, no tree search per field.
-constexpr std::pair<size_t, const char*> kStats64[] = {
-    PKTLOSS_STAT(collisions),        PKTLOSS_STAT(multicast),
-    PKTLOSS_STAT(rx_bytes),          PKTLOSS_STAT(rx_compressed),
-    PKTLOSS_STAT(rx_crc_errors),     PKTLOSS_STAT(rx_dropped),
-    PKTLOSS_STAT(rx_errors),         PKTLOSS_STAT(rx_fifo_errors),
-    PKTLOSS_STAT(rx_frame_errors),   PKTLOSS_STAT(rx_length_errors),
-    PKTLOSS_STAT(rx_missed_errors),  PKTLOSS_STAT(rx_nohandler),
-    PKTLOSS_STAT(rx_over_errors),    PKTLOSS_STAT(rx_packets),
-    PKTLOSS_STAT(tx_aborted_errors), PKTLOSS_STAT(tx_bytes),
-    PKTLOSS_STAT(tx_carrier_errors), PKTLOSS_STAT(tx_compressed),
-    PKTLOSS_STAT(tx_dropped),        PKTLOSS_STAT(tx_errors),
-    PKTLOSS_STAT(tx_fifo_errors),    PKTLOSS_STAT(tx_heartbeat_errors),
-    PKTLOSS_STAT(tx_packets),        PKTLOSS_STAT(tx_window_errors),
-};
-#undef PKTLOSS_STAT
-
 // RFC 2863 operstates as iproute2 and libnl print them.
 const char* operstate_name(uint8_t st) {
   switch (st) {
@@ -113,19 +92,10 @@ Stats read_stats(const nlattr* a) {
   return s;
 }
 
-CounterMap stats_map(const rtnl_link_stats64& s) {
-  CounterMap m;
-  const auto* base = reinterpret_cast<const unsigned char*>(&s);
-  for (const auto& [off, name] : kStats64) {
-    uint64_t v;
-    std::memcpy(&v, base + off, sizeof v);
-    m.emplace_hint(m.end(), name, v);
-  }
-  return m;
-}
-
-rtnl_link_stats64 widen(const rtnl_link_stats& s) {
-  rtnl_link_stats64 w{};
+// rtnl_link_stats and rtnl_link_stats64 have the same fields (32 and 64 bits wide).
+template <typename Stats>
+LinkStats link_stats(const Stats& s) {
+  LinkStats w;
   w.rx_packets = s.rx_packets, w.tx_packets = s.tx_packets, w.rx_bytes = s.rx_bytes;
   w.tx_bytes = s.tx_bytes, w.rx_errors = s.rx_errors, w.tx_errors = s.tx_errors;
   w.rx_dropped = s.rx_dropped, w.tx_dropped = s.tx_dropped, w.multicast = s.multicast;
@@ -169,11 +139,9 @@ std::optional<Link> link_from_nlmsg(const nlmsghdr* nlh) {
   if (k.link_ifindex == k.ifindex && k.link_netnsid < 0) k.link_ifindex = 0;
   if (tb[IFLA_MASTER]) k.master_ifindex = static_cast<int>(mnl_attr_get_u32(tb[IFLA_MASTER]));
   if (tb[IFLA_STATS64])
-    k.stats = stats_map(read_stats<rtnl_link_stats64>(tb[IFLA_STATS64]));
+    k.stats = link_stats(read_stats<rtnl_link_stats64>(tb[IFLA_STATS64]));
   else if (tb[IFLA_STATS])
-    k.stats = stats_map(widen(read_stats<rtnl_link_stats>(tb[IFLA_STATS])));
-  else
-    k.stats = stats_map(rtnl_link_stats64{});
+    k.stats = link_stats(read_stats<rtnl_link_stats>(tb[IFLA_STATS]));
   return k;
 }
 

@@ -23,6 +23,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "collect/chunked.h"
 #include "collect/collectors.h"
 #include "collect/ethtool_stats.h"
 #include "collect/link_parse.h"
@@ -109,7 +110,7 @@ void collect_links(NetnsSnapshot& ns, const CollectOptions& opts) {
     ns.notes.push_back("links: rtnetlink unavailable: " + error);
     return;
   }
-  std::vector<Link> found;
+  Chunked<Link> found;
   auto on_link = [&](const nlmsghdr* m) {
     if (auto l = link_from_nlmsg(m)) found.push_back(std::move(*l));
   };
@@ -117,7 +118,8 @@ void collect_links(NetnsSnapshot& ns, const CollectOptions& opts) {
     ns.notes.push_back("links: cannot dump links: " + error);
     return;
   }
-  ns.links = std::move(found);
+  ns.links.clear();
+  found.move_into(ns.links);
 
   // Peers and masters are looked up for every link: an index keeps a thousand veths linear.
   std::unordered_map<int, size_t> index_of;

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <string>
 
+#include "collect/addr_text.h"
 #include "collect/nl_attr_table.h"
 
 namespace pktloss {
@@ -48,8 +49,9 @@ std::string prefix_text(int family, const void* addr, size_t len, int prefix,
   char buf[INET6_ADDRSTRLEN] = {};
   unsigned char a[16] = {};
   std::memcpy(a, addr, want);
-  if (!inet_ntop(family, a, buf, sizeof buf)) return "";
-  std::string s = buf;
+  size_t n = addr_text(family, a, buf);
+  if (!n) return "";
+  std::string s(buf, n);
   if (prefix >= 0 && static_cast<size_t>(prefix) < want * 8) s += "/" + std::to_string(prefix);
   return s;
 }

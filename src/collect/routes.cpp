@@ -4,14 +4,15 @@
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
 
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
+#include "collect/chunked.h"
 #include "collect/collectors.h"
 #include "collect/neigh_stat.h"
+#include "collect/proc_read.h"
 #include "collect/route_parse.h"
 #include "collect/rtnl_request.h"
 #include "netns/netns.h"
@@ -38,14 +39,24 @@ class DevNames {
 
 void collect_route_table(NetnsSnapshot& ns, RtnlSocket& sk, const DevNames& dev) {
   std::string error;
+  Chunked<Route> found;
+  // A dump of a namespace whose IPv6 routes change meanwhile (thousands of fresh veths still
+  // finishing DAD) restarts its tree walk per batch and sends routes again: measured at 10,000
+  // interfaces, millions of copies of 30,000 routes (15 s, 186 MB). Each route is kept once.
+  std::unordered_set<uint64_t> seen;
   auto on_route = [&](const nlmsghdr* m) {
     if (auto p = route_from_nlmsg(m)) {
-      p->route.dev = dev(p->oif);
-      ns.routes.push_back(std::move(p->route));
+      Route& r = p->route;
+      r.dev = dev(p->oif);
+      std::string id = std::to_string(r.family) + '|' + std::to_string(r.table) + '|' + r.type +
+                       '|' + r.dst + '|' + r.dev + '|' + r.gateway + '|' + std::to_string(r.mtu);
+      if (!seen.insert(std::hash<std::string>{}(id)).second) return;
+      found.push_back(std::move(r));
     }
   };
-  if (!sk.dump(RTM_GETROUTE, sizeof(rtmsg), AF_UNSPEC, on_route, error))
-    ns.notes.push_back("routes: cannot dump routes: " + error);
+  bool ok = sk.dump(RTM_GETROUTE, sizeof(rtmsg), AF_UNSPEC, on_route, error);
+  found.move_into(ns.routes);  // what arrived before a failure still counts, as before
+  if (!ok) ns.notes.push_back("routes: cannot dump routes: " + error);
 }
 
 void collect_neighbours(NetnsSnapshot& ns, RtnlSocket& sk, const DevNames& dev) {
@@ -68,15 +79,13 @@ void collect_neighbours(NetnsSnapshot& ns, RtnlSocket& sk, const DevNames& dev) 
 // all routes together; the /proc file is one small read.
 void read_proc_neigh_stats(NetnsSnapshot& ns, const std::string& table) {
   // The neighbour tables are global; only the initial namespace shows their /proc/net/stat file.
-  std::ifstream f(proc_net_path("stat/" + table));
-  if (!f) f.open("/proc/1/net/stat/" + table);
-  if (!f) {
+  auto text = read_proc_file(proc_net_path("stat/" + table));
+  if (!text) text = read_proc_file("/proc/1/net/stat/" + table);
+  if (!text) {
     ns.notes.push_back("neighbour tables: no /proc/net/stat/" + table);
     return;
   }
-  std::stringstream text;
-  text << f.rdbuf();
-  auto cols = parse_neigh_stat(text.str());
+  auto cols = parse_neigh_stat(*text);
   static const char* const kFields[] = {
       "allocs",           "destroys",       "hash_grows",       "res_failed",
       "lookups",          "hits",           "rcv_probes_mcast", "rcv_probes_ucast",

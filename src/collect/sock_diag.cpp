@@ -14,6 +14,8 @@
 #include <cstring>
 #include <vector>
 
+#include "collect/addr_text.h"
+
 namespace pktloss {
 namespace {
 
@@ -56,10 +58,8 @@ bool parse_inet_diag_msg(std::string_view payload, int protocol, Socket& s) {
   s.family = msg.idiag_family;
   s.state = tcp_state_name(msg.idiag_state, protocol);
   char buf[INET6_ADDRSTRLEN] = {};
-  inet_ntop(msg.idiag_family, msg.id.idiag_src, buf, sizeof buf);
-  s.local_addr = buf;
-  inet_ntop(msg.idiag_family, msg.id.idiag_dst, buf, sizeof buf);
-  s.remote_addr = buf;
+  s.local_addr.assign(buf, addr_text(msg.idiag_family, msg.id.idiag_src, buf));
+  s.remote_addr.assign(buf, addr_text(msg.idiag_family, msg.id.idiag_dst, buf));
   s.local_port = ntohs(msg.id.idiag_sport);
   s.remote_port = ntohs(msg.id.idiag_dport);
   s.rqueue = msg.idiag_rqueue;
@@ -73,8 +73,8 @@ bool parse_inet_diag_msg(std::string_view payload, int protocol, Socket& s) {
     if (rta.rta_len < sizeof(rtattr) || off + rta.rta_len > payload.size()) return false;
     if (rta.rta_type == INET_DIAG_SKMEMINFO) {
       size_t n = (rta.rta_len - RTA_LENGTH(0)) / sizeof(uint32_t);
-      std::vector<uint32_t> mem(SK_MEMINFO_VARS, 0);
-      std::memcpy(mem.data(), payload.data() + off + RTA_LENGTH(0),
+      uint32_t mem[SK_MEMINFO_VARS] = {};
+      std::memcpy(mem, payload.data() + off + RTA_LENGTH(0),
                   std::min<size_t>(n, SK_MEMINFO_VARS) * sizeof(uint32_t));
       s.rmem_alloc = mem[SK_MEMINFO_RMEM_ALLOC];
       s.rcvbuf = mem[SK_MEMINFO_RCVBUF];

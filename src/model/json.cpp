@@ -14,6 +14,19 @@ namespace pktloss {
     NLOHMANN_JSON_EXPAND(NLOHMANN_JSON_PASTE(NLOHMANN_JSON_FROM_WITH_DEFAULT, __VA_ARGS__)) \
   }
 
+// Every field, zeros included (rules diff them); a key that is not a field is ignored, a missing
+// one reads 0, like a counter an older kernel does not have.
+void to_json(json& j, const LinkStats& v) {
+  j = json::object();
+  for (const auto& f : kLinkStatFields) j[std::string(f.name)] = v.*f.member;
+}
+void from_json(const json& j, LinkStats& v) {
+  if (!j.is_object()) throw std::invalid_argument("link stats: not an object");
+  v = LinkStats{};
+  for (const auto& [k, val] : j.items())
+    if (auto m = link_stat_member(k)) v.*m = val.get<uint64_t>();
+}
+
 PKTLOSS_JSON(RingParams, rx, rx_max, tx, tx_max)
 PKTLOSS_JSON(Link, ifindex, name, kind, operstate, admin_up, carrier, mtu, txqlen, link_ifindex,
              link_netnsid, peer_name, peer_mtu, peer_netns, master_ifindex, master_name, master_mtu,
@@ -183,3 +196,18 @@ void from_json(const json& j, Report& v) {
 }
 
 }  // namespace pktloss
+
+void nlohmann::adl_serializer<std::optional<pktloss::LinkStats>>::to_json(
+    json& j, const std::optional<pktloss::LinkStats>& o) {
+  if (o)
+    j = *o;
+  else
+    j = json::object();
+}
+void nlohmann::adl_serializer<std::optional<pktloss::LinkStats>>::from_json(
+    const json& j, std::optional<pktloss::LinkStats>& o) {
+  if (j.is_null() || (j.is_object() && j.empty()))
+    o.reset();
+  else
+    o = j.get<pktloss::LinkStats>();
+}

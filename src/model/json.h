@@ -24,11 +24,20 @@ struct adl_serializer<std::optional<T>> {
       o = j.get<T>();
   }
 };
+// A link's peer stats that could not be read are an empty object, as when they were a map; an
+// empty object (or null) reads back as none.
+template <>
+struct adl_serializer<std::optional<pktloss::LinkStats>> {
+  static void to_json(json& j, const std::optional<pktloss::LinkStats>& o);
+  static void from_json(const json& j, std::optional<pktloss::LinkStats>& o);
+};
 }  // namespace nlohmann
 
 namespace pktloss {
 using nlohmann::json;
 
+void to_json(json& j, const LinkStats& v);
+void from_json(const json& j, LinkStats& v);
 void to_json(json& j, const RingParams& v);
 void from_json(const json& j, RingParams& v);
 void to_json(json& j, const Link& v);

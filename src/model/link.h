@@ -5,6 +5,7 @@
 #include <string>
 
 #include "model/counters.h"
+#include "model/link_stats.h"
 
 namespace pktloss {
 
@@ -33,10 +34,11 @@ struct Link {
   std::string master_name;
   uint32_t master_mtu = 0;
   // rtnl_link_stats64 fields by their kernel names: rx_packets, rx_dropped, rx_missed_errors, ...
-  CounterMap stats;
+  LinkStats stats;
   // stats64 of the veth peer (read across namespaces): a frame too big for the peer's MTU is
-  // counted on the SENDING end, so the peer's counters are evidence for this link's MTU.
-  CounterMap peer_stats;
+  // counted on the SENDING end, so the peer's counters are evidence for this link's MTU. Empty
+  // when there is no peer or it could not be read (JSON: {}).
+  std::optional<LinkStats> peer_stats;
   // ethtool -S driver statistics (SIOCETHTOOL ETHTOOL_GSTATS) when the driver has them.
   CounterMap driver_stats;
   std::optional<RingParams> ring;

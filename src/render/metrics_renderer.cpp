@@ -202,10 +202,10 @@ constexpr const char* kConntrackStats[] = {"drop",          "early_drop",  "inse
 
 void add_links(Builder& b, const NetnsSnapshot& ns) {
   for (const auto& l : ns.links)
-    for (const auto& [field, v] : l.stats)
-      b.add("pktloss_link_" + metric_name_part(field), Type::counter,
+    for (const auto& f : kLinkStatFields)
+      b.add("pktloss_link_" + metric_name_part(std::string(f.name)), Type::counter,
             "Interface counter (rtnl_link_stats64 field of the same name)",
-            {{"netns", ns.name}, {"device", l.name}}, static_cast<double>(v));
+            {{"netns", ns.name}, {"device", l.name}}, static_cast<double>(l.stats.*f.member));
 }
 
 void add_qdiscs(Builder& b, const NetnsSnapshot& ns) {

@@ -27,6 +27,14 @@ Evidence counter_evidence(const std::string& source, const std::string& key,
   return value_evidence(source, key, b, counter_or_zero(after, key), text);
 }
 
+Evidence counter_evidence(const std::string& source, const std::string& key,
+                          const LinkStats* before, const LinkStats& after,
+                          const std::string& text) {
+  std::optional<uint64_t> b;
+  if (before) b = link_stat_or_zero(*before, key);
+  return value_evidence(source, key, b, link_stat_or_zero(after, key), text);
+}
+
 Evidence fact_evidence(const std::string& source, const std::string& text) {
   Evidence e;
   e.source = source;
@@ -38,6 +46,12 @@ uint64_t moved(const CounterMap* before, const CounterMap& after, const std::str
   uint64_t a = counter_or_zero(after, key);
   if (!before) return a;
   return counter_delta(counter_or_zero(*before, key), a).delta;
+}
+
+uint64_t moved(const LinkStats* before, const LinkStats& after, const std::string& key) {
+  uint64_t a = link_stat_or_zero(after, key);
+  if (!before) return a;
+  return counter_delta(link_stat_or_zero(*before, key), a).delta;
 }
 
 }  // namespace pktloss

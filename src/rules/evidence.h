@@ -4,6 +4,7 @@
 
 #include "model/counters.h"
 #include "model/finding.h"
+#include "model/link_stats.h"
 
 namespace pktloss {
 
@@ -11,6 +12,10 @@ namespace pktloss {
 // in_window is set when the counter moved between the two snapshots.
 Evidence counter_evidence(const std::string& source, const std::string& key,
                           const CounterMap* before, const CounterMap& after,
+                          const std::string& text = "");
+// Same for field `key` (its kernel name) of a link's stats.
+Evidence counter_evidence(const std::string& source, const std::string& key,
+                          const LinkStats* before, const LinkStats& after,
                           const std::string& text = "");
 
 // Same for a single pair of values.
@@ -23,5 +28,6 @@ Evidence fact_evidence(const std::string& source, const std::string& text);
 
 // How much a counter moved (delta when windowed, lifetime value otherwise).
 uint64_t moved(const CounterMap* before, const CounterMap& after, const std::string& key);
+uint64_t moved(const LinkStats* before, const LinkStats& after, const std::string& key);
 
 }  // namespace pktloss

@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <set>
+#include <string_view>
+#include <unordered_map>
 
 #include "model/finding_kind.h"
 #include "rules/evidence.h"
@@ -19,42 +21,54 @@ namespace pktloss {
 namespace {
 
 const CounterMap kEmpty;
+const LinkStats kNoStats;
 
 bool is_loopback(const Link& l) {
   return l.name == "lo";
 }
 
-const Link* find_link(const NetnsSnapshot* ns, const Link& l) {
-  if (!ns) return nullptr;
+// The earlier snapshot's links by name, built once per namespace: a linear search per link and
+// rule made a windowed evaluation of 10,000 links quadratic.
+class BeforeLinks {
+ public:
+  explicit BeforeLinks(const NetnsSnapshot* ns) {
+    if (!ns) return;
+    by_name_.reserve(ns->links.size());
+    for (const auto& b : ns->links) by_name_.emplace(b.name, &b);  // the first of a name wins
+  }
   // A link deleted and re-created under the same name is a new link (counters from zero).
-  for (const auto& b : ns->links)
-    if (same_link(b, l)) return &b;
-  return nullptr;
-}
+  const Link* find(const Link& l) const {
+    auto it = by_name_.find(l.name);
+    return it == by_name_.end() || !same_link(*it->second, l) ? nullptr : it->second;
+  }
+
+ private:
+  std::unordered_map<std::string_view, const Link*> by_name_;
+};
 
 // Counters to diff against: null for lifetime (one snapshot), the earlier values when windowed
 // (a link that appeared in the window counted everything since it appeared).
 struct LinkView {
   const Link& link;
-  const CounterMap* before = nullptr;       // own stats
-  const CounterMap* peer_before = nullptr;  // peer stats, windowed only when seen both times
+  const LinkStats* before = nullptr;       // own stats
+  const LinkStats* peer_before = nullptr;  // peer stats, windowed only when seen both times
   bool windowed = false;
   bool peer_usable = false;  // peer counters are meaningful (windowed pair or lifetime)
 };
 
-LinkView view_of(const RuleInput& in, const Link& l) {
+// `b`: the same link in the earlier snapshot, null when none (or no earlier snapshot).
+LinkView view_of(const RuleInput& in, const Link& l, const Link* b) {
   LinkView v{l};
   v.windowed = in.windowed();
-  const Link* b = find_link(in.before, l);
   if (v.windowed) {
-    v.before = b ? &b->stats : &kEmpty;
-    // The peer may have been unreadable in one snapshot: no fake deltas from an empty map.
-    if (b && !b->peer_stats.empty() && !l.peer_stats.empty()) {
-      v.peer_before = &b->peer_stats;
+    v.before = b ? &b->stats : &kNoStats;
+    // The peer may have been unreadable in one snapshot: no fake deltas from missing stats.
+    if (b && b->peer_stats && l.peer_stats) {
+      v.peer_before = &*b->peer_stats;
       v.peer_usable = true;
     }
   } else {
-    v.peer_usable = !l.peer_stats.empty();
+    v.peer_usable = l.peer_stats.has_value();
   }
   return v;
 }
@@ -63,7 +77,7 @@ uint64_t own_moved(const LinkView& v, const std::string& key) {
   return moved(v.before, v.link.stats, key);
 }
 uint64_t peer_moved(const LinkView& v, const std::string& key) {
-  return v.peer_usable ? moved(v.peer_before, v.link.peer_stats, key) : 0;
+  return v.peer_usable ? moved(v.peer_before, *v.link.peer_stats, key) : 0;
 }
 
 Evidence own_ev(const LinkView& v, const std::string& key) {
@@ -72,9 +86,10 @@ Evidence own_ev(const LinkView& v, const std::string& key) {
                                       v.windowed ? " (in the window)" : " (lifetime total)"));
 }
 Evidence peer_ev(const LinkView& v, const std::string& key) {
-  Evidence e = counter_evidence("rtnetlink", key, v.peer_before, v.link.peer_stats,
-                                fmt::format("peer {} {}{}", v.link.peer_name, key,
-                                            v.windowed ? " (in the window)" : " (lifetime total)"));
+  Evidence e =
+      counter_evidence("rtnetlink", key, v.peer_before, v.link.peer_stats.value_or(kNoStats),
+                       fmt::format("peer {} {}{}", v.link.peer_name, key,
+                                   v.windowed ? " (in the window)" : " (lifetime total)"));
   e.counter = "peer." + key;
   return e;
 }
@@ -154,7 +169,7 @@ std::optional<MtuCase> peer_low(const RuleInput& in, const Link& l) {
                  fmt::format("{} mtu {} (this end of the veth)", l.name, l.mtu)};
 }
 
-bool mtu_low(const RuleInput& in, const Link& l, Findings& out) {
+bool mtu_low(const RuleInput& in, const Link& l, const Link* b, Findings& out) {
   if (is_loopback(l) || !l.admin_up) return false;
   std::optional<MtuCase> mc = self_low(in, l);
   bool on_peer = false;
@@ -163,7 +178,7 @@ bool mtu_low(const RuleInput& in, const Link& l, Findings& out) {
     on_peer = mc.has_value();
   }
   if (!mc) return false;
-  LinkView v = view_of(in, l);
+  LinkView v = view_of(in, l, b);
 
   Finding f;
   f.id = kinds::link_mtu_low.id;
@@ -266,8 +281,9 @@ std::vector<std::string> ring_driver_keys(const Link& l) {
   return keys;
 }
 
-void counter_rule(const RuleInput& in, const Link& l, const CounterRule& r, Findings& out) {
-  LinkView v = view_of(in, l);
+void counter_rule(const RuleInput& in, const Link& l, const Link* b, const CounterRule& r,
+                  Findings& out) {
+  LinkView v = view_of(in, l, b);
   if (is_loopback(l) && !v.windowed) return;  // lo's lifetime counts are noise
   bool ring = std::string(r.id) == kinds::link_ring_full.id;
   std::vector<Evidence> ev;
@@ -279,7 +295,6 @@ void counter_rule(const RuleInput& in, const Link& l, const CounterRule& r, Find
     ev.push_back(own_ev(v, k));
   }
   if (ring) {
-    const Link* b = find_link(in.before, l);
     const CounterMap* db = v.windowed ? (b ? &b->driver_stats : &kEmpty) : nullptr;
     for (const auto& k : ring_driver_keys(l)) {
       uint64_t d = moved(db, l.driver_stats, k);
@@ -362,19 +377,21 @@ const std::vector<CounterRule>& counter_rules() {
 }  // namespace
 
 void link_rules(const RuleInput& in, Findings& out) {
+  const BeforeLinks before(in.before);
   for (const auto& l : in.after.links) {
+    const Link* b = before.find(l);
     // A low MTU explains this link's drop counters; do not report them twice.
     // The peer's low MTU explains them too, even when the finding is reported from the peer's
     // own namespace (both ends observed) or the peer shares this namespace.
     bool explained =
-        mtu_low(in, l, out) ||
+        mtu_low(in, l, b, out) ||
         (!is_loopback(l) && l.kind == "veth" && l.peer_mtu > 0 &&
          (far_below(l.peer_mtu, l.mtu, in.config) || l.peer_mtu < in.config.mtu_absolute_low));
     for (const auto& r : counter_rules()) {
       std::string id = r.id;
       if (explained && (id == kinds::link_rx_dropped.id || id == kinds::link_tx_dropped.id))
         continue;
-      counter_rule(in, l, r, out);
+      counter_rule(in, l, b, r, out);
     }
   }
 }

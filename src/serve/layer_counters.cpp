@@ -24,6 +24,13 @@ void copy_keys(CounterMap& out, const CounterMap& from, const char* const (&keys
   }
 }
 
+template <size_t N>
+void copy_keys(CounterMap& out, const LinkStats& from, const char* const (&keys)[N],
+               const std::string& prefix) {
+  for (const char* k : keys)
+    if (auto m = link_stat_member(k)) out[prefix + k] = from.*m;
+}
+
 }  // namespace
 
 std::map<std::string, CounterMap> layer_drop_counters(const NetnsSnapshot& ns) {

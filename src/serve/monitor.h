@@ -35,8 +35,8 @@ struct MonitorOptions {
   std::vector<std::string> netns_names;  // -n NAME ...; empty and !all_netns: this namespace
   bool trace = true;                     // eBPF kernel drop tracer, running continuously
   // Snapshots kept for the rolling window, spaced window/N apart: the window start is then
-  // between window and window*(1+1/N) old. Each costs a full snapshot of memory (about 6 kB per
-  // link), so N stays small: 4 snapshots of a host with 5,000 links is ~130 MB.
+  // between window and window*(1+1/N) old. Each is a slim copy (serve/window_snapshot.h: the
+  // counters and identities the rules read from an earlier snapshot, ~0.5 kB per link).
   int window_snapshots = 4;
   // The drops-per-second time line (index page, watch sparklines) covers this long: a ring of
   // timeline_s / interval_s samples (at least 2, at most 3600), 80 bytes each.

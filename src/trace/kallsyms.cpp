@@ -2,32 +2,57 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
 #include <fstream>
-#include <sstream>
 
 namespace pktloss {
 
+namespace {
+
+// Next space-separated field of `line` from `pos` ("" at the end).
+std::string_view field(std::string_view line, size_t& pos) {
+  while (pos < line.size() && (line[pos] == ' ' || line[pos] == '\t')) ++pos;
+  size_t start = pos;
+  while (pos < line.size() && line[pos] != ' ' && line[pos] != '\t') ++pos;
+  return line.substr(start, pos - start);
+}
+
+}  // namespace
+
 void Kallsyms::parse(std::istream& in) {
   syms_.clear();
+  names_.clear();
+  modules_.assign(1, "");
   std::string line;
   while (std::getline(in, line)) {
-    std::istringstream ls(line);
-    std::string addr_s, type, name, module;
-    if (!(ls >> addr_s >> type >> name)) continue;
-    ls >> module;
+    size_t pos = 0;
+    std::string_view addr_s = field(line, pos), type = field(line, pos), name = field(line, pos);
+    std::string_view module = field(line, pos);
+    if (name.empty()) continue;
     // Only text symbols can be a caller address.
     if (type.size() != 1 || (type[0] != 't' && type[0] != 'T')) continue;
     uint64_t addr = 0;
     auto [p, ec] = std::from_chars(addr_s.data(), addr_s.data() + addr_s.size(), addr, 16);
     if (ec != std::errc() || p != addr_s.data() + addr_s.size() || addr == 0) continue;
-    if (module.size() >= 2 && module.front() == '[' && module.back() == ']')
+    if (name.size() > UINT16_MAX || names_.size() + name.size() > UINT32_MAX) continue;
+    uint16_t mod = 0;
+    if (module.size() >= 2 && module.front() == '[' && module.back() == ']') {
       module = module.substr(1, module.size() - 2);
-    else
-      module.clear();
-    syms_.push_back({addr, std::move(name), std::move(module)});
+      // Symbols of one module are listed together: the last one is nearly always the same.
+      if (modules_.back() != module) {
+        if (modules_.size() > UINT16_MAX) continue;
+        modules_.emplace_back(module);
+      }
+      mod = static_cast<uint16_t>(modules_.size() - 1);
+    }
+    syms_.push_back(
+        {addr, static_cast<uint32_t>(names_.size()), static_cast<uint16_t>(name.size()), mod});
+    names_.append(name);
   }
   std::stable_sort(syms_.begin(), syms_.end(),
                    [](const Sym& a, const Sym& b) { return a.addr < b.addr; });
+  syms_.shrink_to_fit();
+  names_.shrink_to_fit();
 }
 
 bool Kallsyms::load(const std::string& path) {
@@ -55,14 +80,14 @@ std::string Kallsyms::resolve(uint64_t addr) const {
     return buf;
   }
   std::snprintf(buf, sizeof(buf), "+0x%llx", static_cast<unsigned long long>(addr - s->addr));
-  std::string out = s->name + buf;
-  if (!s->module.empty()) out += " [" + s->module + "]";
+  std::string out = std::string(name_of(*s)) + buf;
+  if (s->module) out += " [" + modules_[s->module] + "]";
   return out;
 }
 
 std::string Kallsyms::function(uint64_t addr) const {
   const Sym* s = lookup(addr);
-  return s ? s->name : std::string();
+  return s ? std::string(name_of(*s)) : std::string();
 }
 
 }  // namespace pktloss

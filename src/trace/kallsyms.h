@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <istream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace pktloss {
@@ -25,13 +26,19 @@ class Kallsyms {
   std::string function(uint64_t addr) const;
 
  private:
+  // Compact: a kernel has ~100,000 text symbols and serve keeps the table for its lifetime;
+  // two std::strings per symbol were 14 MB of heap, names in one blob are a third of it.
   struct Sym {
     uint64_t addr;
-    std::string name;
-    std::string module;
+    uint32_t name_off;  // into names_
+    uint16_t name_len;
+    uint16_t module = 0;  // index into modules_; 0: the kernel itself
   };
   const Sym* lookup(uint64_t addr) const;
+  std::string_view name_of(const Sym& s) const { return {names_.data() + s.name_off, s.name_len}; }
   std::vector<Sym> syms_;  // sorted by address
+  std::string names_;
+  std::vector<std::string> modules_{""};
 };
 
 }  // namespace pktloss

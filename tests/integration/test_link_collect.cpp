@@ -52,8 +52,7 @@ TEST(LinkCollect, VethPeerInAnotherNamespaceBridgeMasterAndLongNames) {
   EXPECT_EQ(eth0->peer_name, "eth0");
   EXPECT_EQ(eth0->peer_mtu, 1300u);
   EXPECT_EQ(eth0->peer_netns, net.server());
-  EXPECT_TRUE(eth0->peer_stats.count("rx_dropped"));
-  EXPECT_TRUE(eth0->stats.count("rx_nohandler"));
+  EXPECT_TRUE(eth0->peer_stats.has_value()) << "the peer's stats64, read across namespaces";
   EXPECT_TRUE(eth0->admin_up);
   EXPECT_EQ(eth0->operstate, "up");
   EXPECT_TRUE(eth0->driver_stats.count("peer_ifindex")) << "veth has ethtool -S stats";

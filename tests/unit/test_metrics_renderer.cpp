@@ -26,7 +26,10 @@ Snapshot sample_snapshot(int sockets = 2) {
   ns.inode = 42;
   Link l;
   l.name = "eth0";
-  l.stats = {{"rx_dropped", 5}, {"rx_packets", 100}, {"tx_bytes", 12345678901234ull}};
+  l.stats = {};
+  l.stats.rx_dropped = 5;
+  l.stats.rx_packets = 100;
+  l.stats.tx_bytes = 12345678901234ull;
   ns.links.push_back(l);
   Qdisc q;
   q.dev = "eth0";
@@ -348,9 +351,13 @@ TEST(Monitor, LayerDeltasSurviveCounterResets) {
   NetnsSnapshot before, after;
   Link l;
   l.name = "eth0";
-  l.stats = {{"rx_dropped", 1000000}, {"tx_dropped", 10}};
+  l.stats = {};
+  l.stats.rx_dropped = 1000000;
+  l.stats.tx_dropped = 10;
   before.links.push_back(l);
-  l.stats = {{"rx_dropped", 3}, {"tx_dropped", 12}};  // interface re-created: rx went backwards
+  l.stats = {};  // interface re-created: rx went backwards
+  l.stats.rx_dropped = 3;
+  l.stats.tx_dropped = 12;
   after.links.push_back(l);
   before.snmp = {{"Ip.InDiscards", 5}};
   after.snmp = {{"Ip.InDiscards", 9}, {"Udp.RcvbufErrors", 4}};  // a counter that appeared
@@ -374,11 +381,17 @@ TEST(Monitor, RollingWindowEvaluationOfAResetInterfaceIsNotGarbage) {
   l.operstate = "up";
   l.admin_up = l.carrier = true;
   l.mtu = 1500;
-  l.stats = {{"rx_packets", 50000000}, {"rx_dropped", 4000000}, {"tx_packets", 100}};
+  l.stats = {};
+  l.stats.rx_packets = 50000000;
+  l.stats.rx_dropped = 4000000;
+  l.stats.tx_packets = 100;
   ns.links.push_back(l);
   before.namespaces.push_back(ns);
   before.monotonic_s = 100;
-  ns.links[0].stats = {{"rx_packets", 20}, {"rx_dropped", 2}, {"tx_packets", 5}};
+  ns.links[0].stats = {};
+  ns.links[0].stats.rx_packets = 20;
+  ns.links[0].stats.rx_dropped = 2;
+  ns.links[0].stats.tx_packets = 5;
   after.namespaces.push_back(ns);
   after.monotonic_s = 160;
   Report r = evaluate(&before, after, Observations{}, RuleConfig{});
