@@ -82,12 +82,13 @@ Report run_window(WindowPlan& plan) {
     Snapshot only = take_snapshot(plan.observed, plan.collect);
     Report r = evaluate(nullptr, only, Observations{}, plan.rules);
     if (plan.observed.empty()) r.netns = plan.scope;
+    r.notes.insert(r.notes.begin(), plan.notes.begin(), plan.notes.end());
     return r;
   }
   std::optional<StopRequest> stop_request;
   if (interruptible(plan) || plan.until_signal) stop_request.emplace();
 
-  std::vector<std::string> notes;
+  std::vector<std::string> notes = plan.notes;
   std::vector<WindowSource*> running_passive, running_active;
   auto start = [&](WindowSource& s, std::vector<WindowSource*>& running) {
     std::string note;
