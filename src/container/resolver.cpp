@@ -116,6 +116,18 @@ bool executable_in_root(const std::string& root, std::string path) {
   return false;
 }
 
+// CAP_NET_ADMIN (bit 12) in the effective set of /proc/PID/status.
+bool has_net_admin(int pid) {
+  std::ifstream f("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(f, line))
+    if (line.rfind("CapEff:", 0) == 0) {
+      unsigned long long caps = std::strtoull(line.c_str() + 7, nullptr, 16);
+      return caps & (1ULL << 12);
+    }
+  return false;
+}
+
 ContainerRef ref_of(const ContainerRecord& r) {
   ContainerRef c;
   c.runtime = r.runtime;
@@ -158,7 +170,12 @@ void inspect_running(Inventory& inv, const RuntimeEndpoints& where, const HttpLi
       return;
     }
     std::string err = inspect(c, where, limits);
-    if (!err.empty()) inv.notes.push_back(c.runtime + ": inspect " + c.name + ": " + err);
+    if (!err.empty()) {
+      // One failure (a hung daemon) must not cost the timeout once per container.
+      inv.notes.push_back(c.runtime + ": inspect " + c.name + ": " + err +
+                          "; the remaining containers are shown by pid");
+      return;
+    }
   }
 }
 
@@ -285,6 +302,7 @@ ResolvedContainer resolve_container(const std::string& query, const RuntimeEndpo
     return out;
   }
   ref.tools = tools_in_root(rec.pid);
+  ref.net_admin = has_net_admin(rec.pid);
   NetnsId id = NetnsId::of_container(std::move(ref), rec.pid, *inode);
   out.target = {id.display(), "/proc/" + std::to_string(rec.pid) + "/ns/net", *inode, id};
   return out;
@@ -312,6 +330,7 @@ void name_by_container(std::vector<NetnsTarget>& targets, const Inventory& inv) 
     const ContainerRecord& c = *it->second;
     ContainerRef ref = ref_of(c);
     ref.tools = tools_in_root(c.pid);
+    ref.net_admin = has_net_admin(c.pid);
     t.id = NetnsId::of_container(std::move(ref), c.pid, t.inode);
     t.name = t.id.display();
     t.path = "/proc/" + std::to_string(c.pid) + "/ns/net";

@@ -30,6 +30,7 @@ void to_json(json& j, const NetnsId& v) {
     if (!c.pod.empty()) j["pod"] = c.pod;
     if (!c.pod_namespace.empty()) j["pod_namespace"] = c.pod_namespace;
     j["tools"] = c.tools;
+    j["net_admin"] = c.net_admin;
   }
 }
 void from_json(const json& j, NetnsId& v) {
@@ -50,6 +51,7 @@ void from_json(const json& j, NetnsId& v) {
     v.container.pod = j.value("pod", v.container.pod);
     v.container.pod_namespace = j.value("pod_namespace", v.container.pod_namespace);
     v.container.tools = j.value("tools", std::vector<std::string>{});
+    v.container.net_admin = j.value("net_admin", false);
   }
 }
 

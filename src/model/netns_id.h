@@ -30,6 +30,9 @@ struct ContainerRef {
   // `docker exec` of the image's own tool instead of nsenter with the host's. Recorded when the
   // container is resolved; rules only read it.
   std::vector<std::string> tools;
+  // CAP_NET_ADMIN in the init process's effective set: `docker exec` then inherits it, else the
+  // exec needs --privileged (Docker's default capabilities leave it out).
+  bool net_admin = false;
   bool has_tool(const std::string& t) const;
 };
 

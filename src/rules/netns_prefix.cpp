@@ -46,7 +46,12 @@ Argv container_argv(const NetnsId& ns, const std::string& tool, std::string* why
   };
   const bool exec_cli = c.runtime == "docker" || c.runtime == "podman";
   if (exec_cli && !c.name.empty() && c.has_tool(tool)) {
-    say(c.runtime + " exec: the image has " + tool + "; --privileged for CAP_NET_ADMIN");
+    if (c.net_admin) {
+      say(c.runtime + " exec: the image has " + tool + " and the container CAP_NET_ADMIN");
+      return {c.runtime, "exec", c.name};
+    }
+    say(c.runtime + " exec: the image has " + tool +
+        "; --privileged because the container lacks CAP_NET_ADMIN");
     return {c.runtime, "exec", "--privileged", c.name};
   }
   if (ns.pid > 0) {

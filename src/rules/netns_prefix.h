@@ -37,9 +37,10 @@ inline Argv netns_argv(const std::string& ns) {
   return netns_argv(KnownNetns::lookup(ns));
 }
 
-// A container's fix the way its operator runs it: `docker exec --privileged NAME TOOL ...` (or
-// podman's) when the image has TOOL (--privileged: a container has no CAP_NET_ADMIN by
-// default), else `nsenter -t PID -n TOOL ...` with the host's TOOL; `why` says which and why.
+// A container's fix the way its operator runs it: `docker exec NAME TOOL ...` (or podman's) when
+// the image has TOOL, with --privileged when the container lacks CAP_NET_ADMIN (Docker's default
+// set leaves it out); else `nsenter -t PID -n TOOL ...` with the host's TOOL. `why` says which
+// and why.
 Argv container_argv(const NetnsId& ns, const std::string& tool, std::string* why = nullptr);
 
 // The whole command line run in that namespace; for an unnamed namespace a trailing comment

@@ -325,13 +325,25 @@ TEST(ContainerNetns, FixesEnterTheContainerAsItsOperatorWould) {
   ns.id = web_in_docker({"ip"});
   ns.name = ns.id.display();
   snap.namespaces.push_back(ns);
+  NetnsSnapshot admin;
+  admin.id = web_in_docker({"ip"});
+  admin.id.container.name = "router";
+  admin.id.container.net_admin = true;
+  admin.name = admin.id.display();
+  snap.namespaces.push_back(admin);
   KnownNetns known(snap);
-  // The image has ip: docker exec (privileged: no CAP_NET_ADMIN otherwise).
+  // With CAP_NET_ADMIN the exec inherits it: no --privileged.
+  std::string r = command_in_netns("docker/router", {"ip", "link", "set", "dev", "eth0", "up"});
+  EXPECT_EQ(r.substr(0, r.find("   #")), "docker exec router ip link set dev eth0 up");
+  // The image has ip but the container no CAP_NET_ADMIN: docker exec --privileged.
   std::string mtu =
       command_in_netns("docker/web", {"ip", "link", "set", "dev", "eth0", "mtu", "1500"});
   EXPECT_EQ(mtu.substr(0, mtu.find("   #")),
             "docker exec --privileged web ip link set dev eth0 mtu 1500");
-  EXPECT_NE(mtu.find("# docker exec: the image has ip"), std::string::npos) << mtu;
+  EXPECT_NE(mtu.find("# docker exec: the image has ip; --privileged because the container lacks "
+                     "CAP_NET_ADMIN"),
+            std::string::npos)
+      << mtu;
   // It has no iptables: the host's, in the container's namespace.
   std::string ipt = command_in_netns("docker/web", {"iptables", "-D", "INPUT", "1"});
   EXPECT_EQ(ipt.substr(0, ipt.find("   #")), "nsenter -t 4242 -n iptables -D INPUT 1");
