@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <gtest/gtest.h>
+
 #include <cstdlib>
 
 namespace pktloss::testing {
@@ -67,9 +69,17 @@ CommandResult DockerDaemon::docker(const std::string& args, int timeout_s) const
 
 int DockerDaemon::run(const std::string& name, const std::string& cmd, const std::string& opts) {
   auto r = docker("run -d --name " + name + " " + opts + " " + image_ + " " + cmd, 120);
-  if (r.exit_code != 0) return 0;
+  if (r.exit_code != 0) {
+    ADD_FAILURE() << "docker run " << name << ": " << r.err;
+    return 0;
+  }
   auto p = docker("inspect -f '{{.State.Pid}}' " + name);
-  return std::atoi(p.out.c_str());
+  const int pid = std::atoi(p.out.c_str());
+  if (pid <= 0)
+    ADD_FAILURE() << name << " is not running: "
+                  << docker("inspect -f '{{.State.Status}} {{.State.Error}}' " + name).out
+                  << docker("logs " + name).err;
+  return pid;
 }
 
 DockerDaemon::~DockerDaemon() {
