@@ -19,6 +19,8 @@ packages=(
   gnuplot-nox
   # pktloss serve / watch: a real Prometheus (and promtool), node_exporter to compare with, tmux
   prometheus prometheus-node-exporter tmux
+  # containers by name (-c): real Docker and Podman daemons, a busybox root for the test image
+  docker.io podman busybox-static
   # the HTML report's browser test (headless screenshots)
   chromium
   # the VM lab (tests/vm): Debian kernels under qemu, a busybox initramfs, depmod/modprobe
@@ -43,3 +45,9 @@ apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # nginx's package starts a server on :80 in the host namespace where init allows it; tests start
 # their own nginx inside their namespaces, so never leave a host-wide one running.
 pkill -x nginx 2>/dev/null || true
+# docker.io's package starts dockerd where init allows it, and a dockerd left to itself rewrites
+# the host's iptables (FORWARD policy DROP) under every other test. Tests start their own daemon
+# (--iptables=false, own socket and bridge), so stop the one just installed.
+if [[ " ${missing[*]} " == *" docker.io "* ]] && command -v systemctl >/dev/null 2>&1; then
+  systemctl disable --now docker.service docker.socket >/dev/null 2>&1 || true
+fi

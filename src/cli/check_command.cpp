@@ -37,7 +37,7 @@ int run_check(const CommonOptions& common, const CheckOptions& opts) {
                                std::strerror(errno));
   }
   WindowPlan plan;
-  plan.observed = resolve_targets(common, opts.all_netns);
+  plan.observed = resolve_targets(common, opts.all_netns, &plan.notes);
   plan.collect.sockets = !opts.no_sockets;
   plan.collect.firewall = !opts.no_firewall;
   plan.duration_s = opts.interval_s;

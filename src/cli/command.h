@@ -11,6 +11,7 @@ namespace pktloss {
 struct CommonOptions {
   std::string netns;  // -n NAME
   int pid = 0;        // -p PID
+  std::string container;  // -c NAME|ID (Docker, Podman, containerd)
   bool json = false;  // --json
   bool no_color = false;
   int verbose = 0;
@@ -33,7 +34,7 @@ void register_capture_command(CLI::App& app, CommonOptions& common, CommandRunne
 void register_serve_command(CLI::App& app, CommonOptions& common, CommandRunner& run);
 void register_watch_command(CLI::App& app, CommonOptions& common, CommandRunner& run);
 
-// Adds -n/-p/--json/--no-color/-v to a subcommand.
+// Adds -n/-p/-c/--json/--no-color/-v to a subcommand.
 void add_common_options(CLI::App& sub, CommonOptions& common);
 
 }  // namespace pktloss

@@ -8,7 +8,12 @@ void add_common_options(CLI::App& sub, CommonOptions& common) {
                 ->check(non_empty());
   auto* p = sub.add_option("-p,--pid", common.pid, "the network namespace of this process")
                 ->check(CLI::PositiveNumber);
+  auto* c = sub.add_option("-c,--container", common.container,
+                           "the network namespace of a Docker, Podman or containerd container "
+                           "(NAME, ID prefix, RUNTIME/NAME or pod/NAMESPACE/POD)");
   n->excludes(p);
+  c->excludes(n);
+  c->excludes(p);
   sub.add_flag("--json", common.json, "print the JSON report document");
   sub.add_flag("--no-color", common.no_color, "no colour even on a terminal");
   sub.add_flag("-v,--verbose", common.verbose, "more detail");

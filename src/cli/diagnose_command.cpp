@@ -20,6 +20,7 @@ namespace {
 struct DiagnoseOptions {
   std::string target;  // HOST[:PORT]
   std::vector<std::string> observe;
+  std::vector<std::string> observe_containers;
   int count = 20;
   int interval_ms = 20;
   std::string sizes = "auto";
@@ -47,12 +48,16 @@ ProbePlan make_probe_plan(const NetnsTarget& probing, const DiagnoseOptions& opt
 
 int run_diagnose(const CommonOptions& common, const DiagnoseOptions& opts) {
   // The probing namespace is observed first; --observe adds more, each once (by inode).
-  auto probing = resolve_targets(common, false).front();
   WindowPlan plan;
+  auto probing = resolve_targets(common, false, &plan.notes).front();
   plan.observed.push_back(probing);
   std::set<uint64_t> seen{probing.inode};
   for (const auto& name : opts.observe) {
     auto t = netns_by_name(name);
+    if (seen.insert(t.inode).second) plan.observed.push_back(t);
+  }
+  for (const auto& name : opts.observe_containers) {
+    auto t = container_target(name, &plan.notes);
     if (seen.insert(t.inode).second) plan.observed.push_back(t);
   }
   plan.ready_fd = common.ready_fd;
@@ -105,6 +110,9 @@ void register_diagnose_command(CLI::App& app, CommonOptions& common, CommandRunn
   sub->add_option("--observe", opts->observe,
                   "also snapshot this namespace before/after the probes (repeatable), "
                   "e.g. the server's");
+  sub->add_option("--observe-container", opts->observe_containers,
+                  "also snapshot this container's namespace (repeatable; NAME, ID prefix, "
+                  "RUNTIME/NAME)");
   sub->add_option("--count", opts->count, "probes per kind")->check(CLI::Range(1, 10000));
   sub->add_option("--interval", opts->interval_ms, "milliseconds between probes")
       ->check(CLI::Range(0, 10000));

@@ -50,6 +50,7 @@ int run_serve(const ServeOptions& o) {
   mo.window_s = o.window_s;
   mo.all_netns = o.all_netns;
   mo.netns_names = o.netns;
+  mo.resolve = monitor_resolver(o);
   mo.trace = o.trace;
   mo.collect.sockets = !o.no_sockets;
   mo.collect.firewall = !o.no_firewall;

@@ -26,11 +26,11 @@ struct TraceOptions {
 int run_trace(const CommonOptions& common, const TraceOptions& opts) {
   TraceFilters f;
   WindowPlan plan;
-  // Without -n/-p every namespace is traced: drops anywhere on the host are of interest.
+  // Without -n/-p/-c every namespace is traced: drops anywhere on the host are of interest.
   plan.scope = "all";
-  if (!common.netns.empty() || common.pid > 0) {
+  if (!common.netns.empty() || common.pid > 0 || !common.container.empty()) {
     plan.scope.clear();
-    for (const auto& t : resolve_targets(common, false)) {
+    for (const auto& t : resolve_targets(common, false, &plan.notes)) {
       f.netns_inodes.push_back(t.inode);
       f.netns_names[t.inode] = t.name;
       plan.scope += (plan.scope.empty() ? "" : ",") + t.name;

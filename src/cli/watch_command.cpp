@@ -128,6 +128,7 @@ int run_watch(const WatchOptions& o) {
   mo.window_s = o.window_s;
   mo.all_netns = o.all_netns;
   mo.netns_names = o.netns;
+  mo.resolve = monitor_resolver(o);
   mo.trace = o.trace;
   Monitor monitor(mo);
   std::vector<WatchEvent> events;

@@ -27,6 +27,47 @@ void from_json(const json& j, LinkStats& v) {
     if (auto m = link_stat_member(k)) v.*m = val.get<uint64_t>();
 }
 
+// A namespace's identity: only the fields its kind has, so a container reads as a container.
+void to_json(json& j, const NetnsId& v) {
+  j = json{{"kind", v.kind_name()}, {"name", v.display()}};
+  if (v.inode) j["inode"] = v.inode;
+  if (v.pid) j["pid"] = v.pid;
+  if (!v.comm.empty()) j["comm"] = v.comm;
+  if (v.kind == NetnsKind::named) j["netns"] = v.name;
+  if (v.kind == NetnsKind::container) {
+    const ContainerRef& c = v.container;
+    j["runtime"] = c.runtime;
+    j["container"] = c.name;
+    j["container_id"] = c.id;
+    if (!c.ns.empty()) j["containerd_namespace"] = c.ns;
+    if (!c.pod.empty()) j["pod"] = c.pod;
+    if (!c.pod_namespace.empty()) j["pod_namespace"] = c.pod_namespace;
+    j["tools"] = c.tools;
+    j["net_admin"] = c.net_admin;
+  }
+}
+void from_json(const json& j, NetnsId& v) {
+  if (j.is_string()) {  // documents written before the identity object
+    v = NetnsId::parse(j.get<std::string>());
+    return;
+  }
+  if (!j.is_object()) throw std::invalid_argument("netns: not an object");
+  v = NetnsId::parse(j.value("name", ""));
+  v.inode = j.value("inode", uint64_t{0});
+  v.pid = j.value("pid", 0);
+  v.comm = j.value("comm", "");
+  if (v.kind == NetnsKind::container) {
+    v.container.runtime = j.value("runtime", v.container.runtime);
+    v.container.name = j.value("container", v.container.name);
+    v.container.id = j.value("container_id", "");
+    v.container.ns = j.value("containerd_namespace", "");
+    v.container.pod = j.value("pod", v.container.pod);
+    v.container.pod_namespace = j.value("pod_namespace", v.container.pod_namespace);
+    v.container.tools = j.value("tools", std::vector<std::string>{});
+    v.container.net_admin = j.value("net_admin", false);
+  }
+}
+
 PKTLOSS_JSON(RingParams, rx, rx_max, tx, tx_max)
 PKTLOSS_JSON(Link, ifindex, name, kind, operstate, admin_up, carrier, mtu, txqlen, link_ifindex,
              link_netnsid, peer_name, peer_mtu, peer_netns, master_ifindex, master_name, master_mtu,
@@ -46,7 +87,7 @@ PKTLOSS_JSON(FirewallRule, backend, family, table, chain, handle, position, text
 PKTLOSS_JSON(FirewallChain, backend, family, table, chain, hook, policy, has_counter,
              policy_packets, policy_bytes, set_policy_command, set_policy_argv, add_counter_argv)
 PKTLOSS_JSON(Firewall, rules, chains, notes)
-PKTLOSS_JSON(NetnsSnapshot, name, inode, entered, links, qdiscs, snmp, softnet, conntrack, sysctls,
+PKTLOSS_JSON(NetnsSnapshot, name, id, inode, entered, links, qdiscs, snmp, softnet, conntrack, sysctls,
              sockets, routes, neighbours, neighbour_stats, firewall, notes)
 PKTLOSS_JSON(Snapshot, monotonic_s, taken_at, host, namespaces)
 
@@ -63,7 +104,7 @@ NLOHMANN_JSON_SERIALIZE_ENUM(LayerStatus, {{LayerStatus::ok, "ok"},
                                            {LayerStatus::fault, "fault"}})
 PKTLOSS_JSON(LayerSummary, drops, status)
 PKTLOSS_JSON(Target, host, port)
-PKTLOSS_JSON(NamespaceView, name, role, probed, layers)
+PKTLOSS_JSON(NamespaceView, name, netns, role, probed, layers)
 PKTLOSS_JSON(LinkEnd, netns, dev, mtu)
 PKTLOSS_JSON(PathLink, a, b, kind, via)
 

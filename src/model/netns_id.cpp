@@ -1,5 +1,6 @@
 #include "model/netns_id.h"
 
+#include <algorithm>
 #include <cstdlib>
 
 namespace pktloss {
@@ -8,6 +9,9 @@ namespace {
 constexpr const char kPid[] = "pid:";
 constexpr const char kInode[] = "netns:";
 constexpr const char kNamed[] = "netns/";
+constexpr const char kPod[] = "pod/";
+// Runtimes whose containers display as "RUNTIME/NAME"; parse() accepts only these.
+constexpr const char* kRuntimes[] = {"docker", "podman", "containerd"};
 
 bool starts(const std::string& s, const char* prefix) {
   return s.rfind(prefix, 0) == 0;
@@ -30,13 +34,57 @@ std::string NetnsId::display() const {
       return kPid + std::to_string(pid);
     case NetnsKind::unnamed:
       return kInode + std::to_string(inode);
+    case NetnsKind::container:
+      if (!container.pod.empty())
+        return kPod + (container.pod_namespace.empty() ? "default" : container.pod_namespace) +
+               "/" + container.pod;
+      return container.runtime + "/" + container.name;
   }
   return "host";
+}
+
+const char* NetnsId::kind_name() const {
+  switch (kind) {
+    case NetnsKind::host:
+      return "host";
+    case NetnsKind::named:
+      return "named";
+    case NetnsKind::process:
+      return "process";
+    case NetnsKind::unnamed:
+      return "unnamed";
+    case NetnsKind::container:
+      return "container";
+  }
+  return "host";
+}
+
+bool ContainerRef::has_tool(const std::string& t) const {
+  return std::find(tools.begin(), tools.end(), t) != tools.end();
 }
 
 NetnsId NetnsId::parse(const std::string& s) {
   if (s.empty() || s == "host") return host();
   if (starts(s, kNamed)) return named(s.substr(sizeof kNamed - 1));
+  // '/' never occurs in a /run/netns name, so "RUNTIME/NAME" and "pod/NS/POD" are containers.
+  if (auto slash = s.find('/'); slash != std::string::npos && slash + 1 < s.size()) {
+    const std::string head = s.substr(0, slash), rest = s.substr(slash + 1);
+    ContainerRef c;
+    if (head + "/" == kPod) {
+      auto second = rest.find('/');
+      if (second != std::string::npos && second > 0 && second + 1 < rest.size()) {
+        c.pod_namespace = rest.substr(0, second);
+        c.pod = rest.substr(second + 1);
+        return of_container(std::move(c), 0);
+      }
+    }
+    for (const char* r : kRuntimes)
+      if (head == r && rest.find('/') == std::string::npos) {
+        c.runtime = head;
+        c.name = rest;
+        return of_container(std::move(c), 0);
+      }
+  }
   auto number = [&](const char* prefix, auto& out) {
     const std::string digits = s.substr(std::char_traits<char>::length(prefix));
     char* end = nullptr;

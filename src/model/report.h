@@ -7,6 +7,7 @@
 
 #include "model/capture.h"
 #include "model/finding.h"
+#include "model/netns_id.h"
 #include "model/observations.h"
 
 namespace pktloss {
@@ -20,6 +21,7 @@ struct LayerSummary {
 // of that namespace alone. "probing": the probes left from here; "observed": only watched.
 struct NamespaceView {
   std::string name;
+  NetnsId netns;  // what lives there: container, pod, /run/netns name, or pid and comm
   std::string role = "observed";
   bool probed = false;  // the probes' target listens here (a socket on the probed address:port)
   std::map<std::string, LayerSummary> layers;  // every layer, keyed by name

@@ -8,6 +8,7 @@
 
 #include "model/firewall.h"
 #include "model/link.h"
+#include "model/netns_id.h"
 #include "model/qdisc.h"
 #include "model/routing.h"
 #include "model/sockets.h"
@@ -19,6 +20,9 @@ namespace pktloss {
 struct NetnsSnapshot {
   std::string name;     // "host" for the initial namespace, the /run/netns name, or "pid:1234"
   uint64_t inode = 0;   // the namespace's inode: identity across names
+  // The typed identity behind name; for a container, what a fix needs that the name does not say
+  // (its init pid, the tools its image has).
+  NetnsId id;
   bool entered = true;  // false when the namespace could not be entered (vanished, no privilege)
   std::vector<Link> links;
   std::vector<Qdisc> qdiscs;

@@ -200,6 +200,28 @@ constexpr const char* kConntrackStats[] = {"drop",          "early_drop",  "inse
                                            "invalid",       "icmp_error",  "search_restart",
                                            "clash_resolve", "chaintoolong"};
 
+// What lives in each namespace, as an info metric (value 1) to join on `netns`: every other
+// series keeps the one `netns` label (the name the report uses: "docker/web", "pod/shop/web-1",
+// a /run/netns name, "pid:N", "host"), so adding a container's labels costs no cardinality.
+void add_netns_info(Builder& b, const NetnsSnapshot& ns) {
+  const NetnsId id = ns.id.kind == NetnsKind::host && ns.name != "host"
+                         ? NetnsId::parse(ns.name)
+                         : ns.id;
+  const ContainerRef& c = id.container;
+  b.add("pktloss_netns_info", Type::gauge,
+        "What lives in a network namespace: container and runtime, Kubernetes pod, or a process",
+        {{"netns", ns.name},
+         {"kind", id.kind_name()},
+         {"runtime", c.runtime},
+         {"container", c.name},
+         {"container_id", c.id.substr(0, 12)},
+         {"pod", c.pod},
+         {"pod_namespace", c.pod_namespace},
+         {"pid", id.pid > 0 ? std::to_string(id.pid) : ""},
+         {"comm", id.comm}},
+        1);
+}
+
 void add_links(Builder& b, const NetnsSnapshot& ns) {
   for (const auto& l : ns.links)
     for (const auto& f : kLinkStatFields)
@@ -479,6 +501,7 @@ MetricsOutput render_metrics(const MetricsInput& in, MetricsFormat format) {
   if (in.snapshot) {
     for (const auto& ns : in.snapshot->namespaces) {
       if (!ns.entered) continue;
+      add_netns_info(b, ns);
       add_links(b, ns);
       add_qdiscs(b, ns);
       add_firewall(b, ns);

@@ -202,6 +202,19 @@ int terminal_columns(int fd) {
   return 0;
 }
 
+// The namespaces by what lives in them: a process-held one shows its command ("pid:812 nginx"),
+// a container's or pod's name says it already ("docker/web", "pod/shop/web-1").
+static std::string netns_header(const Report& r) {
+  if (r.namespaces.empty()) return r.netns;
+  std::string out;
+  for (const auto& v : r.namespaces) {
+    if (!out.empty()) out += ",";
+    out += v.name;
+    if (v.netns.kind == NetnsKind::process && !v.netns.comm.empty()) out += " " + v.netns.comm;
+  }
+  return out;
+}
+
 std::string render_text(const Report& r, const TextStyle& style) {
   Palette p{style.color};
   std::string out;
@@ -209,7 +222,7 @@ std::string render_text(const Report& r, const TextStyle& style) {
     out += p.bold(fmt::format("pktloss {}: capture file {}", r.version, style.capture_file));
     out += fmt::format(", {:.1f} s of packets\n", r.window_s);
   } else {
-    out += p.bold(fmt::format("pktloss {} on {} (netns {})", r.version, r.host, r.netns));
+    out += p.bold(fmt::format("pktloss {} on {} (netns {})", r.version, r.host, netns_header(r)));
     out += r.window_s > 0 ? fmt::format(", window {:.1f} s\n", r.window_s)
                           : std::string(", one snapshot\n");
   }

@@ -11,6 +11,7 @@
 
 #include "model/finding_kind.h"
 #include "rules/identity.h"
+#include "rules/netns_prefix.h"
 #include "rules/own_traffic.h"
 #include "rules/rule_families.h"
 
@@ -132,6 +133,8 @@ void summarise_namespaces(const Snapshot& after, const Observations& obs, Report
   for (const auto& ns : after.namespaces) {
     NamespaceView v;
     v.name = ns.name;
+    v.netns = ns.id.kind == NetnsKind::host && ns.name != "host" ? NetnsId::parse(ns.name) : ns.id;
+    if (!v.netns.inode) v.netns.inode = ns.inode;
     v.role = probing.count(ns.name) ? "probing" : "observed";
     for (Layer l : kAllLayers) v.layers[to_string(l)] = LayerSummary{};
     for (const auto& f : r.findings)
@@ -211,6 +214,8 @@ void summarise_links(const Snapshot& after, Report& r) {
 
 Report evaluate(const Snapshot* before, const Snapshot& after_raw, const Observations& obs_raw,
                 const RuleConfig& cfg) {
+  // Fixes name containers by what their snapshot knows (init pid, the image's tools).
+  KnownNetns known(after_raw);
   Report r;
   // Rules see the counters and drop rows with our own probe traffic taken out. Only then is
   // the snapshot copied: with a thousand links the copy costs more than the rules.

@@ -52,7 +52,10 @@ std::vector<std::string> fixes_for(const DropEventRow& r) {
                                    "start the service or point clients at the right port"));
   }
   Argv trace = {"pktloss", "trace"};
-  if (!netns_argv(r.netns).empty() && r.netns.rfind("pid:", 0) != 0)
+  const NetnsId where = KnownNetns::lookup(r.netns);
+  if (where.kind == NetnsKind::container)
+    trace.insert(trace.end(), {"-c", r.netns});  // -c reads RUNTIME/NAME and pod/NS/POD
+  else if (where.kind == NetnsKind::named)
     trace.insert(trace.end(), {"-n", r.netns});
   trace.push_back("--flows");
   fix.push_back(with_note(trace, "which flows hit this drop"));

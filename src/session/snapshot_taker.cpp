@@ -31,6 +31,7 @@ struct CollectorTimer {
 NetnsSnapshot collect_one(const NetnsTarget& target, const CollectOptions& opts) {
   NetnsSnapshot ns;
   ns.name = target.name;
+  ns.id = target.id;
   ns.inode = target.inode;
   CollectorTimer t;
   try {

@@ -94,13 +94,14 @@ Report run_window(WindowPlan& plan, Snapshot* last_snapshot) {
     require_some_namespace(plan, only);
     Report r = evaluate(nullptr, only, Observations{}, plan.rules);
     if (plan.observed.empty()) r.netns = plan.scope;
+    r.notes.insert(r.notes.begin(), plan.notes.begin(), plan.notes.end());
     if (last_snapshot) *last_snapshot = std::move(only);
     return r;
   }
   std::optional<StopRequest> stop_request;
   if (interruptible(plan) || plan.until_signal) stop_request.emplace();
 
-  std::vector<std::string> notes;
+  std::vector<std::string> notes = plan.notes;
   std::vector<WindowSource*> running_passive, running_active;
   auto start = [&](WindowSource& s, std::vector<WindowSource*>& running) {
     std::string note;

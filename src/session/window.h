@@ -37,6 +37,9 @@ struct WindowPlan {
   std::function<void()> on_ready;
   int ready_fd = -1;
   RuleConfig rules;
+  // Notes from choosing the namespaces (a container runtime that did not answer), put first in
+  // the report's notes.
+  std::vector<std::string> notes;
   // report.netns when nothing is snapshotted ("all", or the traced namespaces' names).
   std::string scope;
 };
