@@ -17,7 +17,7 @@ if [ -z "$CXX" ] || [ -z "$CC" ]; then
   echo "fuzz: clang++ not installed; skipping the fuzzers (apt-get install clang)" >&2
   exit 0
 fi
-out=build-fuzz
+out=${FUZZ_BUILD_DIR:-build-fuzz}
 launcher=()
 if command -v ccache >/dev/null 2>&1; then
   export CCACHE_BASEDIR=$PWD
