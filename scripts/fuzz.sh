@@ -49,7 +49,9 @@ seeds() {  # target -> its seed directories
 
 read -r -a targets <<<"${FUZZ_TARGETS:-$(sed -n '/PKTLOSS_FUZZ_TARGETS/,/)/p' fuzz/fuzz_sources.cmake |
   tr -d ')' | tr ' ' '\n' | grep '^fuzz_' | tr '\n' ' ')}"
-left=$((budget - (SECONDS - start) - 10))
+# Reserve: libFuzzer's -max_total_time leaves out its start-up (corpus loading, 2 s or so per
+# target) and the pairs finish unevenly.
+left=$((budget - (SECONDS - start) - 5 - 2 * ${#targets[@]}))
 # Two at a time (one when there is only one): each gets slots * left / count seconds.
 slots=$((${#targets[@]} < 2 ? ${#targets[@]} : 2))
 per=$((slots * left / ${#targets[@]}))
