@@ -19,7 +19,9 @@ extern "C" {
 }
 #include <linux/netfilter/xt_tcpudp.h>
 #include <linux/netfilter_ipv4/ip_tables.h>
+#include <linux/netfilter_ipv4/ipt_REJECT.h>
 #include <linux/netfilter_ipv6/ip6_tables.h>
+#include <linux/netfilter_ipv6/ip6t_REJECT.h>
 
 namespace pktloss {
 namespace {
@@ -75,7 +77,15 @@ namespace {
 // tables), found by fuzz/fuzz_xt_blob. In xt_save's child they would only cost a crashed child
 // and a fresh fork; refusing them here keeps the other items in the first child and gives a
 // reason instead of "exited on this rule".
-const char* known_crash(const XtBlob& b) {
+const char* known_crash(const XtBlob& b, bool ip6) {
+  if (b.kind == "target" && b.name == "REJECT" && b.info.size() >= sizeof(uint32_t)) {
+    // The kernel accepts any reject-with value (it logs "not handled yet" for an unknown one);
+    // lib{ipt,ip6t}_REJECT index their name table with it unchecked.
+    uint32_t with;
+    std::memcpy(&with, b.info.data(), sizeof with);
+    if (with > (ip6 ? uint32_t{IP6T_ICMP6_REJECT_ROUTE} : uint32_t{IPT_ICMP_ADMIN_PROHIBITED}))
+      return "REJECT with an unknown reject-with value, which libxt_REJECT cannot print";
+  }
   if (b.kind == "match" && b.name == "tcp" && b.info.size() >= sizeof(xt_tcp)) {
     xt_tcp tcp;
     std::memcpy(&tcp, b.info.data(), sizeof tcp);
@@ -133,7 +143,7 @@ XtSaved xt_save_here(const XtSaveItem& it, bool ip6) {
         xtables_find_match_revision(name.c_str(), XTF_TRY_LOAD, match, m->u.user.revision);
     xtables_match* mt2 = mt ? mt : match;
     if (mt && it.blob.info.size() < mt->size) return short_blob("match", mt->size);
-    if (const char* why = known_crash(it.blob)) return fail(why);
+    if (const char* why = known_crash(it.blob, ip6)) return fail(why);
     std::string text = capture([&] {
       printf(" -m %s", mt2->alias ? mt2->alias(m) : name.c_str());
       if (mt && mt->save)
@@ -159,6 +169,7 @@ XtSaved xt_save_here(const XtSaveItem& it, bool ip6) {
   if (!(tg && tg->save) && !target->save && !it.blob.info.empty())
     return fail("target " + name + " has no save function");
   if (tg && it.blob.info.size() < tg->size) return short_blob("target", tg->size);
+  if (const char* why = known_crash(it.blob, ip6)) return fail(why);
   std::string text = capture([&] {
     printf(" -j %s", tg2->alias ? tg2->alias(t) : jump.c_str());
     if (tg && tg->save)

@@ -147,3 +147,22 @@ TEST(ParserHardening, TcpMatchWithFlagsLibxtTcpCannotPrintIsRefusedNotCrashed) {
   ASSERT_TRUE(out[1].ok) << out[1].error;
   EXPECT_NE(out[1].text.find("--tcp-flags SYN,ACK SYN"), std::string::npos) << out[1].text;
 }
+
+TEST(ParserHardening, RejectWithAnUnknownValueIsRefusedNotCrashed) {
+  // fuzz/regressions/fuzz_xt_blob/libip6t_REJECT-with-out-of-range: the kernel accepts any
+  // reject-with value; libip6t_REJECT's save callback indexed its table with it and crashed.
+  XtSaveItem bad;
+  bad.blob.kind = "target";
+  bad.blob.name = "REJECT";
+  bad.blob.info = {0x06, 0x00, 0x00, 0x12, 0, 0, 0, 0};
+  XtSaveItem good = bad;
+  good.blob.info = {6, 0, 0, 0, 0, 0, 0, 0};  // IP6T_TCP_RESET
+  auto out = xt_save({bad, good}, "ip6");
+  ASSERT_EQ(out.size(), 2u);
+  if (!out[1].ok && out[1].error.find("no libxtables extension") != std::string::npos)
+    GTEST_SKIP() << out[1].error;
+  EXPECT_FALSE(out[0].ok);
+  EXPECT_NE(out[0].error.find("reject-with"), std::string::npos) << out[0].error;
+  ASSERT_TRUE(out[1].ok) << out[1].error;
+  EXPECT_NE(out[1].text.find("tcp-reset"), std::string::npos) << out[1].text;
+}
