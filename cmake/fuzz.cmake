@@ -1,32 +1,15 @@
-# libFuzzer targets for the parsers of untrusted bytes (packets, capture files). The main build
-# uses g++; these are built with clang++ -fsanitize=fuzzer,address,undefined by a custom target
-# (not part of `all`), only when clang++ is installed. scripts/fuzz.sh builds and runs them.
-find_program(PKTLOSS_CLANGXX NAMES clang++ clang++-14)
-if(NOT PKTLOSS_CLANGXX)
-  message(STATUS "clang++ not found: fuzz targets unavailable")
-  return()
-endif()
-
-set(PKTLOSS_FUZZ_CORE
-  ${CMAKE_SOURCE_DIR}/src/capture/packet_parser.cpp
-  ${CMAKE_SOURCE_DIR}/src/capture/flow_analyser.cpp)
-set(PKTLOSS_FUZZ_FLAGS -std=c++20 -O1 -g -fno-omit-frame-pointer
-  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-  -I${CMAKE_SOURCE_DIR}/src)
-
-add_custom_command(OUTPUT ${CMAKE_BINARY_DIR}/fuzz_packet_parser
-  COMMAND ${PKTLOSS_CLANGXX} ${PKTLOSS_FUZZ_FLAGS}
-          ${CMAKE_SOURCE_DIR}/fuzz/fuzz_packet_parser.cpp ${PKTLOSS_FUZZ_CORE}
-          -lfmt -o ${CMAKE_BINARY_DIR}/fuzz_packet_parser
-  DEPENDS ${CMAKE_SOURCE_DIR}/fuzz/fuzz_packet_parser.cpp ${PKTLOSS_FUZZ_CORE}
-  COMMENT "clang++ libFuzzer: fuzz_packet_parser")
-add_custom_command(OUTPUT ${CMAKE_BINARY_DIR}/fuzz_pcap_file
-  COMMAND ${PKTLOSS_CLANGXX} ${PKTLOSS_FUZZ_FLAGS}
-          ${CMAKE_SOURCE_DIR}/fuzz/fuzz_pcap_file.cpp ${PKTLOSS_FUZZ_CORE}
-          ${CMAKE_SOURCE_DIR}/src/capture/capture_reader.cpp
-          -lfmt -lz -lzstd -o ${CMAKE_BINARY_DIR}/fuzz_pcap_file
-  DEPENDS ${CMAKE_SOURCE_DIR}/fuzz/fuzz_pcap_file.cpp ${PKTLOSS_FUZZ_CORE}
-          ${CMAKE_SOURCE_DIR}/src/capture/capture_reader.cpp
-  COMMENT "clang++ libFuzzer: fuzz_pcap_file")
-add_custom_target(fuzz_targets
-  DEPENDS ${CMAKE_BINARY_DIR}/fuzz_packet_parser ${CMAKE_BINARY_DIR}/fuzz_pcap_file)
+# The libFuzzer targets (fuzz/*.cpp) are built by their own clang project (fuzz/CMakeLists.txt,
+# driven by scripts/fuzz.sh). Here, in the normal build, the same entry points are compiled into
+# fuzz_regressions, a test that feeds them every kept crash reproducer (fuzz/regressions/TARGET/)
+# and every checked-in seed (fuzz/corpus/TARGET/): a fixed bug stays fixed under g++ too.
+include(${CMAKE_SOURCE_DIR}/fuzz/fuzz_sources.cmake)
+set(fuzz_regression_sources ${CMAKE_SOURCE_DIR}/fuzz/regressions_main.cpp)
+foreach(t ${PKTLOSS_FUZZ_TARGETS})
+  list(APPEND fuzz_regression_sources ${CMAKE_SOURCE_DIR}/fuzz/${t}.cpp)
+endforeach()
+add_executable(fuzz_regressions ${fuzz_regression_sources})
+target_compile_definitions(fuzz_regressions PRIVATE PKTLOSS_FUZZ_REGISTRY)
+target_include_directories(fuzz_regressions PRIVATE ${CMAKE_SOURCE_DIR})
+target_link_libraries(fuzz_regressions PRIVATE pktloss_core PkgConfig::XTABLES)
+add_test(NAME fuzz.regressions COMMAND fuzz_regressions ${CMAKE_SOURCE_DIR}/fuzz)
+set_tests_properties(fuzz.regressions PROPERTIES LABELS unit TIMEOUT 120)

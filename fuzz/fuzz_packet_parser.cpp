@@ -8,10 +8,11 @@
 
 #include "capture/flow_analyser.h"
 #include "capture/packet_parser.h"
+#include "fuzz/fuzz_entry.h"
 
 using namespace pktloss::capture;
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+PKTLOSS_FUZZ_TARGET(fuzz_packet_parser) {
   static const int kLinks[] = {kLinkEthernet, kLinkLinuxSll, kLinkLinuxSll2, kLinkRaw, kLinkNull,
                                kLinkLoop,     kLinkIpv4,     kLinkIpv6,      105};
   if (size < 2) return 0;

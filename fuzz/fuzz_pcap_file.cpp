@@ -6,10 +6,11 @@
 #include "capture/capture_reader.h"
 #include "capture/flow_analyser.h"
 #include "capture/packet_parser.h"
+#include "fuzz/fuzz_entry.h"
 
 using namespace pktloss::capture;
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+PKTLOSS_FUZZ_TARGET(fuzz_pcap_file) {
   AnalyserConfig cfg;
   cfg.max_flows = 64;
   FlowAnalyser a(cfg);

@@ -20,8 +20,10 @@ struct Fd {
   }
 };
 
-// One netconf message: the attributes after struct netconfmsg, bounds-checked.
-void parse_netconf(const nlmsghdr* h, std::map<int, int>& out) {
+}  // namespace
+
+// The attributes after struct netconfmsg, bounds-checked.
+void parse_netconf_msg(const nlmsghdr* h, std::map<int, int>& out) {
   size_t len = h->nlmsg_len;
   size_t off = NLMSG_LENGTH(NLMSG_ALIGN(sizeof(netconfmsg)));
   if (len < off) return;
@@ -40,8 +42,6 @@ void parse_netconf(const nlmsghdr* h, std::map<int, int>& out) {
   }
   if (ifindex && rp) out[*ifindex] = *rp;
 }
-
-}  // namespace
 
 std::optional<std::map<int, int>> dump_ipv4_rp_filter() {
   Fd s{socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE)};
@@ -69,7 +69,7 @@ std::optional<std::map<int, int>> dump_ipv4_rp_filter() {
          h = NLMSG_NEXT(h, left)) {
       if (h->nlmsg_type == NLMSG_DONE) return out;
       if (h->nlmsg_type == NLMSG_ERROR) return std::nullopt;
-      if (h->nlmsg_type == RTM_NEWNETCONF) parse_netconf(h, out);
+      if (h->nlmsg_type == RTM_NEWNETCONF) parse_netconf_msg(h, out);
     }
   }
 }

@@ -22,7 +22,8 @@ const char* kIndex =
 
 }  // namespace
 
-Exporter::Exporter(Monitor& monitor, MetricsLimits limits) : monitor_(monitor), limits_(limits) {}
+Exporter::Exporter(double interval_s, MetricsLimits limits)
+    : interval_s_(interval_s), limits_(limits) {}
 
 void Exporter::publish(const std::shared_ptr<const MonitorState>& st) {
   MetricsInput in;
@@ -70,7 +71,7 @@ HttpReply Exporter::handle(const std::string& path, const std::string& accept,
     return r;
   }
   // Healthy while collections keep coming: three intervals (at least 30 s) without one is not.
-  double max_age = std::max(30.0, 3 * monitor_.options().interval_s);
+  double max_age = std::max(30.0, 3 * interval_s_);
   bool fresh = c && unix_now() - c->collected_unix_s < max_age;
   if (path == "/-/healthy" || path == "/-/ready") {
     r.status = fresh ? 200 : 503;

@@ -13,7 +13,10 @@ namespace pktloss {
 
 class Exporter {
  public:
-  Exporter(Monitor& monitor, MetricsLimits limits);
+  Exporter(Monitor& monitor, MetricsLimits limits)
+      : Exporter(monitor.options().interval_s, limits) {}
+  // interval_s: the monitor's collection interval (what "healthy" is measured against).
+  Exporter(double interval_s, MetricsLimits limits);
   // Renders `st` (called by the monitor after each collection, on its thread).
   void publish(const std::shared_ptr<const MonitorState>& st);
   // Answers one request; `http` supplies the per-request self-stats (may be null).
@@ -28,7 +31,7 @@ class Exporter {
     double collected_unix_s = 0;
     size_t series = 0;
   };
-  Monitor& monitor_;
+  double interval_s_;
   MetricsLimits limits_;
   std::map<std::string, uint64_t> series_dropped_;  // monitor thread only
   mutable std::mutex mu_;

@@ -8,7 +8,6 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
-#include <regex>
 #include <sstream>
 
 namespace pktloss {
@@ -39,26 +38,70 @@ bool DropReasonNames::load_btf(std::string& error) {
     error = std::string("kernel BTF unavailable: ") + std::strerror(errno);
     return false;
   }
-  std::map<uint32_t, std::string> names;
+  return take_btf(btf, error);
+}
+
+bool DropReasonNames::load_btf_data(const void* data, size_t size, std::string& error) {
+  if (size > 0xffffffffu) {
+    error = "BTF data too large";
+    return false;
+  }
+  struct btf* btf = btf__new(data, static_cast<__u32>(size));
+  if (!btf) {
+    error = std::string("BTF data does not parse: ") + std::strerror(errno);
+    return false;
+  }
+  return take_btf(btf, error);
+}
+
+bool DropReasonNames::take_btf(struct btf* btf, std::string& error) {
+  std::map<uint32_t, std::string> names, subsys;
   read_enum(btf, "skb_drop_reason", "SKB_DROP_REASON_", names);
-  read_enum(btf, "skb_drop_reason_subsys", "SKB_DROP_REASON_SUBSYS_", subsys_);
+  read_enum(btf, "skb_drop_reason_subsys", "SKB_DROP_REASON_SUBSYS_", subsys);
   btf__free(btf);
   if (names.empty()) {
     error = "kernel BTF has no enum skb_drop_reason";
     return false;
   }
   names_ = std::move(names);
+  subsys_ = std::move(subsys);
   return true;
 }
 
+// Entries of the __print_symbolic table: `{ 2, "NOT_SPECIFIED" }`. A hand-written scanner, not
+// std::regex (whose backtracking recurses per character and can exhaust the stack on a long
+// line) nor std::stoul (which throws on a number above its range).
 bool DropReasonNames::parse_tracepoint_format(const std::string& text) {
-  static const std::regex entry(R"(\{\s*(\d+)\s*,\s*\"([A-Z0-9_]+)\"\s*\})");
+  auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
   size_t before = names_.size();
-  for (auto it = std::sregex_iterator(text.begin(), text.end(), entry);
-       it != std::sregex_iterator(); ++it) {
-    unsigned long v = std::stoul((*it)[1].str());
-    if (v > 0xffffffffUL) continue;
-    names_[static_cast<uint32_t>(v)] = (*it)[2].str();
+  const size_t n = text.size();
+  for (size_t i = text.find('{'); i != std::string::npos; i = text.find('{', i)) {
+    size_t p = i + 1;
+    i = p;
+    while (p < n && is_space(text[p])) ++p;
+    uint64_t v = 0;
+    size_t digits = 0;
+    while (p < n && text[p] >= '0' && text[p] <= '9') {
+      if (v <= 0xffffffffULL) v = v * 10 + static_cast<uint64_t>(text[p] - '0');
+      ++p;
+      ++digits;
+    }
+    if (digits == 0) continue;
+    while (p < n && is_space(text[p])) ++p;
+    if (p >= n || text[p] != ',') continue;
+    ++p;
+    while (p < n && is_space(text[p])) ++p;
+    if (p >= n || text[p] != '"') continue;
+    size_t name_start = ++p;
+    while (p < n && ((text[p] >= 'A' && text[p] <= 'Z') || (text[p] >= '0' && text[p] <= '9') ||
+                     text[p] == '_'))
+      ++p;
+    if (p == name_start || p >= n || text[p] != '"') continue;
+    std::string name = text.substr(name_start, p - name_start);
+    ++p;
+    while (p < n && is_space(text[p])) ++p;
+    if (p >= n || text[p] != '}') continue;
+    if (v <= 0xffffffffULL) names_[static_cast<uint32_t>(v)] = std::move(name);
   }
   return names_.size() > before;
 }
