@@ -14,6 +14,7 @@ packages=(
   debhelper lintian debootstrap bash-completion man-db git
   # integration tests and benchmarks: real servers, fault injection, the classic tools to compare with
   iproute2 iptables nftables nginx-light conntrack tcpdump procps curl bpftrace tshark python3 time
+  iputils-ping
   gnuplot-nox
   # pktloss serve / watch: a real Prometheus (and promtool), node_exporter to compare with, tmux
   prometheus prometheus-node-exporter tmux

@@ -95,7 +95,7 @@ TEST(VmNetem, Loss30OnServerIsFoundWithItsDropsAndTheFixRemovesIt) {
   EXPECT_TRUE(TestNet::findings_with_id(after, "qdisc.netem_loss").empty()) << after.dump(1);
 }
 
-TEST(VmNetem, CorruptAndDuplicateWithCorrelationAreShownAsTcPrintsThem) {
+TEST(VmNetem, CorruptAndDuplicateAreShownAsTcPrintsThemAndTheChangeFixClearsBoth) {
   TestNet net;
   ADD_NETEM_OR_SKIP(net, "netem delay 1ms corrupt 20% duplicate 10% 25%");
   json report = check_during(net, pings(net, 40));
@@ -108,10 +108,12 @@ TEST(VmNetem, CorruptAndDuplicateWithCorrelationAreShownAsTcPrintsThem) {
   const json* packets = evidence(f, "packets");
   ASSERT_NE(packets, nullptr);
   EXPECT_GE((*packets)["delta"].get<uint64_t>(), 40u) << f.dump(1);
-  // The fix that keeps the other options keeps the delay only.
+  // The fix that keeps the other options keeps the delay only; corrupt must be zeroed explicitly
+  // (tc qdisc change keeps a corrupt probability it is not given).
   ASSERT_EQ(f["fix"].size(), 2u) << f.dump(1);
-  EXPECT_EQ(f["fix"][1], "ip netns exec " + net.server() +
-                             " tc qdisc change dev eth0 root netem limit 1000 delay 1ms");
+  EXPECT_EQ(f["fix"][1],
+            "ip netns exec " + net.server() +
+                " tc qdisc change dev eth0 root netem limit 1000 delay 1ms corrupt 0%");
   auto kept = sh(f["fix"][1].get<std::string>());
   ASSERT_EQ(kept.exit_code, 0) << kept.err;
   EXPECT_EQ(tc_shows(net), "netem limit 1000 delay 1ms");
