@@ -4,9 +4,12 @@
 // has no cls_matchall, act_gact or act_police, so these skip on it and run in the VM lab.
 #include <gtest/gtest.h>
 
+#include <sstream>
+
 #include "testnet.h"
 
 using nlohmann::json;
+using pktloss::testing::CommandResult;
 using pktloss::testing::sh;
 using pktloss::testing::TestNet;
 
@@ -32,12 +35,21 @@ std::string pings(const TestNet& net, int count, int size = 56) {
          std::to_string(size) + " -i 0.02 -W 1 " + TestNet::kServerIp;
 }
 
-json check_during(const TestNet& net, const std::string& traffic) {
-  auto r = net.pktloss_during("check -n " + net.server() + " -i 3 --json", traffic, 90);
+// pktloss check on the server while `traffic` runs, started once pktloss says its window is
+// open. The window is long (5 s) because under TCG on a loaded 2-core box, starting the traffic's
+// processes alone can take seconds; the traffic's own output is kept for the failure message.
+json check_during(const TestNet& net, const std::string& traffic, double interval = 5) {
+  std::ostringstream args;
+  args << "check -n " << net.server() << " -i " << interval << " --json";
+  auto fut = net.pktloss_started(args.str(), 90);
+  CommandResult t = sh(traffic, 60);
+  CommandResult r = fut.get();
   EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
   json j = json::parse(r.out, nullptr, false);
   EXPECT_FALSE(j.is_discarded()) << r.out << r.err;
-  return j.is_discarded() ? json::object() : j;
+  if (j.is_discarded()) return json::object();
+  j["test_traffic"] = t.out + t.err + " (exit " + std::to_string(t.exit_code) + ")";
+  return j;
 }
 
 uint64_t delta_of(const json& f, const std::string& counter) {
