@@ -97,7 +97,7 @@ if [ "$accel" = auto ]; then
       # A nested, paravirtual /dev/kvm can kill a stock kernel (emulation failure on cmpxchg16b
       # or xrstor); one short boot decides, and its verdict is kept.
       echo 'echo kvm-probe-ok' >"$run/job.sh"
-      boot kvm 30 -pidfile "$run/probe.pid" >"$run/probe.out" 2>&1 &
+      boot kvm 15 -pidfile "$run/probe.pid" >"$run/probe.out" 2>&1 &
       probe=$!
       # A good boot writes its status within seconds; a failing one says so on qemu's stderr
       # and then sits paused, so stop it right away instead of waiting for the timeout.
@@ -113,7 +113,7 @@ if [ "$accel" = auto ]; then
         echo kvm >"$verdict"
       else
         { echo tcg; grep -m1 -E 'KVM internal error|emulation failure|error' "$run/probe.out" ||
-          echo "no status within 30 s"; } >"$verdict"
+          echo "no status within 15 s"; } >"$verdict"
       fi
     fi
     accel=$(head -n 1 "$verdict")
