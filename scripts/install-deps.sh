@@ -21,7 +21,7 @@ packages=(
   # the HTML report's browser test (headless screenshots)
   chromium
   # the VM lab (tests/vm): Debian kernels under qemu, a busybox initramfs, depmod/modprobe
-  qemu-system-x86 busybox cpio kmod xz-utils zstd bc
+  qemu-system-x86 busybox-static cpio kmod xz-utils zstd bc
 )
 
 missing=()

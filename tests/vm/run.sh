@@ -37,7 +37,9 @@ shift
 die() { echo "vm: $*" >&2; exit 2; }
 [ "$(id -u)" -eq 0 ] || die "needs root (9p passthrough of /, tests run as root)"
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing (scripts/install-deps.sh)"
-command -v busybox >/dev/null || die "busybox missing (scripts/install-deps.sh)"
+command -v busybox >/dev/null || die "busybox missing (scripts/install-deps.sh: busybox-static)"
+# The initramfs has no libc: a dynamic busybox (Debian's "busybox" package) cannot run there.
+ldd "$(command -v busybox)" >/dev/null 2>&1 && die "busybox is dynamically linked: apt-get install busybox-static"
 
 kdir=$("$here/kernel.sh" "$series") || die "no kernel $series"
 kver=$(ls "$kdir/root/lib/modules")
