@@ -16,6 +16,7 @@ packages=(
   systemd-container libcap2-bin zsh
   # integration tests and benchmarks: real servers, fault injection, the classic tools to compare with
   iproute2 iptables nftables nginx-light conntrack tcpdump procps curl bpftrace tshark python3 time
+  iputils-ping
   gnuplot-nox
   # pktloss serve / watch: a real Prometheus (and promtool), node_exporter to compare with, tmux
   prometheus prometheus-node-exporter tmux
@@ -24,7 +25,7 @@ packages=(
   # the HTML report's browser test (headless screenshots)
   chromium
   # the VM lab (tests/vm): Debian kernels under qemu, a busybox initramfs, depmod/modprobe
-  qemu-system-x86 busybox cpio kmod xz-utils zstd bc
+  qemu-system-x86 busybox-static cpio kmod xz-utils zstd bc
 )
 
 missing=()

@@ -47,12 +47,15 @@ std::string netem_common(const Qdisc& q) {
   return out;
 }
 
-std::string netem_tail(const Qdisc& q) {
+std::string netem_reorder(const Qdisc& q) {
   std::string out;
   prob(out, q, "reorder", "reorder_pct", "reorder_correlation_pct");
   if (opt(q, "reorder_pct") > 0 && opt(q, "gap") > 0) out += " gap " + num(opt(q, "gap"));
-  if (opt(q, "rate_bps") > 0) out += " rate " + tc_rate(opt(q, "rate_bps"));
   return out;
+}
+
+std::string netem_rate(const Qdisc& q) {
+  return opt(q, "rate_bps") > 0 ? " rate " + tc_rate(opt(q, "rate_bps")) : "";
 }
 
 }  // namespace
@@ -85,10 +88,13 @@ std::string format_qdisc_options(const Qdisc& q) {
   std::string out = q.kind;
   if (q.kind == "netem") {
     out += netem_common(q);
+    // tc's own order (iproute2 q_netem.c), checked against `tc qdisc show` on Debian's 6.1 in
+    // the VM lab: loss, duplicate, reorder, corrupt, rate.
     prob(out, q, "loss", "loss_pct", "loss_correlation_pct");
-    prob(out, q, "corrupt", "corrupt_pct", "corrupt_correlation_pct");
     prob(out, q, "duplicate", "duplicate_pct", "duplicate_correlation_pct");
-    out += netem_tail(q);
+    out += netem_reorder(q);
+    prob(out, q, "corrupt", "corrupt_pct", "corrupt_correlation_pct");
+    out += netem_rate(q);
   } else if (q.kind == "tbf") {
     if (has(q, "rate_bps")) out += " rate " + tc_rate(opt(q, "rate_bps"));
     if (has(q, "burst_bytes")) out += " burst " + bytes(opt(q, "burst_bytes"));
@@ -112,9 +118,13 @@ std::string format_qdisc_options(const Qdisc& q) {
 }
 
 std::string netem_without_loss(const Qdisc& q) {
-  std::string rest = netem_common(q) + netem_tail(q);
+  std::string rest = netem_common(q) + netem_reorder(q) + netem_rate(q);
   // A limit alone is netem's default shape, not something worth keeping netem for.
   if (rest.empty() || rest == " limit " + num(opt(q, "limit_pkts"))) return "";
+  // `tc qdisc change` resets loss and duplicate (they live in netem's fixed struct) but keeps a
+  // corrupt probability it is not sent (an attribute): say 0% or the change keeps corrupting
+  // (seen on Debian's 6.1 in the VM lab).
+  if (opt(q, "corrupt_pct") > 0) rest += " corrupt 0%";
   return "netem" + rest;
 }
 

@@ -74,8 +74,8 @@ TEST(QdiscFormat, TcSyntax) {
   q.options = {{"loss_pct", 30},     {"corrupt_pct", 1},   {"duplicate_pct", 2},
                {"delay_us", 100000}, {"jitter_us", 10000}, {"rate_bps", 1e6}};
   EXPECT_EQ(format_qdisc_options(q),
-            "netem delay 100ms 10ms loss 30% corrupt 1% duplicate 2% rate 1Mbit");
-  EXPECT_EQ(netem_without_loss(q), "netem delay 100ms 10ms rate 1Mbit");
+            "netem delay 100ms 10ms loss 30% duplicate 2% corrupt 1% rate 1Mbit");
+  EXPECT_EQ(netem_without_loss(q), "netem delay 100ms 10ms rate 1Mbit corrupt 0%");
   Qdisc only_loss;
   only_loss.kind = "netem";
   only_loss.options = {{"loss_pct", 5}, {"limit_pkts", 1000}};

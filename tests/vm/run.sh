@@ -37,7 +37,9 @@ shift
 die() { echo "vm: $*" >&2; exit 2; }
 [ "$(id -u)" -eq 0 ] || die "needs root (9p passthrough of /, tests run as root)"
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing (scripts/install-deps.sh)"
-command -v busybox >/dev/null || die "busybox missing (scripts/install-deps.sh)"
+command -v busybox >/dev/null || die "busybox missing (scripts/install-deps.sh: busybox-static)"
+# The initramfs has no libc: a dynamic busybox (Debian's "busybox" package) cannot run there.
+ldd "$(command -v busybox)" >/dev/null 2>&1 && die "busybox is dynamically linked: apt-get install busybox-static"
 
 kdir=$("$here/kernel.sh" "$series") || die "no kernel $series"
 kver=$(ls "$kdir/root/lib/modules")
@@ -83,7 +85,7 @@ boot() {  # boot ACCEL TIMEOUT [QEMU ARGS...]: runs $run/job.sh in the guest; qe
   timeout -k 5 "$t" qemu-system-x86_64 -machine q35 "${accel_args[@]}" -smp 2 -m 2048 \
     -nodefaults -no-user-config -display none -serial stdio -no-reboot \
     -kernel "$kdir/vmlinux" -initrd "$initrd" \
-    -append "console=ttyS0 quiet loglevel=4 panic=-1 mitigations=off random.trust_cpu=on pktloss.init=$here/guest-init pktloss.kdir=$kdir pktloss.kver=$kver" \
+    -append "console=ttyS0 quiet loglevel=4 panic=-1 no_timer_check mitigations=off random.trust_cpu=on pktloss.init=$here/guest-init pktloss.kdir=$kdir pktloss.kver=$kver" \
     -virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap" \
     -virtfs "local,path=$run,mount_tag=results,security_model=none" \
     -device virtio-rng-pci "$@" </dev/null
@@ -97,7 +99,7 @@ if [ "$accel" = auto ]; then
       # A nested, paravirtual /dev/kvm can kill a stock kernel (emulation failure on cmpxchg16b
       # or xrstor); one short boot decides, and its verdict is kept.
       echo 'echo kvm-probe-ok' >"$run/job.sh"
-      boot kvm 30 -pidfile "$run/probe.pid" >"$run/probe.out" 2>&1 &
+      boot kvm 15 -pidfile "$run/probe.pid" >"$run/probe.out" 2>&1 &
       probe=$!
       # A good boot writes its status within seconds; a failing one says so on qemu's stderr
       # and then sits paused, so stop it right away instead of waiting for the timeout.
@@ -113,7 +115,7 @@ if [ "$accel" = auto ]; then
         echo kvm >"$verdict"
       else
         { echo tcg; grep -m1 -E 'KVM internal error|emulation failure|error' "$run/probe.out" ||
-          echo "no status within 30 s"; } >"$verdict"
+          echo "no status within 15 s"; } >"$verdict"
       fi
     fi
     accel=$(head -n 1 "$verdict")
