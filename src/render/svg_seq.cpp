@@ -42,6 +42,14 @@ std::vector<double> ticks(double lo, double hi, int want) {
   return out;
 }
 
+// The smallest 1, 2 or 5 times a power of ten at or above v (v > 0): the top of an axis from 0.
+double nice_ceil(double v) {
+  double p = std::pow(10, std::floor(std::log10(v)));
+  for (double m : {1.0, 2.0, 5.0, 10.0})
+    if (m * p >= v) return m * p;
+  return 10 * p;
+}
+
 std::string bytes_label(double v) {
   if (std::abs(v) >= 1e6) return fmt::format("{:g}M", v / 1e6);
   if (std::abs(v) >= 1e4) return fmt::format("{:g}k", v / 1e3);
@@ -131,7 +139,7 @@ std::string render_seq_svg(const FlowReport& flow) {
   auto tick_b = ticks(s_lo, s_hi, 5);
   s_hi = std::max(s_hi, tick_b.back());
   s_lo = std::min(s_lo, tick_b.front());
-  const double z_top = ticks(0, z_hi * 1.1, 2).back();
+  const double z_top = nice_ceil(z_hi * 1.05);
 
   // Rows from the top: title, subtitle, optional note, the sequence plot, its time labels, the
   // threshold label, the size plot, its time labels, then the legend.

@@ -184,7 +184,19 @@ TEST(SeqGraph, MtuBlackHoleShowsEverySegmentRetransmissionsAndTheThreshold) {
   ASSERT_EQ(all(g.root, "g", "y").size(), 1u);
   EXPECT_GE(all(all(g.root, "g", "x")[0], "text", "tick").size(), 2u);
   EXPECT_GE(all(all(g.root, "g", "y")[0], "text", "tick").size(), 2u);
-  EXPECT_EQ(all(g.root, "circle", "sz").size(), 10u);
+  // Every size dot inside the size panel (the second plot frame).
+  auto frames = all(g.root, "rect", "plot");
+  ASSERT_EQ(frames.size(), 2u);
+  double ztop = frames[1]->DoubleAttribute("y"), zh = frames[1]->DoubleAttribute("height");
+  auto dots = all(g.root, "circle", "sz");
+  EXPECT_EQ(dots.size(), 10u);
+  for (const auto* d : dots) {
+    EXPECT_GE(d->DoubleAttribute("cy"), ztop);
+    EXPECT_LE(d->DoubleAttribute("cy"), ztop + zh);
+  }
+  EXPECT_GT(thr[0]->DoubleAttribute("y1"), ztop);
+  EXPECT_LT(thr[0]->DoubleAttribute("y1"), ztop + zh);
+
   expect_labels_apart(g.root);
 }
 
