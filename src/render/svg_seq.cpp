@@ -105,6 +105,21 @@ const char* seq_svg_css() {
          "svg.seq .sw-threshold{stroke:var(--wrn);stroke-width:2;stroke-dasharray:6 3}";
 }
 
+std::string render_seq_svg_file(const FlowReport& flow) {
+  std::string svg = render_seq_svg(flow);
+  if (svg.empty()) return svg;
+  // The page's colour variables, scoped to the graph, then its own rules.
+  std::string style = fmt::format(
+      "<style>svg.seq{{--bg:#fff;--fg:#1d1d1d;--muted:#666;--line:#8a8a8a;--crit:#b00020;"
+      "--wrn:#9a5b00;background:var(--bg)}}@media (prefers-color-scheme:dark){{svg.seq{{"
+      "--bg:#161616;--fg:#e4e4e4;--muted:#a0a0a0;--line:#777;--crit:#ff6b7a;--wrn:#f0b350}}}}"
+      "{}</style>",
+      seq_svg_css());
+  size_t at = svg.find('>');
+  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + svg.substr(0, at + 1) + style +
+         svg.substr(at + 1);
+}
+
 std::string render_seq_svg(const FlowReport& flow) {
   if (!flow.seq_trace) return "";
   const SeqTrace& tr = *flow.seq_trace;

@@ -248,6 +248,19 @@ TEST(SeqGraph, HtmlReportEmbedsTheGraphAsWellFormedXml) {
   EXPECT_NE(html.find("prefers-color-scheme:dark"), std::string::npos);
 }
 
+TEST(SeqGraph, StandaloneFileCarriesItsStylesheet) {
+  auto a = analyse_frames(mtu_black_hole());
+  ASSERT_EQ(a.flows.size(), 1u);
+  std::string svg = render_seq_svg_file(a.flows[0]);
+  XMLDocument doc;
+  ASSERT_EQ(doc.Parse(svg.c_str()), tinyxml2::XML_SUCCESS) << doc.ErrorStr();
+  ASSERT_STREQ(doc.RootElement()->Name(), "svg");
+  ASSERT_TRUE(doc.RootElement()->FirstChildElement("style"));
+  EXPECT_NE(svg.find("--fg:"), std::string::npos);
+  EXPECT_NE(svg.find("prefers-color-scheme:dark"), std::string::npos);
+  EXPECT_EQ(all(doc.RootElement(), "path", "seg").size(), 10u);
+}
+
 // A long flow: the first events, those around the retransmission and the last are kept, the
 // rest counted; memory stays within the per-direction cap.
 TEST(SeqRecorder, KeepsHeadContextAndTailWithinItsCap) {
