@@ -28,3 +28,10 @@ install(FILES ${PKTLOSS_DOC_DIR}/_pktloss DESTINATION ${CMAKE_INSTALL_DATADIR}/z
 add_test(NAME man_pages_cover_help
   COMMAND ${CMAKE_SOURCE_DIR}/tests/package/man_covers_help.sh $<TARGET_FILE:pktloss> ${PKTLOSS_DOC_DIR}/man)
 set_tests_properties(man_pages_cover_help PROPERTIES LABELS unit)
+
+# The zsh completion in a real interactive zsh under tmux: subcommands, options, netns,
+# interfaces and files complete on Tab (skipped, 77, without zsh or tmux).
+add_test(NAME zsh_completion_in_zsh
+  COMMAND ${CMAKE_SOURCE_DIR}/tests/doc/zsh_completion.sh ${PKTLOSS_DOC_DIR}/_pktloss)
+set_tests_properties(zsh_completion_in_zsh PROPERTIES LABELS integration SKIP_RETURN_CODE 77
+  TIMEOUT 120)

@@ -12,6 +12,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev libtinyxml2-dev libcpp-httplib-dev
   # packaging (scripts/package.sh, scripts/package-test.sh): .deb, lint, clean Debian 12 root
   debhelper lintian debootstrap bash-completion man-db git
+  # the packaged unit started by a real systemd (systemd-nspawn -b); zsh for its completion test
+  systemd-container libcap2-bin zsh
   # integration tests and benchmarks: real servers, fault injection, the classic tools to compare with
   iproute2 iptables nftables nginx-light conntrack tcpdump procps curl bpftrace tshark python3 time
   gnuplot-nox
@@ -19,6 +21,8 @@ packages=(
   prometheus prometheus-node-exporter tmux
   # the HTML report's browser test (headless screenshots)
   chromium
+  # the VM lab (tests/vm): Debian kernels under qemu, a busybox initramfs, depmod/modprobe
+  qemu-system-x86 busybox cpio kmod xz-utils zstd bc
 )
 
 missing=()

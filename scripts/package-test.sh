@@ -2,7 +2,8 @@
 # Installs the package into a clean Debian 12 root and checks it works there:
 #   apt-get install ./pktloss_*.deb (dependencies from ${shlibs:Depends}, nothing else present),
 #   pktloss --version, pktloss check (exit 0 or 1), man -w for every page, bash `complete -p`
-#   and the completion of subcommands, options and netns names; then the systemd unit, if any.
+#   and the completion of subcommands, options and netns names; then the systemd unit, if any:
+#   verified, run with its privileges, and started by a real systemd booted in the root.
 #   scripts/package-test.sh [DEB]     # as root; builds the package first when DEB is not given
 # The root is debootstrap --variant=minbase bookworm from the mirror apt uses here, cached under
 # $PKTLOSS_ROOT_CACHE (default /var/cache/pktloss-test-root), one per day; each run works on an
@@ -122,6 +123,11 @@ elif ! in_root /usr/sbin/pktloss --help | grep -qE '^ +serve +'; then
 else
   check "systemd unit: verify, then its ExecStart with only its privileges answers /metrics" \
     tests/package/systemd_unit.sh "$unit" "$root/usr/sbin/pktloss"
+  # Last, because it boots the root: a real systemd as PID 1 (systemd-nspawn -b) starts the
+  # unit, which answers and stops. nspawn mounts its own /proc, /sys and /dev.
+  for fs in dev sys proc; do umount -R -l "$root/$fs" 2>/dev/null || true; done
+  check "systemd unit: a real systemd (PID 1 in systemd-nspawn -b) starts it, it answers, it stops" \
+    tests/package/systemd_boot.sh "$root"
 fi
 echo "package-test: $([ $fail -eq 0 ] && echo passed || echo FAILED) in $((SECONDS - started)) s" >&2
 exit $fail

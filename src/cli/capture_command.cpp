@@ -13,6 +13,7 @@
 #include "capture/pcap_io.h"
 #include "cli/command.h"
 #include "cli/targets.h"
+#include "cli/validators.h"
 #include "render/svg_seq.h"
 #include "session/capture_file_source.h"
 #include "session/capture_source.h"
@@ -122,7 +123,7 @@ void register_capture_command(CLI::App& app, CommonOptions& common, CommandRunne
   auto* iface = sub->add_option("-i,--interface", opts->iface, "interface to capture on");
   sub->add_option("--filter", opts->filter, "BPF filter expression, as for tcpdump");
   sub->add_option("-d,--duration", opts->duration_s, "seconds to capture")
-      ->check(CLI::Range(0.1, 3600.0));
+      ->check(real_range(0.1, 3600.0));
   sub->add_option("--count", opts->count, "stop after this many packets")
       ->check(CLI::Range(uint64_t{1}, uint64_t{10'000'000}));
   sub->add_option("--snaplen", opts->snaplen, "bytes kept per packet (headers suffice)")

@@ -1,8 +1,17 @@
 // `pktloss check`: every layer of one namespace (or all), once or over a window of -i seconds.
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <stdexcept>
+
 #include "cli/command.h"
 #include "cli/targets.h"
+#include "cli/validators.h"
 #include "session/tracer_source.h"
 #include "session/window.h"
+#include "util/clock.h"
 
 namespace pktloss {
 namespace {
@@ -13,9 +22,20 @@ struct CheckOptions {
   bool no_sockets = false;
   bool no_firewall = false;
   bool no_trace = false;
+  std::string prometheus;  // FILE for node_exporter's textfile collector, or "-" for stdout
 };
 
 int run_check(const CommonOptions& common, const CheckOptions& opts) {
+  if (opts.prometheus == "-" && common.json)
+    throw std::invalid_argument("--json and --prometheus - both write to standard output");
+  if (!opts.prometheus.empty() && opts.prometheus != "-") {
+    // Said now, not after a window of -i seconds.
+    auto slash = opts.prometheus.rfind('/');
+    std::string dir = slash == std::string::npos ? "." : opts.prometheus.substr(0, slash + 1);
+    if (access(dir.c_str(), W_OK | X_OK) != 0)
+      throw std::runtime_error("cannot write " + opts.prometheus + ": " + dir + ": " +
+                               std::strerror(errno));
+  }
   WindowPlan plan;
   plan.observed = resolve_targets(common, opts.all_netns);
   plan.collect.sockets = !opts.no_sockets;
@@ -31,7 +51,22 @@ int run_check(const CommonOptions& common, const CheckOptions& opts) {
     }
     plan.sources.push_back(std::make_unique<TracerSource>(tf));
   }
-  return emit(run_window(plan), output_spec(common));
+  const double t0 = monotonic_seconds();
+  Snapshot last;
+  Report report = run_window(plan, &last);
+  OutputSpec spec = output_spec(common);
+  MetricsSelf self;
+  self.version = report.version;
+  self.collect_duration_s = monotonic_seconds() - t0;
+  self.last_collect_unix_s =
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  if (opts.prometheus == "-") {
+    spec.format = OutputFormat::prometheus;
+    spec.color = false;
+  } else {
+    spec.metrics_file = opts.prometheus;
+  }
+  return emit(RenderInput{report, &last, &self}, spec);
 }
 
 }  // namespace
@@ -43,11 +78,20 @@ void register_check_command(CLI::App& app, CommonOptions& common, CommandRunner&
   auto opts = std::make_shared<CheckOptions>();
   sub->add_option("-i,--interval", opts->interval_s,
                   "seconds between two snapshots; deltas in that window are strong evidence")
-      ->check(CLI::Range(0.0, 3600.0));
+      ->check(real_range(0.0, 3600.0));
   sub->add_flag("--all-netns", opts->all_netns, "every network namespace on the host");
   sub->add_flag("--no-sockets", opts->no_sockets, "skip the per-socket view (sock_diag)");
   sub->add_flag("--no-firewall", opts->no_firewall, "skip netfilter rules and conntrack");
   sub->add_flag("--no-trace", opts->no_trace, "skip the eBPF kernel drop tracer during -i");
+  sub->add_option("--prometheus", opts->prometheus,
+                  "also write every counter and finding in the Prometheus text format to FILE, "
+                  "atomically (for node_exporter's textfile collector); - prints it instead of "
+                  "the report")
+      ->type_name("FILE")
+      ->check([](const std::string& v) {
+        return v.empty() ? std::string("needs a file name, or - for standard output")
+                         : std::string();
+      });
   sub->callback(
       [&run, &common, opts] { run = [&common, opts] { return run_check(common, *opts); }; });
 }

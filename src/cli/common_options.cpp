@@ -1,9 +1,11 @@
 #include "cli/command.h"
+#include "cli/validators.h"
 
 namespace pktloss {
 
 void add_common_options(CLI::App& sub, CommonOptions& common) {
-  auto* n = sub.add_option("-n,--netns", common.netns, "named network namespace (/run/netns)");
+  auto* n = sub.add_option("-n,--netns", common.netns, "named network namespace (/run/netns)")
+                ->check(non_empty());
   auto* p = sub.add_option("-p,--pid", common.pid, "the network namespace of this process")
                 ->check(CLI::PositiveNumber);
   n->excludes(p);

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "cli/validators.h"
+
 namespace pktloss {
 
 struct MonitorTargetOptions {
@@ -14,7 +16,8 @@ struct MonitorTargetOptions {
 };
 
 inline void add_monitor_target_options(CLI::App& sub, MonitorTargetOptions& o) {
-  auto* n = sub.add_option("-n,--netns", o.netns, "named network namespace(s) (/run/netns)");
+  auto* n = sub.add_option("-n,--netns", o.netns, "named network namespace(s) (/run/netns)")
+                ->check(non_empty());
   auto* a = sub.add_flag("--all-netns", o.all_netns,
                          "every network namespace, re-discovered every interval");
   n->excludes(a);

@@ -8,6 +8,7 @@
 
 #include "cli/command.h"
 #include "cli/monitor_options.h"
+#include "cli/validators.h"
 #include "serve/exporter.h"
 #include "serve/http_server.h"
 #include "serve/monitor.h"
@@ -93,10 +94,10 @@ void register_serve_command(CLI::App& app, CommonOptions& common, CommandRunner&
                   "HOST:PORT to listen on (loopback by default; port 0 picks a free one)");
   add_monitor_target_options(*sub, *opts);
   sub->add_option("--interval", opts->interval_s, "seconds between collections")
-      ->check(CLI::Range(0.2, 3600.0));
+      ->check(real_range(0.2, 3600.0));
   sub->add_option("--window", opts->window_s,
                   "seconds the findings are evaluated over (rolling, like check -i)")
-      ->check(CLI::Range(0.2, 86400.0));
+      ->check(real_range(0.2, 86400.0));
   sub->add_flag("--no-sockets", opts->no_sockets, "skip the per-socket view (sock_diag)");
   sub->add_flag("--no-firewall", opts->no_firewall, "skip netfilter rules and conntrack");
   sub->add_option("--max-series", opts->max_series,

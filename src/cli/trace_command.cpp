@@ -7,6 +7,7 @@
 
 #include "cli/command.h"
 #include "cli/targets.h"
+#include "cli/validators.h"
 #include "session/tracer_source.h"
 #include "session/window.h"
 
@@ -87,7 +88,7 @@ void register_trace_command(CLI::App& app, CommonOptions& common, CommandRunner&
   sub->add_option("--proto", opts->proto, "only this protocol")
       ->check(CLI::IsMember({"tcp", "udp", "icmp", "icmp6"}));
   sub->add_option("-d,--duration", opts->duration_s, "seconds to trace (0: until Ctrl-C)")
-      ->check(CLI::Range(0.0, 86400.0));
+      ->check(real_range(0.0, 86400.0));
   sub->add_flag("--flows", opts->flows, "one row per 5-tuple");
   sub->add_flag("--all", opts->all, "also show normal frees that are not loss (socket close...)");
   sub->callback(

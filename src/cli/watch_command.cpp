@@ -15,6 +15,7 @@
 
 #include "cli/command.h"
 #include "cli/monitor_options.h"
+#include "cli/validators.h"
 #include "render/sparkline.h"
 #include "render/watch_renderer.h"
 #include "serve/monitor.h"
@@ -199,9 +200,9 @@ void register_watch_command(CLI::App& app, CommonOptions& common, CommandRunner&
   auto opts = std::make_shared<WatchOptions>();
   add_monitor_target_options(*sub, *opts);
   sub->add_option("--interval", opts->interval_s, "seconds between refreshes")
-      ->check(CLI::Range(0.2, 3600.0));
+      ->check(real_range(0.2, 3600.0));
   sub->add_option("--window", opts->window_s, "seconds the findings are evaluated over")
-      ->check(CLI::Range(0.2, 86400.0));
+      ->check(real_range(0.2, 86400.0));
   sub->add_flag("--no-color", opts->no_color, "no colour");
   sub->callback([&run, opts] { run = [opts] { return run_watch(*opts); }; });
 }

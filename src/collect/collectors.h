@@ -9,6 +9,7 @@ namespace pktloss {
 
 void collect_links(NetnsSnapshot& ns, const CollectOptions& opts);  // collect/links.cpp (+ethtool)
 void collect_qdiscs(NetnsSnapshot& ns);                             // collect/qdiscs.cpp
+void collect_tc_filters(NetnsSnapshot& ns);  // collect/tc_filters.cpp (after qdiscs)
 void collect_routes(NetnsSnapshot& ns);                             // routes, neighbours
 void collect_proc_counters(NetnsSnapshot& ns);                      // snmp, netstat, snmp6
 void collect_softnet(NetnsSnapshot& ns);                            // /proc/net/softnet_stat

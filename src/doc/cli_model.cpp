@@ -18,7 +18,8 @@ ValueKind kind_for(const OptionDoc& o) {
   if (has_name(o, "--interface") || has_name(o, "--dev")) return ValueKind::interface;
   if (has_name(o, "--container") || has_name(o, "--observe-container")) return ValueKind::container;
   if (has_name(o, "--pid")) return ValueKind::pid;
-  for (const char* n : {"--read", "--write", "--html", "--file", "--output", "--config"})
+  for (const char* n :
+       {"--read", "--write", "--html", "--prometheus", "--file", "--output", "--config"})
     if (has_name(o, n)) return ValueKind::file;
   return ValueKind::none;
 }

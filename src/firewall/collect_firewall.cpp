@@ -62,6 +62,13 @@ void collect_nftables(Firewall& fw) {
 
 void collect_firewall(NetnsSnapshot& ns) {
   Firewall& fw = ns.firewall;
+  // nftables and both legacy tables all need CAP_NET_ADMIN: without it, one note for the part.
+  if (!has_net_admin()) {
+    fw.notes.push_back(
+        "firewall: nftables and iptables-legacy rules need CAP_NET_ADMIN (run as root); "
+        "firewall rules not checked");
+    return;
+  }
   // Each source degrades on its own: a failure in one never hides the others.
   try {
     collect_nftables(fw);

@@ -156,7 +156,8 @@ std::optional<std::string> list_ruleset(unsigned flags, std::string& error) {
     return std::nullopt;
   }
   if (nft_run_cmd_from_buffer(ctx.get(), "list ruleset") != 0) {
-    error = "nftables: list ruleset failed: " + first_line(nft_ctx_get_error_buffer(ctx.get()));
+    std::string why = first_line(nft_ctx_get_error_buffer(ctx.get()));
+    error = "nftables: list ruleset failed" + (why.empty() ? std::string() : ": " + why);
     return std::nullopt;
   }
   const char* out = nft_ctx_get_output_buffer(ctx.get());

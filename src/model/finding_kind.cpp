@@ -15,6 +15,7 @@ std::span<const FindingKind* const> finding_catalogue() {
       &link_mtu_low,
       &qdisc_netem_loss,
       &qdisc_drops,
+      &qdisc_filter_drop,
       &netfilter_drop_rule,
       &netfilter_unmeasured_rule,
       &netfilter_conntrack_full,

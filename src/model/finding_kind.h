@@ -28,6 +28,7 @@ inline constexpr FindingKind link_ring_full{"link.ring_full", Layer::link, Sever
 inline constexpr FindingKind link_mtu_low{"link.mtu_low", Layer::link, Severity::critical, "interface MTU far below its peer's or the path's; large packets dropped"};
 inline constexpr FindingKind qdisc_netem_loss{"qdisc.netem_loss", Layer::qdisc, Severity::critical, "netem configured with loss, corrupt or duplicate"};
 inline constexpr FindingKind qdisc_drops{"qdisc.drops", Layer::qdisc, Severity::warning, "a qdisc dropping or over its limit"};
+inline constexpr FindingKind qdisc_filter_drop{"qdisc.filter_drop", Layer::qdisc, Severity::critical, "a tc filter action dropping (action drop, police over its rate)"};
 inline constexpr FindingKind netfilter_drop_rule{"netfilter.drop_rule", Layer::netfilter, Severity::critical, "a DROP / REJECT rule (or drop policy) whose counter moved"};
 inline constexpr FindingKind netfilter_unmeasured_rule{"netfilter.unmeasured_rule", Layer::netfilter, Severity::info, "a rule that can drop but has no counter"};
 inline constexpr FindingKind netfilter_conntrack_full{"netfilter.conntrack_full", Layer::netfilter, Severity::critical, "conntrack table at its maximum, or its drop counters moved"};

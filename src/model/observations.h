@@ -38,14 +38,27 @@ struct ProbeResult {
   uint32_t route_mtu = 0;    // MTU of the route (IP_MTU), may be lower than local_mtu
 };
 
+// The other end of a veth device a drop was counted on: where the packet was going.
+struct DropPeerDevice {
+  uint64_t netns_inode = 0;
+  std::string netns;
+  int ifindex = 0;
+  std::string dev;
+};
+
 // One row of kernel drop events aggregated in the kernel (kfree_skb with a drop reason).
+// The tracer fills the facts (where, why, how many); rules/drop_attribution fills the meaning
+// (layer, finding, explanation) and may move the row to the veth peer it was meant for.
 struct DropEventRow {
   uint64_t netns_inode = 0;
   std::string netns;  // resolved name when known
   int ifindex = 0;
   std::string dev;
-  std::string reason;      // "NETFILTER_DROP", "NO_SOCKET", "NOT_SPECIFIED", ... from kernel BTF
-  std::string location;    // symbol+offset, e.g. "nft_do_chain+0x3a4"
+  std::string reason;    // "NETFILTER_DROP", "NO_SOCKET", "NOT_SPECIFIED", ... from kernel BTF
+  std::string location;  // symbol+offset, e.g. "nft_do_chain+0x3a4"
+  std::string function;  // the symbol alone ("" when unresolved), e.g. "nft_do_chain"
+  // Set by the tracer when dev is a veth whose peer it knows; cleared once attributed.
+  std::optional<DropPeerDevice> peer;
   std::string layer;       // mapped layer name
   std::string finding_id;  // mapped finding id, e.g. "netfilter.drop_rule"
   std::string explanation;

@@ -11,6 +11,7 @@
 #include "model/qdisc.h"
 #include "model/routing.h"
 #include "model/sockets.h"
+#include "model/tc_filter.h"
 #include "model/system_counters.h"
 
 namespace pktloss {
@@ -21,6 +22,7 @@ struct NetnsSnapshot {
   bool entered = true;  // false when the namespace could not be entered (vanished, no privilege)
   std::vector<Link> links;
   std::vector<Qdisc> qdiscs;
+  std::vector<TcFilter> tc_filters;  // filters and their actions on ingress/clsact/classful qdiscs
   SnmpCounters snmp;
   std::vector<SoftnetCpu> softnet;  // softnet is per CPU, global to the host (shown in the host ns)
   Conntrack conntrack;

@@ -9,7 +9,9 @@
 #include <cerrno>
 #include <cstring>
 #include <exception>
+#include <fstream>
 #include <set>
+#include <sstream>
 #include <stdexcept>
 #include <thread>
 
@@ -68,8 +70,30 @@ NetnsTarget netns_by_name(const std::string& name) {
   return make_target(NetnsId::named(name, *ino), path);
 }
 
+// A kernel thread (PF_KTHREAD in /proc/PID/stat's flags) shares init's namespace and owns no
+// sockets: as a -p target it is a mistake (a typo'd pid), not a namespace to report on.
+static bool is_kernel_thread(int pid) {
+  std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat;
+  std::getline(f, stat);
+  auto close = stat.rfind(')');
+  if (close == std::string::npos) return false;
+  std::istringstream rest(stat.substr(close + 1));
+  std::string field;
+  unsigned long flags = 0;
+  // state ppid pgrp session tty_nr tpgid flags
+  for (int i = 0; i < 6 && rest >> field; ++i) {
+  }
+  if (!(rest >> flags)) return false;
+  constexpr unsigned long kPfKthread = 0x00200000;
+  return (flags & kPfKthread) != 0;
+}
+
 NetnsTarget netns_by_pid(int pid) {
   if (pid <= 0) throw std::runtime_error("invalid pid " + std::to_string(pid));
+  if (is_kernel_thread(pid))
+    throw std::runtime_error("pid " + std::to_string(pid) +
+                             " is a kernel thread; -p takes the pid of a process");
   std::string path = "/proc/" + std::to_string(pid) + "/ns/net";
   auto ino = inode_of(path);
   if (!ino)

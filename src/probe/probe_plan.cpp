@@ -55,6 +55,7 @@ std::optional<ProbeKind> probe_kind_from_string(const std::string& s) {
 }
 
 bool should_give_up(const ProbePlan& plan, const ProbeResult& r) {
+  if (plan.stop_requested && plan.stop_requested()) return true;
   return plan.give_up_after > 0 && r.received == 0 &&
          r.timeouts >= static_cast<uint64_t>(plan.give_up_after);
 }

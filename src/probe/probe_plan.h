@@ -2,6 +2,7 @@
 // What to probe, how often and for how long. Every probe is bounded in count, rate and time and
 // goes only to the one target in the plan.
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,6 +32,9 @@ struct ProbePlan {
   // Sequential kinds (connect, http, udp) stop early when this many probes in a row time out
   // before any is answered: a dead path need not cost count * timeout. 0 = never.
   int give_up_after = 5;
+  // Asked between probes (and between kinds): true ends the run early with what was measured so
+  // far (an operator's Ctrl-C during diagnose). Unset: never.
+  std::function<bool()> stop_requested;
 };
 
 struct ProbeResult;

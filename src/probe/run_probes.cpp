@@ -10,6 +10,7 @@ namespace pktloss {
 std::vector<ProbeResult> run_probes(const ProbePlan& plan, const ProbeProgress& progress) {
   std::vector<ProbeResult> out;
   for (ProbeKind k : plan.kinds) {
+    if (plan.stop_requested && plan.stop_requested()) break;
     ProbeResult r;
     switch (k) {
       case ProbeKind::syn:

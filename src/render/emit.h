@@ -6,6 +6,7 @@
 
 #include "model/report.h"
 #include "model/snapshot.h"
+#include "render/metrics_renderer.h"
 
 namespace pktloss {
 
@@ -27,12 +28,17 @@ struct OutputSpec {
   bool flows = false;     // drop table: the flow column
   int width = 0;          // terminal columns for the side-by-side path picture (0: no terminal)
   std::string html_file;  // also write the HTML report here ("" = no)
+  // Also write the Prometheus text exposition here, atomically ("" = no): for node_exporter's
+  // textfile collector, so a cron'd or timer'd `check` feeds the monitoring stack without serve.
+  std::string metrics_file;
 };
 
-// What a renderer reads: the report, and for the metrics formats the raw counters behind it.
+// What a renderer reads: the report, and for the metrics formats the raw counters behind it
+// (the window's last snapshot) and what pktloss says about itself (version, collection time).
 struct RenderInput {
   const Report& report;
   const Snapshot* snapshot = nullptr;
+  const MetricsSelf* metrics_self = nullptr;
 };
 
 // The renderer for a format; throws std::invalid_argument when this build has none for it.

@@ -374,11 +374,15 @@ void add_self(Builder& b, const MetricsSelf& s) {
         s.collect_cpu_s);
   b.add("pktloss_last_collect_timestamp_seconds", Type::gauge,
         "Unix time the last collection was published", {}, s.last_collect_unix_s);
-  b.add("pktloss_collections", Type::counter, "Collections since start", {},
-        static_cast<double>(s.collections));
-  b.add("pktloss_collect_interval_seconds", Type::gauge, "Configured collection interval", {},
-        s.interval_s);
-  b.add("pktloss_window_config_seconds", Type::gauge, "Configured rolling window", {}, s.window_s);
+  // A one-shot `check --prometheus` has no schedule of its own (cron or a timer runs it).
+  if (s.interval_s > 0) {
+    b.add("pktloss_collections", Type::counter, "Collections since start", {},
+          static_cast<double>(s.collections));
+    b.add("pktloss_collect_interval_seconds", Type::gauge, "Configured collection interval", {},
+          s.interval_s);
+    b.add("pktloss_window_config_seconds", Type::gauge, "Configured rolling window", {},
+          s.window_s);
+  }
   if (s.tracer_available) {
     b.add("pktloss_trace_map_full", Type::counter,
           "Kernel drops not counted because the tracer's map was full", {},

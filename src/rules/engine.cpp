@@ -8,6 +8,7 @@
 #include <string>
 
 #include "model/finding_kind.h"
+#include "rules/identity.h"
 #include "rules/own_traffic.h"
 #include "rules/rule_families.h"
 
@@ -227,9 +228,12 @@ Report evaluate(const Snapshot* before, const Snapshot& after_raw, const Observa
       continue;
     }
     if (before && !prev) r.notes.push_back("namespace " + ns.name + " appeared during the window");
+    if (prev && prev->entered)
+      for (const auto& n : identity_notes(*prev, ns)) r.notes.push_back(ns.name + ": " + n);
     RuleInput in{prev, ns, after, before, r.window_s, obs, cfg};
     link_rules(in, r.findings);
     qdisc_rules(in, r.findings);
+    tc_filter_rules(in, r.findings);
     netfilter_rules(in, r.findings);
     ip_rules(in, r.findings);
     transport_rules(in, r.findings);

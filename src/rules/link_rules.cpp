@@ -10,6 +10,7 @@
 
 #include "model/finding_kind.h"
 #include "rules/evidence.h"
+#include "rules/identity.h"
 #include "rules/netns_prefix.h"
 #include "rules/place.h"
 #include "rules/rule_families.h"
@@ -25,8 +26,9 @@ bool is_loopback(const Link& l) {
 
 const Link* find_link(const NetnsSnapshot* ns, const Link& l) {
   if (!ns) return nullptr;
+  // A link deleted and re-created under the same name is a new link (counters from zero).
   for (const auto& b : ns->links)
-    if (b.name == l.name) return &b;
+    if (same_link(b, l)) return &b;
   return nullptr;
 }
 

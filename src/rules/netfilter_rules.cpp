@@ -6,6 +6,7 @@
 
 #include "model/finding_kind.h"
 #include "rules/evidence.h"
+#include "rules/identity.h"
 #include "rules/netns_prefix.h"
 #include "rules/place.h"
 #include "rules/rule_families.h"
@@ -24,13 +25,10 @@ bool has_trait(const FirewallRule& r, const std::string& t) {
 
 const FirewallRule* find_before(const NetnsSnapshot* before, const FirewallRule& r) {
   if (!before) return nullptr;
-  bool legacy = r.backend.find("legacy") != std::string::npos;
-  for (const auto& b : before->firewall.rules) {
-    if (b.backend != r.backend || b.family != r.family || b.table != r.table || b.chain != r.chain)
-      continue;
-    // nft handles are stable; legacy rules have only positions, which shift, so match the text.
-    if (legacy ? b.text == r.text : b.handle == r.handle) return &b;
-  }
+  // nft handles are stable but reused after a flush; legacy rules have only positions, which
+  // shift: see same_rule.
+  for (const auto& b : before->firewall.rules)
+    if (same_rule(b, r)) return &b;
   return nullptr;
 }
 

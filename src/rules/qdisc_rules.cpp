@@ -8,6 +8,7 @@
 
 #include "model/finding_kind.h"
 #include "rules/evidence.h"
+#include "rules/identity.h"
 #include "rules/netns_prefix.h"
 #include "rules/place.h"
 #include "rules/qdisc_format.h"
@@ -31,7 +32,7 @@ bool injects_loss(const Qdisc& q) {
 const Qdisc* find_before(const RuleInput& in, const Qdisc& q) {
   if (!in.before) return nullptr;
   for (const auto& b : in.before->qdiscs)
-    if (b.dev == q.dev && b.handle == q.handle && b.parent == q.parent && b.kind == q.kind)
+    if (same_qdisc_device(b, q) && b.handle == q.handle && b.parent == q.parent && b.kind == q.kind)
       return &b;
   return nullptr;
 }

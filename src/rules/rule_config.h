@@ -30,6 +30,10 @@ struct RuleConfig {
   // Received IPv6 packets without a route before ip.no_route counts them: an interface coming up
   // gets a few link-local control packets (router solicitations, MLD) that count here harmlessly.
   uint64_t ipv6_in_noroute_min = 10;
+  // qdisc.filter_drop: a tc action that dropped at least min_window_events packets is a warning,
+  // and critical from this share of the packets it saw (a policer trimming 0.5% of a burst is
+  // shaping; one dropping a tenth of them is an outage).
+  double filter_drop_critical_share = 0.01;
 };
 
 }  // namespace pktloss

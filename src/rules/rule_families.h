@@ -6,6 +6,7 @@ namespace pktloss {
 
 void link_rules(const RuleInput& in, Findings& out);         // rules/link_rules.cpp
 void qdisc_rules(const RuleInput& in, Findings& out);        // rules/qdisc_rules.cpp
+void tc_filter_rules(const RuleInput& in, Findings& out);    // rules/tc_filter_rules.cpp
 void netfilter_rules(const RuleInput& in, Findings& out);    // rules/netfilter_rules.cpp
 void ip_rules(const RuleInput& in, Findings& out);           // rules/ip_rules.cpp
 void transport_rules(const RuleInput& in, Findings& out);    // rules/transport_rules.cpp

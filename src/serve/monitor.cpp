@@ -11,6 +11,7 @@
 #include <set>
 #include <tuple>
 
+#include "rules/drop_attribution.h"
 #include "rules/engine.h"
 #include "serve/layer_counters.h"
 #include "session/snapshot_taker.h"
@@ -250,7 +251,8 @@ void Monitor::collect_once() {
     std::map<uint64_t, std::string> names;
     for (const auto& ns : snap->namespaces)
       if (ns.entered) names[ns.inode] = ns.name;
-    for (auto& r : tracer_->rows()) {
+    for (auto& r :
+         attribute_drops(tracer_->rows(), DropAttributionOptions{traced_inodes_, false})) {
       auto it = names.find(r.netns_inode);
       if (it == names.end()) continue;
       r.netns = it->second;

@@ -22,6 +22,8 @@ class ProbeSource : public WindowSource {
   Role role() const override { return Role::active; }
   bool start(std::string& note) override;
   bool finished() const override { return done_.load(); }
+  // SIGINT / SIGTERM stops the probes after the one in flight: the report shows what was seen.
+  bool interruptible() const override { return true; }
   // Rethrows what stopped the probes from running at all (namespace gone, no socket).
   void stop(Observations& obs, std::vector<std::string>& notes) override;
 

@@ -37,6 +37,7 @@ NetnsSnapshot collect_one(const NetnsTarget& target, const CollectOptions& opts)
     run_in_netns(target, [&] {
       t.run("links", ns.name, [&] { collect_links(ns, opts); });
       t.run("qdiscs", ns.name, [&] { collect_qdiscs(ns); });
+      t.run("tcfilters", ns.name, [&] { collect_tc_filters(ns); });
       t.run("routes", ns.name, [&] { collect_routes(ns); });
       t.run("proc", ns.name, [&] { collect_proc_counters(ns); });
       t.run("softnet", ns.name, [&] { collect_softnet(ns); });

@@ -72,16 +72,29 @@ int hold_window(WindowPlan& plan, const std::vector<WindowSource*>& active, doub
   }
 }
 
+// The first snapshot could enter none of the namespaces asked for (no CAP_SYS_ADMIN, or gone):
+// there is nothing to report on, so the run is an error rather than an empty, clean report.
+void require_some_namespace(const WindowPlan& plan, const Snapshot& first) {
+  if (plan.observed.empty()) return;
+  for (const auto& ns : first.namespaces)
+    if (ns.entered) return;
+  const auto& ns = first.namespaces.front();
+  throw std::runtime_error(ns.notes.empty() ? "cannot enter namespace " + ns.name
+                                            : ns.notes.front());
+}
+
 }  // namespace
 
-Report run_window(WindowPlan& plan) {
+Report run_window(WindowPlan& plan, Snapshot* last_snapshot) {
   const bool windowed = plan.duration_s > 0 || plan.until_signal || has_active(plan);
   if (!windowed) {
     // One snapshot: lifetime totals only; no source has a window to observe.
     announce_ready(plan);
     Snapshot only = take_snapshot(plan.observed, plan.collect);
+    require_some_namespace(plan, only);
     Report r = evaluate(nullptr, only, Observations{}, plan.rules);
     if (plan.observed.empty()) r.netns = plan.scope;
+    if (last_snapshot) *last_snapshot = std::move(only);
     return r;
   }
   std::optional<StopRequest> stop_request;
@@ -102,6 +115,7 @@ Report run_window(WindowPlan& plan) {
     if (s->role() == WindowSource::Role::passive) start(*s, running_passive);
 
   Snapshot before = take_snapshot(plan.observed, plan.collect);
+  require_some_namespace(plan, before);
   announce_ready(plan);
   double t0 = monotonic_seconds();
   for (auto& s : plan.sources)
@@ -123,6 +137,7 @@ Report run_window(WindowPlan& plan) {
                       " after " + std::to_string(static_cast<int>(r.window_s)) +
                       " s: the report covers what was seen until then");
   }
+  if (last_snapshot) *last_snapshot = std::move(after);
   return r;
 }
 

@@ -9,6 +9,7 @@
 
 #include "collect/collect_options.h"
 #include "model/report.h"
+#include "model/snapshot.h"
 #include "netns/netns.h"
 #include "rules/rule_config.h"
 #include "session/window_source.h"
@@ -43,6 +44,8 @@ struct WindowPlan {
 // Runs the window and evaluates it. Throws std::runtime_error for a failure that leaves nothing
 // to report (an active source that could not run); a source that is merely unavailable (no BTF,
 // no capture privilege) is a note in the report, marked degraded.
-Report run_window(WindowPlan& plan);
+// `last_snapshot`, when given, receives the window's last snapshot (the raw counters the
+// metrics formats print beside the findings).
+Report run_window(WindowPlan& plan, Snapshot* last_snapshot = nullptr);
 
 }  // namespace pktloss

@@ -1,7 +1,9 @@
 #include "trace/drop_reasons.h"
 
 #include <bpf/btf.h>
+
 #include <bpf/libbpf.h>
+#include "trace/kernel_btf.h"
 
 #include <cerrno>
 #include <cstring>
@@ -32,7 +34,7 @@ void read_enum(const struct btf* btf, const char* enum_name, const std::string& 
 }  // namespace
 
 bool DropReasonNames::load_btf(std::string& error) {
-  struct btf* btf = btf__load_vmlinux_btf();
+  struct btf* btf = load_kernel_btf();
   if (!btf) {
     error = std::string("kernel BTF unavailable: ") + std::strerror(errno);
     return false;

@@ -18,9 +18,9 @@
 #include <stdexcept>
 
 #include "netns/netns.h"
-#include "trace/drop_classifier.h"
 #include "trace/drop_reasons.h"
 #include "trace/kallsyms.h"
+#include "trace/kernel_btf.h"
 #include "trace/link_names.h"
 
 extern "C" {
@@ -74,7 +74,7 @@ std::string flow_string(const drop_key& k) {
 
 // Signature of the tp_btf kfree_skb tracepoint: the number of arguments after the context.
 int kfree_skb_btf_args() {
-  struct btf* btf = btf__load_vmlinux_btf();
+  struct btf* btf = load_kernel_btf();
   if (!btf) return -1;
   int n = -1;
   int id = btf__find_by_name_kind(btf, "btf_trace_kfree_skb", BTF_KIND_TYPEDEF);
@@ -89,7 +89,7 @@ int kfree_skb_btf_args() {
 }
 
 bool kernel_has_func(const char* name) {
-  struct btf* btf = btf__load_vmlinux_btf();
+  struct btf* btf = load_kernel_btf();
   if (!btf) return false;
   bool found = btf__find_by_name_kind(btf, name, BTF_KIND_FUNC) > 0;
   btf__free(btf);
@@ -181,7 +181,11 @@ struct DropTracer::Impl {
   }
 
   bool open_and_load(bool use_btf, int btf_args) {
-    skel = drop_tracer_bpf__open();
+    // CO-RE relocations and tp_btf resolve against the same BTF the rest of the tracer read.
+    std::string btf_path = kernel_btf_path();
+    LIBBPF_OPTS(bpf_object_open_opts, open_opts);
+    if (kernel_btf_overridden()) open_opts.btf_custom_path = btf_path.c_str();
+    skel = drop_tracer_bpf__open_opts(&open_opts);
     if (!skel) {
       unavailable = "cannot open the BPF object: " + g_libbpf_last;
       return false;
@@ -256,10 +260,11 @@ struct DropTracer::Impl {
     libbpf_set_print(libbpf_print);
     if (!reasons_ok) reasons_ok = reasons.load(reasons_error);
     if (!kallsyms_ok) kallsyms_ok = kallsyms.load();
-    if (access("/sys/kernel/btf/vmlinux", R_OK) != 0) {
-      unavailable =
-          "eBPF tracer unavailable: no kernel BTF (/sys/kernel/btf/vmlinux; "
-          "CONFIG_DEBUG_INFO_BTF=n)";
+    if (std::string btf = kernel_btf_path(); access(btf.c_str(), R_OK) != 0) {
+      unavailable = "eBPF tracer unavailable: no kernel BTF (" + btf + ": " + std::strerror(errno) +
+                    (kernel_btf_overridden() ? std::string(", from ") + kKernelBtfEnv
+                                             : std::string("; CONFIG_DEBUG_INFO_BTF=n")) +
+                    ")";
       return false;
     }
     // The kernel filters on skb->dev's namespace; a packet dropped while crossing a veth into a
@@ -401,29 +406,16 @@ struct DropTracer::Impl {
         return std::string(b);
       }();
       r.proto = ip_proto_name(key.l3proto, key.l4proto);
-      DropClass c = classify_drop(r.reason, kallsyms.function(key.location), r.proto);
-      if (c.benign && !filters.include_benign) continue;
-      r.layer = c.layer;
-      r.finding_id = c.finding_id;
-      r.explanation = c.explanation;
+      r.function = kallsyms.function(key.location);
       r.netns_inode = key.netns;
+      r.netns = netns_name(key.netns);
       r.ifindex = static_cast<int>(key.ifindex);
-      if (c.at_peer) {
-        if (auto peer = links.veth_peer(key.netns, r.ifindex)) {
-          std::string from = links.name(key.netns, r.ifindex);
-          r.explanation += "; sent by " +
-                           (from.empty() ? "ifindex " + std::to_string(r.ifindex) : from) + " in " +
-                           netns_name(key.netns);
-          r.netns_inode = peer->first;
-          r.ifindex = peer->second;
-        }
-      }
-      if (!filters.netns_inodes.empty() &&
-          std::find(filters.netns_inodes.begin(), filters.netns_inodes.end(), r.netns_inode) ==
-              filters.netns_inodes.end())
-        continue;
-      r.netns = netns_name(r.netns_inode);
-      r.dev = links.name(r.netns_inode, r.ifindex);
+      r.dev = links.name(key.netns, r.ifindex);
+      // The meaning of the row (and whether it belongs to the peer) is decided by the rules;
+      // the tracer records where the packet was heading.
+      if (auto peer = links.veth_peer(key.netns, r.ifindex))
+        r.peer = DropPeerDevice{peer->first, netns_name(peer->first), peer->second,
+                                links.name(peer->first, peer->second)};
       if (filters.flows) r.flow = flow_string(key);
       auto ex = examples.find(key);
       if (ex != examples.end()) r.example = ex->second;

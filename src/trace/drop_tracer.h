@@ -45,6 +45,8 @@ class DropTracer {
   std::string unavailable_reason() const;
 
   // Totals since start(), sorted by packets (largest first). Safe to call while running.
+  // Facts only: rows of every traced namespace (the requested ones and their veth peers'),
+  // benign frees included; rules/drop_attribution.h classifies, re-homes and scopes them.
   std::vector<DropEventRow> rows();
   // Detaches and returns the final rows.
   std::vector<DropEventRow> stop();

@@ -83,6 +83,7 @@ PKTLOSS_LAZY(__s32, btf__find_by_name_kind, (const struct btf* b, const char* n,
              (b, n, k))
 PKTLOSS_LAZY(void, btf__free, (struct btf * b), (b))
 PKTLOSS_LAZY(struct btf*, btf__load_vmlinux_btf, (void), ())
+PKTLOSS_LAZY(struct btf*, btf__parse, (const char* path, struct btf_ext** ext), (path, ext))
 PKTLOSS_LAZY(const char*, btf__name_by_offset, (const struct btf* b, __u32 o), (b, o))
 PKTLOSS_LAZY(const struct btf_type*, btf__type_by_id, (const struct btf* b, __u32 id), (b, id))
 PKTLOSS_LAZY(int, libbpf_num_possible_cpus, (void), ())

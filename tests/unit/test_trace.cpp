@@ -7,7 +7,7 @@
 #include <sstream>
 
 #include "rules/rule_families.h"
-#include "trace/drop_classifier.h"
+#include "rules/drop_classifier.h"
 #include "trace/drop_reasons.h"
 #include "render/drop_table.h"
 #include "trace/drop_tracer.h"

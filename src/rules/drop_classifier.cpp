@@ -1,4 +1,4 @@
-#include "trace/drop_classifier.h"
+#include "rules/drop_classifier.h"
 #include "model/finding_kind.h"
 
 #include <array>
