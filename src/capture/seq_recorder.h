@@ -24,6 +24,8 @@ class SeqRecorder {
   // `trouble`: this event is a retransmission, worth its context.
   void add(const SeqEvent& e, bool trouble, TraceBudget& budget) {
     if (kept_.size() < kHead) {
+      // Most connections are short: one allocation holds all of them.
+      if (kept_.capacity() == 0) kept_.reserve(16);
       if (take(budget)) kept_.push_back(e);
       return;
     }

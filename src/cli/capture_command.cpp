@@ -2,6 +2,11 @@
 // namespace, or a saved pcap/pcapng file), with findings drawn from them.
 #include <fmt/format.h>
 
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
 #include <memory>
 #include <stdexcept>
 
@@ -9,6 +14,7 @@
 #include "cli/command.h"
 #include "cli/targets.h"
 #include "cli/validators.h"
+#include "render/svg_seq.h"
 #include "session/capture_file_source.h"
 #include "session/capture_source.h"
 #include "session/window.h"
@@ -26,7 +32,26 @@ struct CaptureOptions {
   std::string read_path;
   bool flows_all = false;
   std::string html_file;
+  std::string svg_dir;
 };
+
+// One SVG file per flow that carries a time-sequence trace: DIR/flow-N.svg, N its rank in the
+// report. Returns how many were written.
+size_t write_seq_svgs(const CaptureAnalysis& a, const std::string& dir) {
+  if (mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
+    throw std::runtime_error("cannot create " + dir + ": " + std::strerror(errno));
+  size_t n = 0;
+  for (size_t i = 0; i < a.flows.size(); ++i) {
+    std::string svg = render_seq_svg_file(a.flows[i]);
+    if (svg.empty()) continue;
+    std::string path = fmt::format("{}/flow-{}.svg", dir, i + 1);
+    std::ofstream out(path);
+    out << svg;
+    if (!out) throw std::runtime_error("cannot write " + path);
+    ++n;
+  }
+  return n;
+}
 
 int run_capture(const CommonOptions& common, const CaptureOptions& opts) {
   if (opts.read_path.empty() == opts.iface.empty())
@@ -76,6 +101,10 @@ int run_capture(const CommonOptions& common, const CaptureOptions& opts) {
     report.capture = source->analysis();
     report.capture_source = opts.iface + "@" + target.name;
   }
+  if (!opts.svg_dir.empty() && report.capture)
+    report.notes.push_back(fmt::format("{} time-sequence graph(s) written to {}",
+                                       write_seq_svgs(*report.capture, opts.svg_dir),
+                                       opts.svg_dir));
   OutputSpec spec = output_spec(common, TextView::capture);
   spec.flows = opts.flows_all;
   spec.html_file = opts.html_file;
@@ -106,6 +135,8 @@ void register_capture_command(CLI::App& app, CommonOptions& common, CommandRunne
   sub->add_option("--html", opts->html_file,
                   "also write an HTML report to FILE, with the time-sequence graph of each flow "
                   "that lost data");
+  sub->add_option("--svg-dir", opts->svg_dir,
+                  "also write each of those time-sequence graphs to DIR/flow-N.svg");
   sub->callback(
       [&run, &common, opts] { run = [&common, opts] { return run_capture(common, *opts); }; });
 }

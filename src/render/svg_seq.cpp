@@ -42,6 +42,14 @@ std::vector<double> ticks(double lo, double hi, int want) {
   return out;
 }
 
+// The smallest 1, 2 or 5 times a power of ten at or above v (v > 0): the top of an axis from 0.
+double nice_ceil(double v) {
+  double p = std::pow(10, std::floor(std::log10(v)));
+  for (double m : {1.0, 2.0, 5.0, 10.0})
+    if (m * p >= v) return m * p;
+  return 10 * p;
+}
+
 std::string bytes_label(double v) {
   if (std::abs(v) >= 1e6) return fmt::format("{:g}M", v / 1e6);
   if (std::abs(v) >= 1e4) return fmt::format("{:g}k", v / 1e3);
@@ -97,6 +105,21 @@ const char* seq_svg_css() {
          "svg.seq .sw-threshold{stroke:var(--wrn);stroke-width:2;stroke-dasharray:6 3}";
 }
 
+std::string render_seq_svg_file(const FlowReport& flow) {
+  std::string svg = render_seq_svg(flow);
+  if (svg.empty()) return svg;
+  // The page's colour variables, scoped to the graph, then its own rules.
+  std::string style = fmt::format(
+      "<style>svg.seq{{--bg:#fff;--fg:#1d1d1d;--muted:#666;--line:#8a8a8a;--crit:#b00020;"
+      "--wrn:#9a5b00;background:var(--bg)}}@media (prefers-color-scheme:dark){{svg.seq{{"
+      "--bg:#161616;--fg:#e4e4e4;--muted:#a0a0a0;--line:#777;--crit:#ff6b7a;--wrn:#f0b350}}}}"
+      "{}</style>",
+      seq_svg_css());
+  size_t at = svg.find('>');
+  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + svg.substr(0, at + 1) + style +
+         svg.substr(at + 1);
+}
+
 std::string render_seq_svg(const FlowReport& flow) {
   if (!flow.seq_trace) return "";
   const SeqTrace& tr = *flow.seq_trace;
@@ -131,7 +154,7 @@ std::string render_seq_svg(const FlowReport& flow) {
   auto tick_b = ticks(s_lo, s_hi, 5);
   s_hi = std::max(s_hi, tick_b.back());
   s_lo = std::min(s_lo, tick_b.front());
-  const double z_top = ticks(0, z_hi * 1.1, 2).back();
+  const double z_top = nice_ceil(z_hi * 1.05);
 
   // Rows from the top: title, subtitle, optional note, the sequence plot, its time labels, the
   // threshold label, the size plot, its time labels, then the legend.

@@ -17,4 +17,8 @@ std::string render_seq_svg(const FlowReport& flow);
 
 const char* seq_svg_css();
 
+// The same graph as a file of its own (capture --svg-dir): its stylesheet inside, light and
+// dark colours included.
+std::string render_seq_svg_file(const FlowReport& flow);
+
 }  // namespace pktloss

@@ -163,7 +163,8 @@ TEST(Capture, HtmlReportDrawsTheTimeSequenceGraphOfTheBlackHole) {
           "http://" + TestNet::kServerIp + "/30k.bin; done'");
   ASSERT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_NE(r.err.find("HTML report written to " + live), std::string::npos) << r.err;
-  auto again = net.pktloss("capture --read " + pcap + " --html " + saved);
+  std::string svgs = net.workdir() + "/svgs";
+  auto again = net.pktloss("capture --read " + pcap + " --html " + saved + " --svg-dir " + svgs);
   ASSERT_EQ(again.exit_code, 1) << again.out << again.err;
   for (const std::string& file : {live, saved}) {
     auto html = pktloss::testing::sh("cat " + file).out;
@@ -177,6 +178,13 @@ TEST(Capture, HtmlReportDrawsTheTimeSequenceGraphOfTheBlackHole) {
     EXPECT_EQ(html.find("href=\"http"), std::string::npos) << file;
     EXPECT_EQ(html.find("src=\""), std::string::npos) << file;
   }
+  // --svg-dir: one file per graph, each with its own stylesheet.
+  auto first = pktloss::testing::sh("cat " + svgs + "/flow-1.svg").out;
+  EXPECT_EQ(first.rfind("<?xml", 0), 0u) << first.substr(0, 200);
+  EXPECT_NE(first.find("<style>"), std::string::npos);
+  EXPECT_NE(first.find("class=\"threshold\""), std::string::npos);
+  EXPECT_NE(again.out.find("time-sequence graph(s) written to " + svgs), std::string::npos)
+      << again.out;
   // For the browser test and a person: the page and the capture it came from.
   if (const char* art = getenv("PKTLOSS_ARTIFACTS"))
     pktloss::testing::sh(std::string("mkdir -p ") + art + " && cp " + saved + " " + art +

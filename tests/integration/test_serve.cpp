@@ -115,6 +115,17 @@ TEST(Serve, RealPrometheusSeesDropRuleCounterAndFindingComeAndGo) {
     EXPECT_EQ(f[0]["metric"].value("severity", ""), "critical");
   }
 
+  // The index page's time line shows the netfilter layer dropping (its lane has a peak).
+  auto netfilter_lane = [&] {
+    std::string page = http_get(port, "/").body;
+    size_t at = page.find("data-layer=\"netfilter\"");
+    if (at == std::string::npos) return std::string();
+    return page.substr(at, page.find("</g>", at) - at);
+  };
+  EXPECT_TRUE(wait_until(
+      [&] { return netfilter_lane().find("class=\"peak hot\"") != std::string::npos; }, 20))
+      << netfilter_lane();
+
   // The eBPF tracer (when this kernel allows it) counts the same drops by reason and layer.
   if (first_value(promql(prom_port, "pktloss_collector_up{collector=\"trace\"}")) == 1) {
     const std::string kernel = "sum(pktloss_kernel_drops_total{netns=\"" + ns +

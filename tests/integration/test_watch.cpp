@@ -85,6 +85,27 @@ TEST(Watch, TerminalViewShowsFaultAppearAndClearAndRestoresTerminal) {
       20))
       << t.capture();
 
+  // The netfilter layer's sparkline rises above its lowest block (ASCII outside UTF-8).
+  auto spark = [&] {
+    std::istringstream in(t.capture());
+    std::string line;
+    while (std::getline(in, line))
+      if (line.rfind("  netfilter   ", 0) == 0) return line.substr(14, line.find("  now") - 14);
+    return std::string();
+  };
+  EXPECT_TRUE(wait_until(
+      [&] {
+        std::string sp = spark();
+        for (const std::string low : {"\u2581", "_", " "})
+          for (size_t at; (at = sp.find(low)) != std::string::npos;) sp.erase(at, low.size());
+        return !sp.empty();
+      },
+      20))
+      << t.capture();
+  if (const char* art = getenv("PKTLOSS_ARTIFACTS"))
+    sh(std::string("mkdir -p ") + art + " && tmux capture-pane -p -t pktlw" +
+       std::to_string(getpid()) + " > " + art + "/watch_screen.txt");
+
   ASSERT_EQ(net.in_server("iptables -D INPUT -m statistic --mode random --probability 0.3 -j DROP")
                 .exit_code,
             0);

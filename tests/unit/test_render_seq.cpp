@@ -184,7 +184,19 @@ TEST(SeqGraph, MtuBlackHoleShowsEverySegmentRetransmissionsAndTheThreshold) {
   ASSERT_EQ(all(g.root, "g", "y").size(), 1u);
   EXPECT_GE(all(all(g.root, "g", "x")[0], "text", "tick").size(), 2u);
   EXPECT_GE(all(all(g.root, "g", "y")[0], "text", "tick").size(), 2u);
-  EXPECT_EQ(all(g.root, "circle", "sz").size(), 10u);
+  // Every size dot inside the size panel (the second plot frame).
+  auto frames = all(g.root, "rect", "plot");
+  ASSERT_EQ(frames.size(), 2u);
+  double ztop = frames[1]->DoubleAttribute("y"), zh = frames[1]->DoubleAttribute("height");
+  auto dots = all(g.root, "circle", "sz");
+  EXPECT_EQ(dots.size(), 10u);
+  for (const auto* d : dots) {
+    EXPECT_GE(d->DoubleAttribute("cy"), ztop);
+    EXPECT_LE(d->DoubleAttribute("cy"), ztop + zh);
+  }
+  EXPECT_GT(thr[0]->DoubleAttribute("y1"), ztop);
+  EXPECT_LT(thr[0]->DoubleAttribute("y1"), ztop + zh);
+
   expect_labels_apart(g.root);
 }
 
@@ -234,6 +246,19 @@ TEST(SeqGraph, HtmlReportEmbedsTheGraphAsWellFormedXml) {
   ASSERT_EQ(svgs.size(), 1u);
   EXPECT_NE(html.find("svg.seq path.seg.retx"), std::string::npos);  // styled by the page
   EXPECT_NE(html.find("prefers-color-scheme:dark"), std::string::npos);
+}
+
+TEST(SeqGraph, StandaloneFileCarriesItsStylesheet) {
+  auto a = analyse_frames(mtu_black_hole());
+  ASSERT_EQ(a.flows.size(), 1u);
+  std::string svg = render_seq_svg_file(a.flows[0]);
+  XMLDocument doc;
+  ASSERT_EQ(doc.Parse(svg.c_str()), tinyxml2::XML_SUCCESS) << doc.ErrorStr();
+  ASSERT_STREQ(doc.RootElement()->Name(), "svg");
+  ASSERT_TRUE(doc.RootElement()->FirstChildElement("style"));
+  EXPECT_NE(svg.find("--fg:"), std::string::npos);
+  EXPECT_NE(svg.find("prefers-color-scheme:dark"), std::string::npos);
+  EXPECT_EQ(all(doc.RootElement(), "path", "seg").size(), 10u);
 }
 
 // A long flow: the first events, those around the retransmission and the last are kept, the
