@@ -7,6 +7,7 @@
 
 #include "cli/command.h"
 #include "cli/targets.h"
+#include "cli/validators.h"
 #include "probe/run_probes.h"
 #include "render/probe_view.h"
 #include "session/capture_source.h"
@@ -117,7 +118,7 @@ void register_diagnose_command(CLI::App& app, CommonOptions& common, CommandRunn
   sub->add_option("--interval", opts->interval_ms, "milliseconds between probes")
       ->check(CLI::Range(0, 10000));
   sub->add_option("--sizes", opts->sizes, "size sweep: auto, none, or a list like 64,500,1400");
-  sub->add_option("--path", opts->http_path, "HTTP path to GET (default /)");
+  sub->add_option("--path", opts->http_path, "HTTP path to GET (default /)")->check(http_path());
   sub->add_flag("--trace", opts->trace, "record kernel drop reasons (eBPF) during the probes");
   sub->add_flag("--capture", opts->capture, "capture the probe traffic (libpcap) and analyse it");
   sub->add_option("--html", opts->html_file, "also write an HTML report to FILE");

@@ -8,6 +8,7 @@
 
 #include "cli/command.h"
 #include "cli/targets.h"
+#include "cli/validators.h"
 #include "probe/run_probes.h"
 #include "render/probe_view.h"
 #include "session/probe_source.h"
@@ -105,7 +106,9 @@ void register_probe_command(CLI::App& app, CommonOptions& common, CommandRunner&
   sub->add_option("--timeout", opts->timeout_ms, "milliseconds to wait for an answer")
       ->check(CLI::Range(10, 60000))
       ->capture_default_str();
-  sub->add_option("--path", opts->path, "HTTP path for --mode http")->capture_default_str();
+  sub->add_option("--path", opts->path, "HTTP path for --mode http")
+      ->capture_default_str()
+      ->check(http_path());
   sub->add_option("--sizes", opts->sizes, "mtu sweep sizes: auto or a list like 100,576,1500")
       ->capture_default_str();
   sub->callback(

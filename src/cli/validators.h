@@ -27,4 +27,18 @@ inline const CLI::Validator& non_empty() {
   return kNonEmpty;
 }
 
+// An HTTP request target: "/" and then visible ASCII only. A space, CR or LF would end the
+// request line early and let the argument write headers of its own.
+inline const CLI::Validator& http_path() {
+  static const CLI::Validator kPath(
+      [](std::string& s) -> std::string {
+        if (s.empty() || s[0] != '/') return "must start with /";
+        for (char c : s)
+          if (c <= ' ' || c == 0x7f) return "must be visible ASCII without spaces";
+        return {};
+      },
+      "PATH");
+  return kPath;
+}
+
 }  // namespace pktloss

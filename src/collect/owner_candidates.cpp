@@ -27,11 +27,20 @@ void resolve_candidate_owners(std::vector<NetnsSnapshot>& namespaces, const char
   auto owners = find_socket_owners(inodes, &stats, 4'000'000, proc_root);
   for (auto& ns : namespaces) {
     bool had_candidates = false;
+    size_t unknown = 0;
     for (auto& s : ns.sockets) {
       if (!inodes.count(s.inode)) continue;
       had_candidates = true;
-      if (auto it = owners.find(s.inode); it != owners.end()) s.owners = it->second;
+      if (auto it = owners.find(s.inode); it != owners.end())
+        s.owners = it->second;
+      else
+        ++unknown;
     }
+    if (stats.denied > 0 && unknown > 0)
+      ns.notes.push_back("socket owners: " + std::to_string(unknown) +
+                         " socket(s) without a known owner; the file descriptors of " +
+                         std::to_string(stats.denied) +
+                         " processes of other users are not readable (run as root)");
     if (stats.truncated && had_candidates)
       ns.notes.push_back("socket owners: stopped after " + std::to_string(stats.fds) +
                          " file descriptors; some owners unknown");

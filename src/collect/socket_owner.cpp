@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <string>
 
 #include "collect/proc_parse.h"
@@ -61,7 +62,11 @@ std::unordered_map<uint64_t, std::vector<SocketOwner>> find_socket_owners(
     if (!all_digits(pe->d_name)) continue;
     std::string fd_dir = std::string(pe->d_name) + "/fd";
     int dfd = openat(proc_fd, fd_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd < 0) continue;  // vanished, or a kernel thread we may not look into
+    if (dfd < 0) {
+      // Vanished, or another user's process when we are not root (counted: owners go unknown).
+      if (errno == EACCES || errno == EPERM) ++st.denied;
+      continue;
+    }
     DIR* fds = fdopendir(dfd);
     if (!fds) {
       close(dfd);

@@ -16,6 +16,7 @@ struct OwnerScanStats {
   size_t processes = 0;
   size_t fds = 0;
   bool truncated = false;  // stopped at max_fds
+  size_t denied = 0;       // processes whose fds we may not read (not root: other users')
 };
 
 // Owners (pid, comm) of each wanted inode. Processes that vanish mid-scan are skipped; the scan

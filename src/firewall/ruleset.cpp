@@ -16,6 +16,7 @@ using nlohmann::json;
 
 struct TableInfo {
   std::string family, name;
+  uint64_t handle = 0;  // a table deleted and re-created (nft flush ruleset) gets a new one
   bool has_xt = false;
   bool builtin_chain_names = true;  // every base chain has an iptables/ebtables builtin name
   bool has_base_chain = false;
@@ -144,6 +145,7 @@ void parse_nft_ruleset(const json& ruleset, const NftRawFacts& raw, Firewall& fw
       TableInfo& ti = tables[get_s(t, "family") + " " + get_s(t, "name")];
       ti.family = get_s(t, "family");
       ti.name = get_s(t, "name");
+      ti.handle = get_u(t, "handle");
     } else if (it.contains("chain")) {
       const auto& c = it.at("chain");
       TableInfo& ti = tables[get_s(c, "family") + " " + get_s(c, "table")];
@@ -312,6 +314,7 @@ void parse_item(const json& it, std::map<std::string, TableInfo>& tables, const 
     fr.table = table;
     fr.chain = chain;
     fr.handle = handle;
+    fr.table_handle = ti.handle;
     fr.position = pos;
     fr.verdict = verdict;
     fr.has_counter = facts.has_counter;

@@ -13,6 +13,9 @@ struct FirewallRule {
   std::string table;
   std::string chain;
   uint64_t handle = 0;  // nft rule handle; for legacy tables the 1-based rule number
+  // nft table handle: rule handles restart when a table is deleted and re-created (a ruleset
+  // reload), so a rule is the same rule only in the same table incarnation. 0 for legacy.
+  uint64_t table_handle = 0;
   int position = 0;     // 1-based position in its chain
   std::string text;     // the rule in the syntax of the tool that owns it
   std::string verdict;  // "drop", "reject", "accept", "jump", ...

@@ -2,10 +2,19 @@
 
 #include <fmt/format.h>
 
+#include <nlohmann/json.hpp>
+
 namespace pktloss {
 namespace {
 
 void str(std::string& out, const std::string& s) {
+  // Bytes above ASCII (a file or device name that is not UTF-8): nlohmann checks the encoding
+  // and writes U+FFFD for what is not UTF-8, so the document stays valid JSON.
+  for (unsigned char c : s)
+    if (c >= 0x80) {
+      out += nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      return;
+    }
   out += '"';
   for (unsigned char c : s) {
     switch (c) {

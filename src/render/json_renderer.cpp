@@ -7,7 +7,9 @@ namespace pktloss {
 
 std::string render_json(const Report& report) {
   json j = report;
-  std::string out = j.dump(2);
+  // Names from outside (a device called "\xff\xfe") may not be UTF-8: one of them must not cost
+  // the whole report, so invalid bytes become U+FFFD.
+  std::string out = j.dump(2, ' ', false, json::error_handler_t::replace);
   if (report.capture) {
     // The capture section is written directly and spliced in: with tens of thousands of flows,
     // building it as nlohmann::json would cost more than the analysis.

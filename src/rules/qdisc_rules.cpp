@@ -204,15 +204,16 @@ void qdisc_rules(const RuleInput& in, Findings& out) {
     }
     Moves m = moves_of(in, q);
     if (m.drops.delta == 0 && m.overlimits.delta == 0) continue;
-    // Classful roots (htb, prio, mq) count their children's drops too: name the child that
-    // actually dropped, and the root only when no child explains it.
+    // Classful qdiscs (htb, prio, mq) count their children's drops too, at every level of a
+    // tree: name the deepest qdisc that actually dropped, not each of its ancestors again.
     bool child_explains = false;
-    for (const auto& c : in.after.qdiscs)
-      if (&c != &q && c.dev == q.dev && !c.is_root && c.parent != TC_H_INGRESS &&
-
-          moves_of(in, c).drops.delta > 0)
-        child_explains = true;
-    if (q.is_root && child_explains) continue;
+    for (const auto& c : in.after.qdiscs) {
+      if (&c == &q || c.dev != q.dev || c.is_root || c.parent == TC_H_INGRESS) continue;
+      bool below = q.is_root || ((q.handle & 0xffff0000u) != 0 &&
+                                 (c.parent & 0xffff0000u) == (q.handle & 0xffff0000u));
+      if (below && moves_of(in, c).drops.delta > 0) child_explains = true;
+    }
+    if (child_explains) continue;
     drops(in, q, m, out);
   }
 }

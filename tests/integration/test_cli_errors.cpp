@@ -183,3 +183,20 @@ TEST(CliErrors, NonUtf8AndControlCharactersInArguments) {
            "capture --read $'/tmp/no\\nsuch\\x1b.pcap' --json"})
     expect_one_line_error(run_bad(a), a);
 }
+
+TEST(CliErrors, HostileOptionValues) {
+  for (const std::string& a : std::vector<std::string>{
+           "diagnose --target ::1 --count 1 --json", "diagnose --target [::1]:80 --count 1 --json",
+           "diagnose --target 127.0.0.1: --count 1 --json", "diagnose --target :80 --json",
+           "diagnose --target 127.0.0.1 --sizes 1,2,abc --count 1 --json",
+           "diagnose --target 127.0.0.1 --sizes 99999999 --count 1 --json",
+           "diagnose --target 127.0.0.1 --observe '' --count 1 --json",
+           // A path that would end the request line and add headers of its own.
+           "diagnose --target 127.0.0.1 --path $'/\\r\\nHost: evil' --count 1 --json",
+           "probe --target 127.0.0.1 --mode http --path 'no-slash' --count 1 --json",
+           "probe --target 127.0.0.1 --mode http --path '/a b' --count 1 --json",
+           "capture -i lo --filter 'tcp port' -d 1 --json", "capture -i lo --snaplen 1 --json",
+           "check -n ../x --json", "check -n x/../../y --json", "watch -n ''",
+           "serve -n '' --listen 127.0.0.1:0"})
+    expect_one_line_error(run_bad(a), a);
+}

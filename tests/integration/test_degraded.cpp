@@ -223,3 +223,27 @@ TEST(Degraded, LibnftablesFailingOrReturningGarbageIsANote) {
     expect_one_note_per_part(report);
   }
 }
+
+TEST(Degraded, UnprivilegedSocketOwnersOfOtherUsersAreANote) {
+  TestNet net;
+  // A root listener whose accept queue fills (nobody accepts): the socket rules would name its
+  // owner, which nobody cannot see. Run in the namespace by the test: pktloss needs no setns.
+  net.spawn(net.server(),
+            "exec python3 -c 'import socket,time; s=socket.socket(); "
+            "s.bind((\"127.0.0.1\", 7070)); s.listen(1); time.sleep(60)'");
+  bool listening = false;
+  for (int i = 0; i < 50 && !listening; ++i) {
+    listening = net.in_server("ss -Hltn \"sport = :7070\" | grep -q LISTEN").exit_code == 0;
+    if (!listening) usleep(100000);
+  }
+  ASSERT_TRUE(listening);
+  net.in_server(
+      "for i in 1 2 3; do timeout 0.3 bash -c 'exec 3<>/dev/tcp/127.0.0.1/7070; "
+      "sleep 5' & done; sleep 0.2");
+  auto r =
+      sh("ip netns exec " + net.server() + " " + kNobody + PKTLOSS_BINARY + " check --json", 60);
+  expect_no_crash_text(r);
+  auto report = report_of(r);
+  EXPECT_EQ(count_notes(report, "socket owners"), 1) << dump_notes(report);
+  expect_one_note_per_part(report);
+}
