@@ -373,7 +373,7 @@ TEST(ContainerMetrics, NetnsInfoNamesTheContainer) {
   ns.inode = 9;
   Link l;
   l.name = "eth0";
-  l.stats = {{"rx_dropped", 5}};
+  l.stats.rx_dropped = 5;
   ns.links.push_back(l);
   snap.namespaces.push_back(ns);
   MetricsInput in;

@@ -63,9 +63,9 @@ TEST(RateTimeline, CounterResetGivesNoNegativeRate) {
   NetnsSnapshot before, after;
   Link l;
   l.name = "eth0";
-  l.stats = {{"rx_dropped", 1000000}};
+  l.stats.rx_dropped = 1000000;
   before.links.push_back(l);
-  l.stats = {{"rx_dropped", 4}};
+  l.stats.rx_dropped = 4;
   after.links.push_back(l);
   before.snmp = {{"Ip.InDiscards", 50}};
   after.snmp = {{"Ip.InDiscards", 10}};
