@@ -32,16 +32,18 @@ Socket slim(const Socket& s) {
   return k;
 }
 
-// nft rules pair by handle; legacy rules (positions shift) by their text.
+// Rules pair as rules/identity.h says: nft rules by table incarnation, handle and text (a handle
+// is reused after a flush), legacy rules (positions shift) by their text; so the text stays.
 FirewallRule slim(const FirewallRule& r) {
   FirewallRule k;
   k.backend = r.backend;
   k.family = r.family;
   k.table = r.table;
   k.chain = r.chain;
+  k.table_handle = r.table_handle;
   k.handle = r.handle;
   k.position = r.position;
-  if (r.backend.find("legacy") != std::string::npos) k.text = r.text;
+  k.text = r.text;
   k.verdict = r.verdict;
   k.has_counter = r.has_counter;
   k.packets = r.packets;

@@ -136,6 +136,8 @@ TEST(WindowSnapshot, FirewallSocketsAndOwnersPairAsBefore) {
   EXPECT_TRUE(k.sysctls.empty());
   EXPECT_TRUE(k.sockets.at(0).owners.empty());
   EXPECT_TRUE(k.firewall.rules.at(0).delete_argv.empty());
-  EXPECT_TRUE(k.firewall.rules.at(0).text.empty()) << "nft rules pair by handle";
-  EXPECT_FALSE(k.firewall.rules.at(1).text.empty()) << "legacy rules pair by text";
+  // Both kinds keep their text: nft rules pair by handle and text (handles are reused after a
+  // flush), legacy rules by text alone.
+  EXPECT_EQ(k.firewall.rules.at(0).text, before.namespaces.at(0).firewall.rules.at(0).text);
+  EXPECT_FALSE(k.firewall.rules.at(1).text.empty());
 }
