@@ -90,27 +90,31 @@ int netnsid_of(const std::string& netns_path) {
   return result;
 }
 
-namespace {
-
-std::vector<LinkName> links_in(uint64_t inode) {
-  std::vector<LinkName> out;
-  try {
-    for (const auto& t : all_netns()) {
-      if (t.inode != inode) continue;
-      run_in_netns(t, [&] { out = list_links_here(); });
-      break;
+const std::vector<NetnsTarget>& LinkNameCache::namespaces() {
+  // One walk of /proc per generation, shared by every name and peer lookup of a rows() call.
+  if (!namespaces_) {
+    try {
+      namespaces_ = all_netns();
+    } catch (const std::exception&) {
+      namespaces_.emplace();
     }
-  } catch (const std::exception&) {
-    // The namespace vanished or cannot be entered: names stay unknown, rows keep the ifindex.
   }
-  return out;
+  return *namespaces_;
 }
-
-}  // namespace
 
 const std::vector<LinkName>& LinkNameCache::links(uint64_t inode) {
   if (!fetched_[inode]) {
-    links_[inode] = links_in(inode);
+    std::vector<LinkName> out;
+    try {
+      for (const auto& t : namespaces())
+        if (t.inode == inode) {
+          run_in_netns(t, [&] { out = list_links_here(); });
+          break;
+        }
+    } catch (const std::exception&) {
+      // The namespace vanished or cannot be entered: names stay unknown, rows keep the ifindex.
+    }
+    links_[inode] = std::move(out);
     fetched_[inode] = true;
   }
   return links_[inode];
@@ -135,6 +139,12 @@ std::vector<uint64_t> LinkNameCache::veth_peer_namespaces(uint64_t inode) {
 }
 
 std::optional<std::pair<uint64_t, int>> LinkNameCache::veth_peer(uint64_t inode, int ifindex) {
+  auto key = std::make_pair(inode, ifindex);
+  if (auto it = peers_.find(key); it != peers_.end()) return it->second;
+  return peers_[key] = find_veth_peer(inode, ifindex);
+}
+
+std::optional<std::pair<uint64_t, int>> LinkNameCache::find_veth_peer(uint64_t inode, int ifindex) {
   LinkName self;
   bool found = false;
   for (const auto& l : links(inode))
@@ -149,7 +159,7 @@ std::optional<std::pair<uint64_t, int>> LinkNameCache::veth_peer(uint64_t inode,
   // so matching on them alone is ambiguous).
   std::optional<std::pair<uint64_t, int>> peer;
   try {
-    auto all = all_netns();
+    const auto& all = namespaces();
     const NetnsTarget* here = nullptr;
     for (const auto& t : all)
       if (t.inode == inode) here = &t;

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "netns/netns.h"
+
 namespace pktloss {
 
 struct LinkName {
@@ -31,13 +33,21 @@ class LinkNameCache {
   // Namespaces on the other end of this namespace's veth devices (drops while crossing into this
   // namespace happen with skb->dev still in the sender's).
   std::vector<uint64_t> veth_peer_namespaces(uint64_t netns_inode);
-  // Forget what was fetched so the next lookups see renamed / new devices.
-  void refresh() { fetched_.clear(); }
+  // Forget what was fetched so the next lookups see renamed / new devices and namespaces.
+  void refresh() {
+    fetched_.clear();
+    peers_.clear();
+    namespaces_.reset();
+  }
 
  private:
   const std::vector<LinkName>& links(uint64_t netns_inode);
+  const std::vector<NetnsTarget>& namespaces();
+  std::optional<std::pair<uint64_t, int>> find_veth_peer(uint64_t netns_inode, int ifindex);
   std::map<uint64_t, std::vector<LinkName>> links_;
   std::map<uint64_t, bool> fetched_;
+  std::map<std::pair<uint64_t, int>, std::optional<std::pair<uint64_t, int>>> peers_;
+  std::optional<std::vector<NetnsTarget>> namespaces_;
 };
 
 // Every link of the calling thread's namespace (empty on error).
