@@ -112,6 +112,13 @@ void LiveCapture::loop() {
     }
     if (fd < 0 && n == 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
+  // Stopped (Ctrl-C, the end of the window): what the kernel captured before that is still the
+  // capture's; the poll above may have been asleep when it arrived. Bounded, for a flood.
+  for (int i = 0;
+       i < 64 && error_.empty() && !packets_.count_limit_reached && !packets_.byte_limit_reached;
+       ++i)
+    if (pcap_dispatch(handle_, -1, &LiveCapture::on_packet, reinterpret_cast<u_char*>(this)) <= 0)
+      break;
   pcap_stat st{};
   if (pcap_stats(handle_, &st) == 0) {
     packets_.kernel_received = st.ps_recv;

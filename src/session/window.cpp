@@ -117,10 +117,12 @@ Report run_window(WindowPlan& plan, Snapshot* last_snapshot) {
 
   Snapshot before = take_snapshot(plan.observed, plan.collect);
   require_some_namespace(plan, before);
-  announce_ready(plan);
   double t0 = monotonic_seconds();
   for (auto& s : plan.sources)
     if (s->role() == WindowSource::Role::active) start(*s, running_active);
+  // Open means every source is running: traffic a script sends now is seen by a capture that is
+  // the command (it was announced before the capture opened its socket, and missed it).
+  announce_ready(plan);
 
   int sig = hold_window(plan, running_active, t0);
 
