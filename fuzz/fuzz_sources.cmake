@@ -8,6 +8,7 @@ set(PKTLOSS_FUZZ_PARSERS
   capture/packet_builder.cpp capture/pcap_io.cpp
   collect/link_parse.cpp collect/qdisc_parse.cpp collect/route_parse.cpp collect/netconf.cpp
   collect/sock_diag.cpp collect/proc_parse.cpp collect/neigh_stat.cpp collect/socket_owner.cpp
+  collect/addr_text.cpp
   model/netns_id.cpp
   firewall/ruleset.cpp firewall/nft_render.cpp firewall/nft_listing.cpp firewall/ebarp_render.cpp
   firewall/fw_args.cpp firewall/ipt_render.cpp firewall/ipt_header.cpp firewall/xt_decode.cpp
