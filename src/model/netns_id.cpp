@@ -18,8 +18,11 @@ bool starts(const std::string& s, const char* prefix) {
 }
 
 // A spelling display() gives to another kind.
+// A name parse() would not read back as that named namespace: spelled with the netns/ prefix.
+// ('/' cannot be in a /run/netns name, but a hostile one must not turn into a container.)
 bool reserved(const std::string& name) {
-  return name == "host" || starts(name, kPid) || starts(name, kInode) || starts(name, kNamed);
+  return name.empty() || name == "host" || name.find('/') != std::string::npos ||
+         starts(name, kPid) || starts(name, kInode) || starts(name, kNamed);
 }
 
 }  // namespace
