@@ -129,7 +129,10 @@ TEST(LinkRules, FewDropsInTheWindowAreInfoUntilTheWarningMinimum) {
   auto p = load_pair("link/counters_window.json");
   RuleConfig cfg;
   cfg.link_warning_min = 3;
-  const Finding* f = find_id(with_prefix(run(p, cfg), "link."), "link.rx_dropped", "ens3");
+  // Kept in a variable: find_id points into it (a temporary here was a use after free, seen by
+  // the ASan stage).
+  const auto findings = with_prefix(run(p, cfg), "link.");
+  const Finding* f = find_id(findings, "link.rx_dropped", "ens3");
   ASSERT_NE(f, nullptr);
   EXPECT_EQ(f->severity, Severity::warning);
 }
