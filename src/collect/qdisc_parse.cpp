@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "collect/nl_attr_read.h"
 #include "collect/nl_attr_table.h"
 
 namespace pktloss {
@@ -24,25 +25,9 @@ double pct(uint32_t raw) {
   return static_cast<double>(raw) * 100.0 / 4294967295.0;
 }
 
-// Copies a fixed-size uapi struct out of an attribute at least that long.
-template <typename T>
-bool read_struct(const nlattr* a, T& out) {
-  if (!a || mnl_attr_get_payload_len(a) < sizeof(T)) return false;
-  std::memcpy(&out, mnl_attr_get_payload(a), sizeof(T));
-  return true;
-}
-
-bool read_u32(const nlattr* a, uint32_t& v) {
-  if (!a || mnl_attr_validate(a, MNL_TYPE_U32) < 0) return false;
-  v = mnl_attr_get_u32(a);
-  return true;
-}
-
-bool read_u64(const nlattr* a, uint64_t& v) {
-  if (!a || mnl_attr_get_payload_len(a) != sizeof(uint64_t)) return false;
-  std::memcpy(&v, mnl_attr_get_payload(a), sizeof v);  // may be only 4-byte aligned
-  return true;
-}
+using nl::read_struct;
+using nl::read_u32;
+using nl::read_u64;
 
 // Parses a buffer of attributes (not inside a message): netem's options after its fixed struct.
 template <size_t N>

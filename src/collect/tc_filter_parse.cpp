@@ -10,6 +10,7 @@
 #include <cstring>
 #include <vector>
 
+#include "collect/nl_attr_read.h"
 #include "collect/nl_attr_table.h"
 
 namespace pktloss {
@@ -18,24 +19,9 @@ namespace {
 // The packet-scheduler clock: one tick is 64 ns (see qdisc_parse.cpp).
 constexpr double kUsPerTick = 64.0 / 1000.0;
 
-template <typename T>
-bool read_struct(const nlattr* a, T& out) {
-  if (!a || mnl_attr_get_payload_len(a) < sizeof(T)) return false;
-  std::memcpy(&out, mnl_attr_get_payload(a), sizeof(T));
-  return true;
-}
-
-bool read_u32(const nlattr* a, uint32_t& v) {
-  if (!a || mnl_attr_validate(a, MNL_TYPE_U32) < 0) return false;
-  v = mnl_attr_get_u32(a);
-  return true;
-}
-
-bool read_u64(const nlattr* a, uint64_t& v) {
-  if (!a || mnl_attr_get_payload_len(a) != sizeof(uint64_t)) return false;
-  std::memcpy(&v, mnl_attr_get_payload(a), sizeof v);
-  return true;
-}
+using nl::read_struct;
+using nl::read_u32;
+using nl::read_u64;
 
 std::string read_string(const nlattr* a) {
   if (!a || mnl_attr_validate(a, MNL_TYPE_STRING) < 0) return "";
