@@ -90,11 +90,15 @@ constexpr uint64_t kMinRtoNs = 200'000'000, kInitialRtoNs = 1'000'000'000;
 // default, when no RTT is known).
 constexpr uint64_t kNoRttReorderNs = 3'000'000;
 // The same frame captured twice (mirrored port, two capture points) arrives this close: a few
-// microseconds, more on a loaded host (a veth's far end captures after a softirq). An IPv4
-// packet with the same non-zero IP ID is never a retransmission (each transmission takes a new
-// ID), so it may be further apart; without an ID (IPv6) only microseconds separate copies.
+// microseconds, more on a loaded host (a veth's far end captures after a softirq, which a busy
+// host defers to ksoftirqd: copies 2-20 ms apart were seen on a loaded CI machine). An IPv4
+// packet with the same non-zero IP ID is never a retransmission: Linux (and every stack that
+// numbers its packets) gives each transmission a new ID, so the same ID and bytes come again
+// only after the 16-bit counter wrapped, 65,536 packets later; the window for them is the
+// shortest retransmission timeout. Without an ID (IPv6) a fast retransmission on a veth can
+// follow the original by tens of microseconds, so only microseconds separate copies.
 constexpr uint64_t kDuplicateWindowNs = 50'000;
-constexpr uint64_t kDuplicateWindowIdNs = 2'000'000;
+constexpr uint64_t kDuplicateWindowIdNs = kMinRtoNs;
 // Linux TIME_WAIT: after this, a 5-tuple may carry a new connection even without FIN/RST.
 constexpr uint64_t kTimeWaitNs = 60'000'000'000ull;
 
@@ -106,7 +110,8 @@ uint64_t rto_ns(const Flow& f) {
 bool seen_recently(RecentFrames& r, uint64_t hash, uint64_t ts, uint64_t window) {
   if (hash == 0) return false;
   for (size_t i = 0; i < r.hash.size(); ++i)
-    if (r.hash[i] == hash && ts >= r.ts[i] && ts - r.ts[i] <= window) return true;
+    // Either order: two capture points merged into one file need not be sorted by time.
+    if (r.hash[i] == hash && (ts >= r.ts[i] ? ts - r.ts[i] : r.ts[i] - ts) <= window) return true;
   r.hash[r.next] = hash;
   r.ts[r.next] = ts;
   r.next = static_cast<uint8_t>((r.next + 1) % r.hash.size());

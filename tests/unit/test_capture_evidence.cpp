@@ -274,6 +274,34 @@ TEST(CaptureEvidence, FramesCapturedTwiceAreDuplicatesNotRetransmissions) {
   EXPECT_TRUE(has_note(a, "duplicated frames"));
 }
 
+// On a loaded host the far end of a veth captures its copy after a deferred softirq: copies
+// 15 ms apart (seen in CI) are still the same IPv4 packet, and a merged file may hold the later
+// copy first. A real retransmission carries a new IP ID and is one, however soon it comes.
+TEST(CaptureEvidence, LateCopiesWithTheSameIpIdAreDuplicatesAndANewIdIsARetransmission) {
+  std::vector<Frame> f;
+  TcpConv c(f, "10.0.0.1", "10.0.0.2");
+  c.handshake();
+  uint32_t at = c.client_data(500);
+  c.client_retransmit(at, 500);
+  c.ack_from_server();
+  std::vector<Frame> twice;
+  uint16_t id = 100;
+  for (auto x : f) {
+    x.ip[4] = static_cast<uint8_t>(id >> 8);
+    x.ip[5] = static_cast<uint8_t>(id++);
+    Frame copy = x;
+    copy.ts_ns += 15'000'000;
+    copy.ip[8] -= 1;
+    twice.push_back(copy);  // the later copy first
+    twice.push_back(x);
+  }
+  auto a = analyse_frames(twice);
+  const auto& r = only_flow(a);
+  EXPECT_EQ(a.stats.duplicate_frames, f.size());
+  EXPECT_EQ(r.out.retransmits, 1u);
+  EXPECT_EQ(r.out.syns, 1u);
+}
+
 TEST(CaptureEvidence, DuplicateAcksFollowRfc5681) {
   std::vector<Frame> f;
   TcpConv c(f, "10.0.0.1", "10.0.0.2");
