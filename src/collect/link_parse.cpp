@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "collect/nl_attr_read.h"
+
 namespace pktloss {
 namespace {
 
@@ -50,6 +52,7 @@ int attr_type(uint16_t type) {
     case IFLA_IFNAME:
       return MNL_TYPE_STRING;
     case IFLA_LINKINFO:
+    case IFLA_XDP:
       return MNL_TYPE_NESTED;
     case IFLA_STATS64:
     case IFLA_STATS:
@@ -82,6 +85,45 @@ int info_kind(const nlattr* a, void* data) {
   if (mnl_attr_get_type(a) == IFLA_INFO_KIND && mnl_attr_validate(a, MNL_TYPE_STRING) == 0)
     *static_cast<std::string*>(data) = attr_string(a);
   return MNL_CB_OK;
+}
+
+// IFLA_XDP: which modes have a program and their ids. The kernel always sends the nest (with
+// XDP_ATTACHED_NONE when nothing is attached); one mode has its id in IFLA_XDP_PROG_ID, several
+// (XDP_ATTACHED_MULTI) have one per-mode id each.
+int xdp_attr(const nlattr* a, void* data) {
+  auto* tb = static_cast<const nlattr**>(data);
+  uint16_t type = mnl_attr_get_type(a);
+  if (type <= IFLA_XDP_MAX) tb[type] = a;
+  return MNL_CB_OK;
+}
+
+std::vector<XdpAttachment> xdp_attachments(const nlattr* nest) {
+  const nlattr* tb[IFLA_XDP_MAX + 1] = {};
+  mnl_attr_parse_nested(nest, xdp_attr, tb);
+  std::vector<XdpAttachment> out;
+  uint8_t attached = 0;
+  if (!nl::read_u8(tb[IFLA_XDP_ATTACHED], attached) || attached == XDP_ATTACHED_NONE) return out;
+  auto add = [&](const char* mode, const nlattr* id_attr) {
+    uint32_t id = 0;
+    if (nl::read_u32(id_attr, id) && id != 0) out.push_back({mode, id});
+  };
+  switch (attached) {
+    case XDP_ATTACHED_DRV:
+      add("drv", tb[IFLA_XDP_PROG_ID]);
+      break;
+    case XDP_ATTACHED_SKB:
+      add("skb", tb[IFLA_XDP_PROG_ID]);
+      break;
+    case XDP_ATTACHED_HW:
+      add("hw", tb[IFLA_XDP_PROG_ID]);
+      break;
+    default:  // XDP_ATTACHED_MULTI (and any later value): the per-mode ids say it all
+      add("drv", tb[IFLA_XDP_DRV_PROG_ID]);
+      add("skb", tb[IFLA_XDP_SKB_PROG_ID]);
+      add("hw", tb[IFLA_XDP_HW_PROG_ID]);
+      break;
+  }
+  return out;
 }
 
 // Older kernels send a shorter struct (fields are only ever appended): missing ones read 0.
@@ -138,6 +180,7 @@ std::optional<Link> link_from_nlmsg(const nlmsghdr* nlh) {
   // ANOTHER namespace is a real peer (a veth pair moved into two fresh namespaces: both ifindex 2).
   if (k.link_ifindex == k.ifindex && k.link_netnsid < 0) k.link_ifindex = 0;
   if (tb[IFLA_MASTER]) k.master_ifindex = static_cast<int>(mnl_attr_get_u32(tb[IFLA_MASTER]));
+  if (tb[IFLA_XDP]) k.xdp = xdp_attachments(tb[IFLA_XDP]);
   if (tb[IFLA_STATS64])
     k.stats = link_stats(read_stats<rtnl_link_stats64>(tb[IFLA_STATS64]));
   else if (tb[IFLA_STATS])

@@ -153,6 +153,7 @@ void collect_links(NetnsSnapshot& ns, const CollectOptions& opts) {
           l.peer_mtu = p->mtu;
           if (l.kind == "veth") {
             l.peer_stats = p->stats;
+            l.peer_xdp = p->xdp;
             l.peer_netns = ns.name;
           }
         }
@@ -161,7 +162,10 @@ void collect_links(NetnsSnapshot& ns, const CollectOptions& opts) {
         if (auto p = link_in_netnsid(sk, l.link_netnsid, l.link_ifindex, perr)) {
           l.peer_name = p->name;
           l.peer_mtu = p->mtu;
-          if (l.kind == "veth") l.peer_stats = p->stats;
+          if (l.kind == "veth") {
+            l.peer_stats = p->stats;
+            l.peer_xdp = p->xdp;
+          }
           if (auto it = nsids.find(l.link_netnsid); it != nsids.end()) l.peer_netns = it->second;
         } else {
           ns.notes.push_back("links: peer of " + l.name + " (netnsid " +
@@ -170,8 +174,11 @@ void collect_links(NetnsSnapshot& ns, const CollectOptions& opts) {
         }
       }
     }
-    // A link with an IFLA_INFO_KIND is a software device; driver-backed NICs have none.
-    if (opts.ethtool && ethtool.ok() && (l.kind.empty() || opts.ethtool_software_links)) {
+    // A link with an IFLA_INFO_KIND is a software device; driver-backed NICs have none. One
+    // with an XDP program is read too: its driver's xdp_drops statistic (veth has one per
+    // queue) is the only counter of what the program dropped.
+    if (opts.ethtool && ethtool.ok() &&
+        (l.kind.empty() || opts.ethtool_software_links || !l.xdp.empty())) {
       l.driver_stats = ethtool.driver_stats(l.name);
       l.ring = ethtool.ring(l.name);
     }

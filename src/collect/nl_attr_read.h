@@ -16,6 +16,12 @@ inline bool read_struct(const nlattr* a, T& out) {
   return true;
 }
 
+inline bool read_u8(const nlattr* a, uint8_t& v) {
+  if (!a || mnl_attr_validate(a, MNL_TYPE_U8) < 0) return false;
+  v = mnl_attr_get_u8(a);
+  return true;
+}
+
 inline bool read_u32(const nlattr* a, uint32_t& v) {
   if (!a || mnl_attr_validate(a, MNL_TYPE_U32) < 0) return false;
   v = mnl_attr_get_u32(a);

@@ -69,9 +69,11 @@ void from_json(const json& j, NetnsId& v) {
 }
 
 PKTLOSS_JSON(RingParams, rx, rx_max, tx, tx_max)
+PKTLOSS_JSON(XdpAttachment, mode, prog_id)
+PKTLOSS_JSON(BpfProgram, id, info_read, name, type, tag, run_cnt, run_time_ns)
 PKTLOSS_JSON(Link, ifindex, name, kind, operstate, admin_up, carrier, mtu, txqlen, link_ifindex,
              link_netnsid, peer_name, peer_mtu, peer_netns, master_ifindex, master_name, master_mtu,
-             stats, peer_stats, driver_stats, ring)
+             stats, peer_stats, driver_stats, ring, xdp, peer_xdp)
 PKTLOSS_JSON(QdiscStats, bytes, packets, drops, overlimits, requeues, backlog_bytes, qlen)
 PKTLOSS_JSON(Qdisc, ifindex, dev, kind, handle, parent, is_root, options, stats)
 PKTLOSS_JSON(SocketOwner, pid, comm)
@@ -87,8 +89,9 @@ PKTLOSS_JSON(FirewallRule, backend, family, table, chain, handle, position, text
 PKTLOSS_JSON(FirewallChain, backend, family, table, chain, hook, policy, has_counter,
              policy_packets, policy_bytes, set_policy_command, set_policy_argv, add_counter_argv)
 PKTLOSS_JSON(Firewall, rules, chains, notes)
-PKTLOSS_JSON(NetnsSnapshot, name, id, inode, entered, links, qdiscs, snmp, softnet, conntrack, sysctls,
-             sockets, routes, neighbours, neighbour_stats, firewall, notes)
+PKTLOSS_JSON(NetnsSnapshot, name, id, inode, entered, links, qdiscs, snmp, softnet, conntrack,
+             sysctls, sockets, routes, neighbours, neighbour_stats, firewall, bpf_programs,
+             bpf_stats_enabled, notes)
 PKTLOSS_JSON(Snapshot, monotonic_s, taken_at, host, namespaces)
 
 PKTLOSS_JSON(RttStats, min_ms, avg_ms, p50_ms, p99_ms, max_ms)
@@ -107,6 +110,8 @@ PKTLOSS_JSON(Target, host, port)
 PKTLOSS_JSON(NamespaceView, name, netns, role, probed, layers)
 PKTLOSS_JSON(LinkEnd, netns, dev, mtu)
 PKTLOSS_JSON(PathLink, a, b, kind, via)
+PKTLOSS_JSON(AttachedProgram, netns, dev, hook, mode, id, info_read, name, type, tag, run_cnt,
+             run_time_ns, run_cnt_delta, stats_enabled)
 
 // Place: only the fields that are set, so a finding's place reads like its object.
 void to_json(json& j, const Place& v) {
@@ -214,6 +219,7 @@ void to_json(json& j, const Report& v) {
            {"target", nullptr},      {"probes", v.probes},           {"layers", v.layers},
            {"findings", v.findings}, {"drop_events", v.drop_events}, {"flows", v.flows},
            {"notes", v.notes},       {"namespaces", v.namespaces},   {"links", v.links}};
+  j["bpf_programs"] = v.bpf_programs;
   if (v.target) j["target"] = *v.target;
   if (v.interrupted) j["interrupted"] = true;
 }
@@ -234,6 +240,7 @@ void from_json(const json& j, Report& v) {
   v.notes = j.value("notes", std::vector<std::string>{});
   v.namespaces = j.value("namespaces", std::vector<NamespaceView>{});
   v.links = j.value("links", std::vector<PathLink>{});
+  v.bpf_programs = j.value("bpf_programs", std::vector<AttachedProgram>{});
 }
 
 }  // namespace pktloss

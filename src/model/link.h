@@ -3,7 +3,9 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "model/bpf_program.h"
 #include "model/counters.h"
 #include "model/link_stats.h"
 
@@ -42,6 +44,11 @@ struct Link {
   // ethtool -S driver statistics (SIOCETHTOOL ETHTOOL_GSTATS) when the driver has them.
   CounterMap driver_stats;
   std::optional<RingParams> ring;
+  // IFLA_XDP: the XDP programs attached, one per mode (several only in XDP_ATTACHED_MULTI).
+  std::vector<XdpAttachment> xdp;
+  // The veth peer's XDP programs (read with its stats across namespaces): a client sees the
+  // program that drops its packets on the far end even when that namespace is not observed.
+  std::vector<XdpAttachment> peer_xdp;
 };
 
 }  // namespace pktloss

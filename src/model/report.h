@@ -42,6 +42,25 @@ struct PathLink {
   std::string via;  // the bridge's name for kind "bridge"
 };
 
+// One eBPF program on a device's packet path (the report's "bpf_programs"): an XDP program in
+// one mode, or a tc cls_bpf filter's program.
+struct AttachedProgram {
+  std::string netns;
+  std::string dev;
+  std::string hook;  // "xdp", "tc ingress", "tc egress", "tc parent 1:"
+  std::string mode;  // xdp: "drv", "skb", "hw"; tc: "direct-action" or ""
+  uint32_t id = 0;
+  bool info_read = false;  // false: the id only (see the notes)
+  std::string name;
+  std::string type;
+  std::string tag;
+  uint64_t run_cnt = 0;
+  uint64_t run_time_ns = 0;
+  // Runs in the window: set when windowed, the same program both times and stats enabled.
+  std::optional<uint64_t> run_cnt_delta;
+  bool stats_enabled = false;  // kernel.bpf_stats_enabled: run counts are 0 without it
+};
+
 struct Target {
   std::string host;
   uint16_t port = 0;
@@ -61,6 +80,7 @@ struct Report {
   std::map<std::string, LayerSummary> layers;  // keyed by layer name (all namespaces)
   std::vector<NamespaceView> namespaces;       // the same per namespace, in snapshot order
   std::vector<PathLink> links;                 // veth pairs / bridges / wires between them
+  std::vector<AttachedProgram> bpf_programs;   // XDP and tc-BPF programs on the devices
   std::vector<Finding> findings;               // ranked
   std::vector<DropEventRow> drop_events;
   std::vector<FlowVerdict> flows;

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "model/bpf_program.h"
 #include "model/firewall.h"
 #include "model/link.h"
 #include "model/netns_id.h"
@@ -37,6 +38,11 @@ struct NetnsSnapshot {
   std::vector<Neighbour> neighbours;    // only entries in a failing state
   NeighbourTableStats neighbour_stats;  // "arp_cache.unresolved_discards", ...
   Firewall firewall;
+  // The programs this namespace's links (XDP) and tc filters (cls_bpf) run, each id once, and
+  // whether the kernel counts their runs (kernel.bpf_stats_enabled, host-wide; read only when a
+  // program is attached).
+  std::vector<BpfProgram> bpf_programs;
+  bool bpf_stats_enabled = false;
   // What could not be collected here and why; one line each, shown in the report.
   std::vector<std::string> notes;
 };

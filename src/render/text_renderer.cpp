@@ -189,6 +189,27 @@ void render_probes(const Report& r, std::string& out) {
   }
 }
 
+// One line per XDP / tc-BPF program on a device: where, what, and how often it ran.
+void render_bpf_programs(const Report& r, const Palette& p, std::string& out) {
+  if (r.bpf_programs.empty()) return;
+  bool stats = std::any_of(r.bpf_programs.begin(), r.bpf_programs.end(),
+                           [](const AttachedProgram& a) { return a.stats_enabled; });
+  out += p.bold("\nBPF programs on the devices") +
+         (stats ? "\n" : p.dim(" (kernel.bpf_stats_enabled=0: run counts not kept)") + "\n");
+  for (const auto& a : r.bpf_programs) {
+    std::string line = fmt::format("  {} {} {}{} id {}", a.netns, a.dev, a.hook,
+                                   a.mode.empty() ? "" : " " + a.mode, a.id);
+    if (a.info_read) {
+      line += fmt::format(" {} ({}, tag {})", a.name.empty() ? "(no name)" : a.name, a.type, a.tag);
+      if (a.stats_enabled) line += fmt::format(" runs {}", a.run_cnt);
+      if (a.run_cnt_delta) line += fmt::format(" (+{} in the window)", *a.run_cnt_delta);
+    } else {
+      line += " (not readable, see the notes)";
+    }
+    out += line + "\n";
+  }
+}
+
 }  // namespace
 
 int terminal_columns(int fd) {
@@ -231,6 +252,7 @@ std::string render_text(const Report& r, const TextStyle& style) {
   render_probes(r, out);
   render_path(r, style, p, out);
   render_findings(r, style, p, out);
+  render_bpf_programs(r, p, out);
   if (!r.notes.empty()) {
     out += p.bold("\nNotes\n");
     for (const auto& n : r.notes) out += "  - " + n + "\n";

@@ -94,6 +94,9 @@ Snapshot window_copy(const Snapshot& s) {
     n.sockets = slim_all(ns.sockets);
     n.firewall.rules = slim_all(ns.firewall.rules);
     n.firewall.chains = slim_all(ns.firewall.chains);
+    // A handful per namespace at most: kept whole, for the programs' run counts in the window.
+    n.bpf_programs = ns.bpf_programs;
+    n.bpf_stats_enabled = ns.bpf_stats_enabled;
     k.namespaces.push_back(std::move(n));
   }
   return k;

@@ -10,6 +10,7 @@
 #include "collect/collectors.h"
 #include "collect/owner_candidates.h"
 #include "firewall/collect_firewall.h"
+#include "trace/bpf_programs.h"
 #include "util/clock.h"
 
 namespace pktloss {
@@ -64,6 +65,11 @@ Snapshot take_snapshot(const std::vector<NetnsTarget>& targets, const CollectOpt
   snap.taken_at = rfc3339_now();
   snap.host = host_name();
   for (const auto& t : targets) snap.namespaces.push_back(collect_one(t, opts));
+  // Program ids are host-wide: each one the devices named is read once, for all namespaces.
+  {
+    CollectorTimer t;
+    t.run("bpfprogs", "all", [&] { collect_bpf_programs(snap.namespaces); });
+  }
   // After the firewall is known (its ports make candidates), once for all namespaces.
   if (opts.sockets && opts.socket_owners) {
     CollectorTimer t;

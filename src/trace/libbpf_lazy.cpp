@@ -70,6 +70,8 @@ PKTLOSS_LAZY(int, bpf_map__update_elem,
              (m, k, ks, v, vs, f))
 PKTLOSS_LAZY(int, bpf_map_get_next_key, (int fd, const void* k, void* n), (fd, k, n))
 PKTLOSS_LAZY(int, bpf_map_lookup_elem, (int fd, const void* k, void* v), (fd, k, v))
+PKTLOSS_LAZY(int, bpf_prog_get_fd_by_id, (__u32 id), (id))
+PKTLOSS_LAZY(const char*, libbpf_bpf_prog_type_str, (enum bpf_prog_type t), (t))
 PKTLOSS_LAZY(int, bpf_obj_get_info_by_fd, (int fd, void* info, __u32* len), (fd, info, len))
 PKTLOSS_LAZY(int, bpf_object__open_skeleton,
              (struct bpf_object_skeleton * s, const struct bpf_object_open_opts* o), (s, o))
