@@ -13,6 +13,7 @@ std::span<const FindingKind* const> finding_catalogue() {
       &link_rx_overrun,
       &link_ring_full,
       &link_mtu_low,
+      &link_xdp_program,
       &qdisc_netem_loss,
       &qdisc_drops,
       &qdisc_filter_drop,

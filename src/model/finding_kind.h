@@ -26,6 +26,7 @@ inline constexpr FindingKind link_rx_errors{"link.rx_errors", Layer::link, Sever
 inline constexpr FindingKind link_rx_overrun{"link.rx_overrun", Layer::link, Severity::warning, "device receive overrun / fifo counters rising"};
 inline constexpr FindingKind link_ring_full{"link.ring_full", Layer::link, Severity::warning, "NIC ring buffer overflow (rx_missed, fifo, driver statistics)"};
 inline constexpr FindingKind link_mtu_low{"link.mtu_low", Layer::link, Severity::critical, "interface MTU far below its peer's or the path's; large packets dropped"};
+inline constexpr FindingKind link_xdp_program{"link.xdp_program", Layer::link, Severity::critical, "an XDP program on the device dropping frames that no device counter shows"};
 inline constexpr FindingKind qdisc_netem_loss{"qdisc.netem_loss", Layer::qdisc, Severity::critical, "netem configured with loss, corrupt or duplicate"};
 inline constexpr FindingKind qdisc_drops{"qdisc.drops", Layer::qdisc, Severity::warning, "a qdisc dropping or over its limit"};
 inline constexpr FindingKind qdisc_filter_drop{"qdisc.filter_drop", Layer::qdisc, Severity::critical, "a tc filter action dropping (action drop, police over its rate)"};

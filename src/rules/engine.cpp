@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "model/finding_kind.h"
+#include "rules/bpf_program_summary.h"
 #include "rules/identity.h"
 #include "rules/netns_prefix.h"
 #include "rules/own_traffic.h"
@@ -265,6 +266,7 @@ Report evaluate(const Snapshot* before, const Snapshot& after_raw, const Observa
     ip_rules(in, r.findings);
     transport_rules(in, r.findings);
     socket_rules(in, r.findings);
+    xdp_rules(in, r.findings);
   }
   application_rules(obs, cfg, r.findings);
   merge_packet_findings(obs.packet_findings, r.findings);
@@ -275,6 +277,7 @@ Report evaluate(const Snapshot* before, const Snapshot& after_raw, const Observa
   summarise_layers(r);
   summarise_namespaces(after, obs, r);
   summarise_links(after, r);
+  summarise_bpf_programs(before, after, r);
   r.probes = obs.probes;
   r.drop_events = obs.drop_events;
   r.flows = obs.flows;

@@ -11,6 +11,7 @@ void netfilter_rules(const RuleInput& in, Findings& out);    // rules/netfilter_
 void ip_rules(const RuleInput& in, Findings& out);           // rules/ip_rules.cpp
 void transport_rules(const RuleInput& in, Findings& out);    // rules/transport_rules.cpp
 void socket_rules(const RuleInput& in, Findings& out);       // rules/socket_rules.cpp
+void xdp_rules(const RuleInput& in, Findings& out);          // rules/xdp_rules.cpp (runs last)
 
 // Window-wide observations, not per namespace: probes, kernel drop events, flows.
 void application_rules(const Observations& obs, const RuleConfig& cfg, Findings& out);
