@@ -215,6 +215,17 @@ DropClass classify_drop(const std::string& reason, const std::string& function,
     c.explanation = "an XDP program in generic (skb) mode dropped the packet (XDP_DROP/ABORTED)";
     return c;
   }
+  // xdp:xdp_exception rows (the tracer names them so): the program failed on the frame.
+  if (f == "xdp_exception") {
+    c.layer = "link";
+    c.finding_id = kinds::link_xdp_program.id;
+    c.explanation = reason == "XDP_ABORTED"
+                        ? "the XDP program returned XDP_ABORTED (an error in the program): the "
+                          "frame was dropped (xdp:xdp_exception)"
+                        : "the XDP program's verdict failed (" + reason +
+                              "): the frame was dropped (xdp:xdp_exception)";
+    return c;
+  }
   if (reason == "NOT_SPECIFIED" && starts(f, "veth_xdp_rcv_skb")) {
     c.layer = "link";
     c.finding_id = kinds::link_xdp_program.id;

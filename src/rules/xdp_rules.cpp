@@ -125,13 +125,29 @@ bool other_cause_here(const RuleInput& in, const Findings& out) {
   return false;
 }
 
-// kfree_skb rows the attribution gave to XDP (generic mode, or the XDP drop reason) on `dev`.
-uint64_t traced_xdp_drops(const RuleInput& in, const std::string& dev) {
-  uint64_t n = 0;
-  for (const auto& r : in.obs.drop_events)
-    if (r.finding_id == kinds::link_xdp_program.id && r.netns == in.after.name && r.dev == dev)
-      n += r.packets;
-  return n;
+// Tracer rows the attribution gave to XDP on `dev`: reasonless kfree_skb frees after XDP
+// (generic mode, veth) and xdp:xdp_exception events (XDP_ABORTED). A frame aborted on veth or in
+// generic mode shows in both, so the larger of the two counts, not their sum.
+struct Traced {
+  uint64_t frees = 0, exceptions = 0;
+  std::string exception_reason;  // of the largest exception row
+  uint64_t frames() const { return std::max(frees, exceptions); }
+};
+
+Traced traced_xdp_drops(const RuleInput& in, const std::string& dev) {
+  Traced t;
+  uint64_t top = 0;
+  for (const auto& r : in.obs.drop_events) {
+    if (r.finding_id != kinds::link_xdp_program.id || r.netns != in.after.name || r.dev != dev)
+      continue;
+    if (r.function == "xdp_exception") {
+      t.exceptions += r.packets;
+      if (r.packets > top) top = r.packets, t.exception_reason = r.reason;
+    } else {
+      t.frees += r.packets;
+    }
+  }
+  return t;
 }
 
 std::string program_label(const RuleInput& in, const XdpAttachment& x) {
@@ -161,7 +177,7 @@ void xdp_finding(const RuleInput& in, const Case& c, Findings& out) {
 
   DriverDrops dd;
   if (!c.on_peer) dd = driver_xdp_drops(b ? &b->driver_stats : nullptr, c.link.driver_stats);
-  uint64_t traced = c.on_peer ? 0 : traced_xdp_drops(in, c.dev);
+  Traced traced = c.on_peer ? Traced{} : traced_xdp_drops(in, c.dev);
   StackGap gap = c.on_peer ? StackGap{} : stack_gap(in);
   auto probes = lossy_probes(in, c.on_peer);
   uint64_t probes_lost = 0, probes_sent = 0;
@@ -191,11 +207,15 @@ void xdp_finding(const RuleInput& in, const Case& c, Findings& out) {
     f.volume = dd.delta;
     what = fmt::format("dropped {} frames in the window (driver {})", dd.delta,
                        dd.keys.size() == 1 ? dd.keys.front() : "xdp_drops");
-  } else if (traced >= min_events) {
+  } else if (traced.frames() >= min_events) {
     f.severity = Severity::critical;
     f.confidence = 0.9;
-    f.volume = traced;
-    what = fmt::format("dropped {} frames in the window (reasonless kfree_skb after XDP)", traced);
+    f.volume = traced.frames();
+    what = traced.exceptions >= traced.frees
+               ? fmt::format("failed on {} frames in the window ({}, xdp:xdp_exception)",
+                             traced.exceptions, traced.exception_reason)
+               : fmt::format("dropped {} frames in the window (reasonless kfree_skb after XDP)",
+                             traced.frees);
   } else if (gap.gap() >= 10 && gap.gap() * 20 >= gap.rx) {
     double share = static_cast<double>(gap.gap()) / static_cast<double>(gap.rx);
     f.severity = share >= 0.2 ? Severity::critical : Severity::warning;
@@ -214,6 +234,9 @@ void xdp_finding(const RuleInput& in, const Case& c, Findings& out) {
   } else {
     return;
   }
+  if (traced.exceptions > 0 && what.find("xdp_exception") == std::string::npos)
+    what += fmt::format("; the tracer saw {} {} (xdp:xdp_exception)", traced.exceptions,
+                        traced.exception_reason);
 
   std::string programs;
   for (const auto& x : c.progs) programs += (programs.empty() ? "" : ", ") + program_label(in, x);

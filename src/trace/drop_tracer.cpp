@@ -96,6 +96,28 @@ bool kernel_has_func(const char* name) {
   return found;
 }
 
+bool kernel_has_typedef(const char* name) {
+  struct btf* btf = load_kernel_btf();
+  if (!btf) return false;
+  bool found = btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF) > 0;
+  btf__free(btf);
+  return found;
+}
+
+// The name of an xdp:xdp_exception row's action (the XDP_* verdict the frame failed with).
+std::string xdp_exception_name(uint32_t act) {
+  switch (act) {
+    case 0:
+      return "XDP_ABORTED";
+    case 3:
+      return "XDP_TX_FAILED";
+    case 4:
+      return "XDP_REDIRECT_FAILED";
+    default:
+      return "XDP_INVALID_ACTION_" + std::to_string(act);
+  }
+}
+
 std::string lockdown_state() {
   std::ifstream f("/sys/kernel/security/lockdown");
   std::string s;
@@ -220,6 +242,9 @@ struct DropTracer::Impl {
     bpf_program__set_autoload(skel->progs.on_kfree_skb_btf, use_btf && !floor);
     bpf_program__set_autoload(skel->progs.on_kfree_skb_tp, !use_btf);
     bpf_program__set_autoload(skel->progs.on_kfree_skb_floor, floor);
+    // XDP programs' failures (XDP_ABORTED): what a NIC's native XDP path never hands to kfree_skb.
+    bpf_program__set_autoload(skel->progs.on_xdp_exception_btf,
+                              use_btf && !floor && kernel_has_typedef("btf_trace_xdp_exception"));
     int err = drop_tracer_bpf__load(skel);
     if (err) {
       int e = -err;
@@ -399,14 +424,21 @@ struct DropTracer::Impl {
         r.bytes += v.bytes;
       }
       if (r.packets == 0) continue;
-      r.reason = reasons.name(key.reason);
-      r.location = kallsyms_ok ? kallsyms.resolve(key.location) : [&] {
-        char b[32];
-        std::snprintf(b, sizeof(b), "0x%llx", static_cast<unsigned long long>(key.location));
-        return std::string(b);
-      }();
+      if ((key.reason & 0xffff0000u) == PKTLOSS_XDP_EXCEPTION_REASON) {
+        // xdp:xdp_exception: the location holds the program's id (drop_event.h).
+        r.reason = xdp_exception_name(key.reason & 0xffffu);
+        r.location = "xdp prog " + std::to_string(key.location);
+        r.function = "xdp_exception";
+      } else {
+        r.reason = reasons.name(key.reason);
+        r.location = kallsyms_ok ? kallsyms.resolve(key.location) : [&] {
+          char b[32];
+          std::snprintf(b, sizeof(b), "0x%llx", static_cast<unsigned long long>(key.location));
+          return std::string(b);
+        }();
+        r.function = kallsyms.function(key.location);
+      }
       r.proto = ip_proto_name(key.l3proto, key.l4proto);
-      r.function = kallsyms.function(key.location);
       r.netns_inode = key.netns;
       r.netns = netns_name(key.netns);
       r.ifindex = static_cast<int>(key.ifindex);

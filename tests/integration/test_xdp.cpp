@@ -206,3 +206,31 @@ TEST(Xdp, WithoutCapSysAdminTheIdsStayAndANoteSaysWhy) {
   for (const auto& n : report["notes"]) note |= contains(n, "CAP_SYS_ADMIN");
   EXPECT_TRUE(note) << report["notes"].dump(1);
 }
+
+TEST(Xdp, AbortedProgramIsTracedAsXdpExceptionWithItsProgramId) {
+  TestNet net;
+  net.start_nginx();
+  uint32_t id = attach(net, "aborted");
+  ASSERT_NE(id, 0u);
+  auto r = net.pktloss("diagnose -n " + net.client() + " --observe " + net.server() + " --target " +
+                       TestNet::kServerIp + ":80 --count 8 --sizes none --trace --json");
+  ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
+  auto report = json::parse(r.out, nullptr, false);
+  ASSERT_TRUE(report.is_object()) << r.out;
+  bool row = false;
+  for (const auto& d : report.value("drop_events", json::array()))
+    row |= d.value("reason", "") == "XDP_ABORTED" &&
+           d.value("location", "") == "xdp prog " + std::to_string(id) &&
+           d.value("netns", "") == net.server() && d.value("packets", 0) > 0;
+  EXPECT_TRUE(row) << report["drop_events"].dump(1);
+  auto fs = TestNet::findings_with_id(report, "link.xdp_program");
+  ASSERT_EQ(fs.size(), 1u) << ids(report);
+  EXPECT_TRUE(contains(fs[0]["summary"], "xdp_aborted_all")) << fs[0].dump(1);
+  EXPECT_TRUE(contains(fs[0]["summary"], "XDP_ABORTED")) << fs[0].dump(1);
+  // The tracer's rows are this finding's evidence, not a separate kernel.drop_reason.
+  bool evidence = false;
+  for (const auto& e : fs[0]["evidence"]) evidence |= contains(e["counter"], "XDP_ABORTED");
+  EXPECT_TRUE(evidence) << fs[0].dump(1);
+  for (const auto& k : TestNet::findings_with_id(report, "kernel.drop_reason"))
+    EXPECT_FALSE(contains(k["summary"], "XDP_ABORTED")) << ids(report);
+}

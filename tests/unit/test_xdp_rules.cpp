@@ -2,6 +2,7 @@
 // under traffic, stays quiet for an XDP_PASS program on a healthy pair.
 #include <gtest/gtest.h>
 
+#include "rules/drop_classifier.h"
 #include "test_link_fixture.h"
 
 using namespace pktloss;
@@ -170,4 +171,50 @@ TEST(XdpProgram, LifetimeDriverDropsAreInfoOnly) {
   EXPECT_EQ(f->severity, Severity::info);
   EXPECT_FALSE(f->moved_in_window);
   EXPECT_TRUE(summary_has(*f, "since the device came up")) << f->summary;
+}
+
+TEST(XdpProgram, AbortedFramesFromXdpExceptionAreCountedOnceWithTheirVerdict) {
+  auto p = load_pair("xdp/drop_generic_window.json");
+  p.after.namespaces[0].snmp["Ip.InReceives"] = 370;  // no gap: only the tracer says it
+  Observations obs;
+  DropEventRow ex;
+  ex.netns = "srv";
+  ex.dev = "eth0";
+  ex.reason = "XDP_ABORTED";
+  ex.location = "xdp prog 42";
+  ex.function = "xdp_exception";
+  ex.layer = "link";
+  ex.finding_id = "link.xdp_program";
+  ex.packets = 30;
+  obs.drop_events.push_back(ex);
+  DropEventRow fr = ex;  // the same frames freed by generic XDP afterwards
+  fr.reason = "NOT_SPECIFIED";
+  fr.location = "do_xdp_generic+0x284";
+  fr.function = "do_xdp_generic";
+  obs.drop_events.push_back(fr);
+  auto r = run_with(p, obs);
+  const Finding* f = xdp_finding(r);
+  ASSERT_NE(f, nullptr) << json(r).dump(1);
+  EXPECT_EQ(f->severity, Severity::critical);
+  EXPECT_EQ(f->volume, 30u);  // not 60
+  EXPECT_TRUE(summary_has(*f, "failed on 30 frames")) << f->summary;
+  EXPECT_TRUE(summary_has(*f, "XDP_ABORTED")) << f->summary;
+}
+
+TEST(XdpProgram, TracerRowsOfXdpDropsMapToTheFinding) {
+  for (auto [reason, function] :
+       {std::pair{"NOT_SPECIFIED", "do_xdp_generic"},
+        std::pair{"NOT_SPECIFIED", "netif_receive_generic_xdp"},
+        std::pair{"NOT_SPECIFIED", "veth_xdp_rcv_skb"},
+        std::pair{"XDP", "netif_receive_generic_xdp"}, std::pair{"XDP_ABORTED", "xdp_exception"},
+        std::pair{"XDP_TX_FAILED", "xdp_exception"}}) {
+    SCOPED_TRACE(std::string(reason) + " in " + function);
+    DropClass d = classify_drop(reason, function, "udp");
+    EXPECT_EQ(d.layer, "link");
+    EXPECT_EQ(d.finding_id, "link.xdp_program");
+    EXPECT_FALSE(d.benign);
+    EXPECT_FALSE(d.at_peer);
+  }
+  EXPECT_NE(classify_drop("XDP_ABORTED", "xdp_exception", "").explanation.find("XDP_ABORTED"),
+            std::string::npos);
 }

@@ -42,6 +42,10 @@ struct drop_run {
   struct drop_value val;
 };
 
+/* xdp:xdp_exception events share the drop map: their key's location is the XDP program's id and
+ * their reason this marker with the XDP action in the low 16 bits (above every skb_drop_reason). */
+#define PKTLOSS_XDP_EXCEPTION_REASON 0x7ffe0000u
+
 /* One sampled event for the ring buffer (always carries the flow). */
 struct drop_sample {
   struct drop_key key;

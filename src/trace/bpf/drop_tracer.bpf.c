@@ -338,3 +338,40 @@ int on_kfree_skb_tp(struct trace_event_raw_kfree_skb* ctx) {
                         .nh = BPF_CORE_READ(skb, network_header)};
   return handle(&k, &f);
 }
+
+/* XDP programs that failed on a frame: xdp:xdp_exception fires for XDP_ABORTED, an action the
+ * driver does not know, and a failed XDP_TX. On a NIC's native path such a frame never becomes an
+ * skb, so kfree_skb never sees it: it is counted here like a drop, keyed by the program's id (as
+ * the location) and the action (in the reason, see drop_event.h). No packet bytes are read: the
+ * frame's addresses are unknown here, so a host, port or protocol filter does not apply (an
+ * aborting program on a traced device matters to every flow through it); the netns filter does. */
+SEC("tp_btf/xdp_exception")
+int on_xdp_exception_btf(u64* ctx) {
+  const struct net_device* dev = (const struct net_device*)ctx[0];
+  const struct bpf_prog* prog = (const struct bpf_prog*)ctx[1];
+  __u32 act = (__u32)ctx[2];
+  if (!dev) return 0;
+  __u32 netns = dev->nd_net.net->ns.inum;
+  if (filter_netns && !bpf_map_lookup_elem(&netns_allow, &netns)) return 0;
+  __u32 id = prog ? prog->aux->id : 0;
+  __u32 reason = PKTLOSS_XDP_EXCEPTION_REASON | (act & 0xffff);
+  if (with_flows) {
+    struct drop_key k;
+    __builtin_memset(&k, 0, sizeof(k));
+    k.location = id;
+    k.netns = netns;
+    k.ifindex = dev->ifindex;
+    k.reason = reason;
+    account(&flow_drops, &k, 0);
+    return 0;
+  }
+  struct drop_key_short sk = {.location = id,
+                              .netns = netns,
+                              .ifindex = dev->ifindex,
+                              .reason = reason,
+                              .l3proto = 0,
+                              .l4proto = 0,
+                              .pad = 0};
+  struct skb_facts f = {.head = 0, .len = 0, .nh = (__u16)~0U, .l4_known = 1};
+  return account_short(&sk, &f);
+}
