@@ -234,3 +234,26 @@ TEST(Xdp, AbortedProgramIsTracedAsXdpExceptionWithItsProgramId) {
   for (const auto& k : TestNet::findings_with_id(report, "kernel.drop_reason"))
     EXPECT_FALSE(contains(k["summary"], "XDP_ABORTED")) << ids(report);
 }
+
+TEST(Xdp, TcBpfFilterProgramIsListedWithItsHookAndName) {
+  TestNet net;
+  auto add =
+      net.in_server("tc qdisc add dev eth0 clsact && tc filter add dev eth0 ingress bpf da obj " +
+                    std::string(PKTLOSS_TEST_BPF_DIR) + "/test_tc_pass.bpf.o sec tc");
+  ASSERT_EQ(add.exit_code, 0) << add.err;
+  auto r = net.pktloss("check -n " + net.server() + " --no-sockets --no-firewall --json");
+  ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
+  auto report = json::parse(r.out, nullptr, false);
+  ASSERT_TRUE(report.is_object()) << r.out;
+  json tc;
+  for (const auto& p : report.value("bpf_programs", json::array()))
+    if (p.value("hook", "") == "tc ingress") tc = p;
+  ASSERT_TRUE(tc.is_object()) << report["bpf_programs"].dump(1);
+  EXPECT_EQ(tc["netns"], net.server());
+  EXPECT_EQ(tc["dev"], "eth0");
+  EXPECT_EQ(tc["mode"], "direct-action");
+  EXPECT_EQ(tc["name"], "tc_pass_all");
+  EXPECT_EQ(tc["type"], "sched_cls");
+  EXPECT_GT(tc["id"].get<uint32_t>(), 0u);
+  EXPECT_TRUE(TestNet::findings_with_id(report, "link.xdp_program").empty());
+}
