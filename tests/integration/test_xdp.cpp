@@ -59,7 +59,7 @@ class BpfStats {
 json diagnose(const TestNet& net, bool observe_server, int* exit_code = nullptr) {
   auto r = net.pktloss("diagnose -n " + net.client() +
                        (observe_server ? " --observe " + net.server() : std::string()) +
-                       " --target " + TestNet::kServerIp + ":80 --count 8 --sizes none --json");
+                       " --target " + TestNet::kServerIp + ":80 --count 3 --sizes none --json");
   if (exit_code) *exit_code = r.exit_code;
   EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
   return json::parse(r.out, nullptr, false);
@@ -213,7 +213,7 @@ TEST(Xdp, AbortedProgramIsTracedAsXdpExceptionWithItsProgramId) {
   uint32_t id = attach(net, "aborted");
   ASSERT_NE(id, 0u);
   auto r = net.pktloss("diagnose -n " + net.client() + " --observe " + net.server() + " --target " +
-                       TestNet::kServerIp + ":80 --count 8 --sizes none --trace --json");
+                       TestNet::kServerIp + ":80 --count 3 --sizes none --trace --json");
   ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
   auto report = json::parse(r.out, nullptr, false);
   ASSERT_TRUE(report.is_object()) << r.out;
