@@ -218,3 +218,16 @@ TEST(XdpProgram, TracerRowsOfXdpDropsMapToTheFinding) {
   EXPECT_NE(classify_drop("XDP_ABORTED", "xdp_exception", "").explanation.find("XDP_ABORTED"),
             std::string::npos);
 }
+
+TEST(XdpProgram, NoGapVerdictInANamespaceWithAPhysicalNic) {
+  auto p = load_pair("xdp/drop_generic_window.json");
+  // A promiscuous NIC receives frames for other hosts that IP never counts: no verdict from it.
+  for (auto* snap : {&*p.before, &p.after}) {
+    Link nic;
+    nic.ifindex = 3;
+    nic.name = "ens1";
+    nic.admin_up = true;
+    snap->namespaces[0].links.push_back(nic);
+  }
+  EXPECT_EQ(xdp_finding(run(p)), nullptr);
+}
