@@ -16,7 +16,7 @@ packages=(
   systemd-container libcap2-bin zsh
   # integration tests and benchmarks: real servers, fault injection, the classic tools to compare with
   iproute2 iptables nftables nginx-light conntrack tcpdump procps curl bpftrace tshark python3 time
-  iputils-ping
+  iputils-ping hping3
   gnuplot-nox
   # pktloss serve / watch: a real Prometheus (and promtool), node_exporter to compare with, tmux
   prometheus prometheus-node-exporter tmux
