@@ -12,6 +12,8 @@
 #include <linux/tc_act/tc_gact.h>
 
 #include <cstring>
+#include <fstream>
+#include <iterator>
 #include <vector>
 
 #include "collect/tc_filter_parse.h"
@@ -190,6 +192,39 @@ TEST(TcFilterParse, TruncatedAndHostileBytesNeverCrash) {
     (void)tc_filter_from_bytes(b.data(), b.size());
   }
   EXPECT_FALSE(tc_filter_from_bytes(nullptr, 0));
+}
+
+// The fuzz seeds (fuzz/tools/collect_seeds.py packs them from the uapi layouts) are filters the
+// parser reads in full, so the fuzzer starts from messages that reach every action's options.
+TEST(TcFilterParse, FuzzSeedsParseAsTheFiltersTheyDescribe) {
+  auto seed = [](const std::string& name) {
+    std::ifstream in(std::string(PKTLOSS_FIXTURES) + "/../../fuzz/corpus/fuzz_rtnl_parse/" + name,
+                     std::ios::binary);
+    std::vector<uint8_t> b((std::istreambuf_iterator<char>(in)), {});
+    EXPECT_GT(b.size(), 1u) << name;
+    return b.size() > 1 ? tc_filter_from_bytes(b.data() + 1, b.size() - 1) : std::nullopt;
+  };
+  auto m = seed("tfilter-matchall");
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->kind, "matchall");
+  ASSERT_EQ(m->actions.size(), 2u);
+  EXPECT_EQ(m->actions[0].kind, "gact");
+  EXPECT_EQ(m->actions[0].random_type, "netrand");
+  EXPECT_EQ(m->actions[0].random_value, 3000u);
+  EXPECT_EQ(m->actions[0].drops, 300u);
+  EXPECT_EQ(m->actions[1].kind, "police");
+  EXPECT_EQ(m->actions[1].police_rate_bps, 8000000u);
+  EXPECT_EQ(m->actions[1].police_burst_bytes, 1500u);
+  auto u = seed("tfilter-u32-police");
+  ASSERT_TRUE(u);
+  ASSERT_EQ(u->actions.size(), 1u);
+  EXPECT_EQ(u->actions[0].kind, "police");
+  auto b = seed("tfilter-bpf");
+  ASSERT_TRUE(b);
+  EXPECT_EQ(b->bpf_name, "xdp_drop_prog");
+  EXPECT_EQ(b->bpf_id, 42u);
+  EXPECT_TRUE(b->bpf_direct_action);
+  ASSERT_TRUE(seed("tfilter-flower"));
 }
 
 TEST(TcFilterParse, VerdictNames) {
