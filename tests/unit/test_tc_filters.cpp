@@ -17,7 +17,11 @@
 #include <vector>
 
 #include "collect/tc_filter_parse.h"
+#include "model/json.h"
+#include "render/metrics_renderer.h"
 #include "rules/engine.h"
+#include "serve/layer_counters.h"
+#include "serve/window_snapshot.h"
 
 using namespace pktloss;
 
@@ -289,6 +293,30 @@ TEST(TcFilterRule, ActionDropThatDroppedInTheWindowIsCriticalWithItsFix) {
             "tc filter: dev eth0 ingress pref 49152 matchall action gact drop");
   EXPECT_EQ(f.fix.at(0), "ip netns exec srv tc filter del dev eth0 ingress pref 49152");
   EXPECT_EQ(f.place.direction, "ingress");
+}
+
+// serve keeps a slim copy of each snapshot for its window, and the exporter and the snapshot JSON
+// show the same filters: a filter's drops must survive all three.
+TEST(TcFilterRule, FilterDropsSurviveServesWindowCopyJsonAndTheExporter) {
+  Pair p = pair_with(gact("drop", 10, 10), gact("drop", 50, 50));
+  Snapshot slim = window_copy(p.before);
+  ASSERT_EQ(filter_drops(evaluate(&slim, p.after, Observations{}, {})).size(), 1u);
+  EXPECT_EQ(layer_drop_deltas(slim.namespaces.at(0), p.after.namespaces.at(0)).at("qdisc"), 40u);
+
+  json j = p.after;
+  Snapshot back = j.get<Snapshot>();
+  ASSERT_EQ(back.namespaces.at(0).tc_filters.size(), 1u);
+  EXPECT_EQ(back.namespaces.at(0).tc_filters[0].actions.at(0).drops, 50u);
+  EXPECT_EQ(json(back).dump(), j.dump());
+
+  MetricsInput in;
+  in.snapshot = &p.after;
+  std::string text = render_metrics(in, MetricsFormat::prometheus).text;
+  EXPECT_NE(
+      text.find("pktloss_tc_action_drops_total{netns=\"srv\",device=\"eth0\",hook=\"ingress\","
+                "filter=\"matchall\",prio=\"49152\",action=\"gact\",index=\"1\"} 50"),
+      std::string::npos)
+      << text;
 }
 
 TEST(TcFilterRule, PolicerOverItsRateNamesRateAndBurst) {
