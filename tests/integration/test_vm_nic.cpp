@@ -119,8 +119,8 @@ class NicPair {
     original_ = ring();
     // Carrier and the first ARP answer take a few seconds under TCG: ask until they work.
     if (ok_)
-      ok_ = run(in_tx("for i in $(seq 30); do ping -c 1 -W 1 " + std::string(kRxIp) +
-                      " >/dev/null && exit 0; done; exit 1"),
+      ok_ = run("for i in $(seq 30); do " + in_tx("ping -c 1 -W 1 ") + kRxIp +
+                    " >/dev/null && exit 0; done; exit 1",
                 90);
   }
   ~NicPair() {
