@@ -49,7 +49,9 @@ command -v busybox >/dev/null || die "busybox missing (scripts/install-deps.sh: 
 ldd "$(command -v busybox)" >/dev/null 2>&1 && die "busybox is dynamically linked: apt-get install busybox-static"
 
 # The NIC pairs: model i's two NICs are the only ports of qemu hub i, so a frame one sends reaches
-# the other and nothing else (hubport netdevs have no backend to the host). MACs say the pair.
+# the other and nothing else (hubport netdevs have no backend to the host; qemu says so once per
+# hub, "hub N is not connected to host network": that is the point). MACs say the pair, and the
+# NIC tests touch only NICs with these MACs (52:54:00:9e:HUB:END).
 nic_args=()
 nic_cmdline=
 if [ -n "$nics" ]; then
