@@ -26,6 +26,8 @@ packages=(
   chromium
   # the VM lab (tests/vm): Debian kernels under qemu, a busybox initramfs, depmod/modprobe
   qemu-system-x86 busybox-static cpio kmod xz-utils zstd bc
+  # the VM lab's NIC tests inject ring sizes with ethtool (pktloss reads them over SIOCETHTOOL)
+  ethtool
 )
 
 missing=()
