@@ -6,7 +6,7 @@ set(PKTLOSS_FUZZ_TARGETS
 set(PKTLOSS_FUZZ_PARSERS
   capture/packet_parser.cpp capture/flow_analyser.cpp capture/capture_reader.cpp
   capture/packet_builder.cpp capture/pcap_io.cpp
-  collect/link_parse.cpp collect/qdisc_parse.cpp collect/route_parse.cpp collect/netconf.cpp
+  collect/link_parse.cpp collect/qdisc_parse.cpp collect/tc_filter_parse.cpp collect/route_parse.cpp collect/netconf.cpp
   collect/sock_diag.cpp collect/proc_parse.cpp collect/neigh_stat.cpp collect/socket_owner.cpp
   collect/addr_text.cpp
   model/netns_id.cpp

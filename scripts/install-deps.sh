@@ -16,7 +16,7 @@ packages=(
   systemd-container libcap2-bin zsh
   # integration tests and benchmarks: real servers, fault injection, the classic tools to compare with
   iproute2 iptables nftables nginx-light conntrack tcpdump procps curl bpftrace tshark python3 time
-  iputils-ping
+  iputils-ping hping3
   gnuplot-nox
   # pktloss serve / watch: a real Prometheus (and promtool), node_exporter to compare with, tmux
   prometheus prometheus-node-exporter tmux
@@ -26,6 +26,8 @@ packages=(
   chromium
   # the VM lab (tests/vm): Debian kernels under qemu, a busybox initramfs, depmod/modprobe
   qemu-system-x86 busybox-static cpio kmod xz-utils zstd bc
+  # the VM lab's NIC tests inject ring sizes with ethtool (pktloss reads them over SIOCETHTOOL)
+  ethtool
 )
 
 missing=()

@@ -108,6 +108,47 @@ def netem_seed():
     put("fuzz_rtnl_parse", "netem-crafted", bytes([1]) + msg)
 
 
+def tfilter_seeds():
+    # RTM_NEWTFILTER (pick 6): filters with the actions that drop (gact, its random variant,
+    # police with a TBF, the legacy u32 police) and their TCA_ACT_STATS, packed from the uapi
+    # layouts because the CI kernel has neither matchall nor act_gact nor act_police. The real
+    # u32 dump of this kernel comes from netlink_seeds().
+    def stats2(pkts, drops):
+        basic = struct.pack("=QI", pkts * 100, pkts) + bytes(4)  # gnet_stats_basic (padded)
+        queue = struct.pack("=IIIII", 0, 0, drops, 0, drops)    # qlen backlog drops requeues overlimits
+        return attr(1, basic) + attr(3, queue) + attr(8, struct.pack("=Q", pkts))  # BASIC QUEUE PKT64
+
+    def action(prio, kind, options):
+        body = attr(1, kind.encode() + b"\0") + attr(2, options) + attr(4, stats2(1000, 300))
+        body += attr(3, struct.pack("=I", 7))  # KIND OPTIONS STATS INDEX
+        return attr(prio, body)
+
+    tc_gen = struct.pack("=IIiii", 7, 0, 2, 1, 1)  # index capab action(TC_ACT_SHOT) refcnt bindcnt
+    gact = attr(2, tc_gen) + attr(3, struct.pack("=HHi", 1, 3000, 2))  # PARMS, PROB netrand 30% drop
+    ratespec = struct.pack("=BBHhHI", 0, 0, 0, 0, 0, 125000)
+    # index action limit burst (1500 B at 1 MB/s, in 64 ns ticks) mtu rate peakrate refcnt...
+    tbf = struct.pack("=IiIII", 7, 2, 125000, 23438, 0) + ratespec + bytes(12)
+    tbf += struct.pack("=iiI", 0, 0, 0)
+    police = attr(1, tbf) + attr(8, struct.pack("=Q", 1000000)) + attr(5, struct.pack("=I", 0))  # RATE64 RESULT
+
+    def tfilter(kind, options, stats=b""):
+        tcm = struct.pack("=BxxxiIII", 0, 2, 0x800 << 16 | 1, 0xFFFFFFF2, (1 << 16) | 0x0008)
+        body = tcm + attr(1, kind.encode() + b"\0") + attr(2, options) + attr(11, struct.pack("=I", 0))
+        if stats:
+            body += attr(3, stats)
+        msg = struct.pack("=IHHII", 16 + len(body), 44, 0, 0, 0) + body
+        return bytes([6]) + msg
+
+    acts = action(1, "gact", gact) + action(2, "police", police)
+    put("fuzz_rtnl_parse", "tfilter-matchall", tfilter("matchall", attr(2, acts)))  # MATCHALL_ACT
+    put("fuzz_rtnl_parse", "tfilter-flower", tfilter("flower", attr(3, action(1, "gact", gact))))
+    legacy = attr(6, police) + attr(1, struct.pack("=I", 0x10001))  # U32_POLICE, CLASSID
+    tc_stats = struct.pack("=QIIIIIII", 100000, 1000, 300, 300, 0, 0, 0, 0)
+    put("fuzz_rtnl_parse", "tfilter-u32-police", tfilter("u32", legacy, tc_stats))
+    bpf = attr(7, b"xdp_drop_prog\0") + attr(11, struct.pack("=I", 42)) + attr(8, struct.pack("=I", 1))
+    put("fuzz_rtnl_parse", "tfilter-bpf", tfilter("bpf", bpf + attr(1, action(1, "gact", gact))))
+
+
 def setup_namespace():
     sh("ip", "netns", "add", NS)
     nsexec("ip", "link", "set", "lo", "up")
@@ -272,6 +313,7 @@ def main():
     http_seeds()
     serve_seeds()
     netem_seed()
+    tfilter_seeds()
     try:
         setup_namespace()
         # A listener and a bound UDP socket for sock_diag (in the namespace, closed with it).

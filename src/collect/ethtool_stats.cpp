@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cstring>
 #include <memory>
+#include <string_view>
 #include <vector>
 
 namespace pktloss {
@@ -69,10 +70,14 @@ CounterMap EthtoolReader::driver_stats(const std::string& ifname) const {
   uint32_t count = std::min({n, strings->len, stats->n_stats});
   for (uint32_t i = 0; i < count; ++i) {
     const char* s = reinterpret_cast<const char*>(strings->data + size_t{i} * ETH_GSTRING_LEN);
-    std::string name(s, strnlen(s, ETH_GSTRING_LEN));
+    std::string_view name(s, strnlen(s, ETH_GSTRING_LEN));
+    // vmxnet3 indents its names to draw a tree under "Rx Queue#" ("  pkts rx OOB"); the name
+    // without the indentation is the counter.
+    while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
+    while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
     if (name.empty()) continue;
     // Several queues can report the same name; sum them so nothing is lost.
-    out[name] += stats->data[i];
+    out[std::string(name)] += stats->data[i];
   }
   return out;
 }

@@ -76,6 +76,11 @@ PKTLOSS_JSON(Link, ifindex, name, kind, operstate, admin_up, carrier, mtu, txqle
              stats, peer_stats, driver_stats, ring, xdp, peer_xdp)
 PKTLOSS_JSON(QdiscStats, bytes, packets, drops, overlimits, requeues, backlog_bytes, qlen)
 PKTLOSS_JSON(Qdisc, ifindex, dev, kind, handle, parent, is_root, options, stats)
+PKTLOSS_JSON(TcAction, kind, index, verdict, random_type, random_value, random_verdict,
+             police_rate_bps, police_burst_bytes, police_mtu, police_conform, packets, bytes, drops,
+             overlimits)
+PKTLOSS_JSON(TcFilter, ifindex, dev, parent, handle, prio, protocol, chain, kind, bpf_name, bpf_id,
+             bpf_direct_action, actions)
 PKTLOSS_JSON(SocketOwner, pid, comm)
 PKTLOSS_JSON(Socket, proto, family, state, local_addr, local_port, remote_addr, remote_port, rqueue,
              wqueue, inode, rcvbuf, rmem_alloc, drops, owners)
@@ -89,9 +94,9 @@ PKTLOSS_JSON(FirewallRule, backend, family, table, chain, handle, position, text
 PKTLOSS_JSON(FirewallChain, backend, family, table, chain, hook, policy, has_counter,
              policy_packets, policy_bytes, set_policy_command, set_policy_argv, add_counter_argv)
 PKTLOSS_JSON(Firewall, rules, chains, notes)
-PKTLOSS_JSON(NetnsSnapshot, name, id, inode, entered, links, qdiscs, snmp, softnet, conntrack,
-             sysctls, sockets, routes, neighbours, neighbour_stats, firewall, bpf_programs,
-             bpf_stats_enabled, notes)
+PKTLOSS_JSON(NetnsSnapshot, name, id, inode, entered, links, qdiscs, tc_filters, snmp, softnet,
+             conntrack, sysctls, sockets, routes, neighbours, neighbour_stats, firewall,
+             bpf_programs, bpf_stats_enabled, notes)
 PKTLOSS_JSON(Snapshot, monotonic_s, taken_at, host, namespaces)
 
 PKTLOSS_JSON(RttStats, min_ms, avg_ms, p50_ms, p99_ms, max_ms)

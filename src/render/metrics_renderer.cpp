@@ -204,9 +204,8 @@ constexpr const char* kConntrackStats[] = {"drop",          "early_drop",  "inse
 // series keeps the one `netns` label (the name the report uses: "docker/web", "pod/shop/web-1",
 // a /run/netns name, "pid:N", "host"), so adding a container's labels costs no cardinality.
 void add_netns_info(Builder& b, const NetnsSnapshot& ns) {
-  const NetnsId id = ns.id.kind == NetnsKind::host && ns.name != "host"
-                         ? NetnsId::parse(ns.name)
-                         : ns.id;
+  const NetnsId id =
+      ns.id.kind == NetnsKind::host && ns.name != "host" ? NetnsId::parse(ns.name) : ns.id;
   const ContainerRef& c = id.container;
   b.add("pktloss_netns_info", Type::gauge,
         "What lives in a network namespace: container and runtime, Kubernetes pod, or a process",
@@ -247,6 +246,34 @@ void add_qdiscs(Builder& b, const NetnsSnapshot& ns) {
           s.backlog_bytes);
     b.add("pktloss_qdisc_backlog_packets", Type::gauge, "Packets queued in the qdisc", lb, s.qlen);
   }
+}
+
+// Where a filter hangs, as `tc filter show dev X <here>` takes it.
+std::string filter_hook(uint32_t parent) {
+  if (parent == 0xFFFFFFF2u || parent == 0xFFFF0000u) return "ingress";
+  if (parent == 0xFFFFFFF3u) return "egress";
+  return tc_handle(parent);
+}
+
+void add_tc_filters(Builder& b, const NetnsSnapshot& ns) {
+  for (const auto& f : ns.tc_filters)
+    for (const auto& a : f.actions) {
+      Labels lb = {{"netns", ns.name},
+                   {"device", f.dev},
+                   {"hook", filter_hook(f.parent)},
+                   {"filter", f.kind},
+                   {"prio", std::to_string(f.prio)},
+                   {"action", a.kind},
+                   {"index", std::to_string(a.index)}};
+      b.add("pktloss_tc_action_drops", Type::counter,
+            "Packets a tc filter's action dropped (gact drop, police over its rate)", lb,
+            static_cast<double>(a.drops));
+      b.add("pktloss_tc_action_overlimits", Type::counter,
+            "Packets over a tc action's limit (police: over its rate and burst)", lb,
+            static_cast<double>(a.overlimits));
+      b.add("pktloss_tc_action_packets", Type::counter, "Packets a tc filter's action saw", lb,
+            static_cast<double>(a.packets));
+    }
 }
 
 void add_firewall(Builder& b, const NetnsSnapshot& ns) {
@@ -504,6 +531,7 @@ MetricsOutput render_metrics(const MetricsInput& in, MetricsFormat format) {
       add_netns_info(b, ns);
       add_links(b, ns);
       add_qdiscs(b, ns);
+      add_tc_filters(b, ns);
       add_firewall(b, ns);
       add_conntrack(b, ns);
       add_snmp(b, ns);

@@ -15,6 +15,7 @@
 #include "rules/identity.h"
 #include "rules/netns_prefix.h"
 #include "rules/place.h"
+#include "rules/ring_counters.h"
 #include "rules/rule_families.h"
 
 namespace pktloss {
@@ -269,14 +270,15 @@ std::vector<std::string> counter_fix(const RuleInput& in, const Link& l, const s
   return fix;
 }
 
-// Driver statistics that mean "the NIC had no buffer for a frame" (names vary by driver).
-std::vector<std::string> ring_driver_keys(const Link& l) {
+// Driver statistics that mean "the NIC had no buffer for a frame" (names vary by driver; see
+// rules/ring_counters.h). A driver copy of a stats64 field already read (rx_missed_errors) would
+// be the same evidence twice.
+std::vector<std::string> ring_driver_keys(const Link& l, const std::vector<std::string>& stats64) {
   std::vector<std::string> keys;
   if (!l.ring) return keys;  // virtual devices (veth's xdp queue drops) have no ring to fill
   for (const auto& [name, value] : l.driver_stats)
-    if (name.find("missed") != std::string::npos || name.find("no_buffer") != std::string::npos ||
-        name.find("out_of_buffer") != std::string::npos ||
-        name.find("rx_fifo") != std::string::npos || name.find("rx_discards") != std::string::npos)
+    if (is_ring_full_counter(name) &&
+        std::find(stats64.begin(), stats64.end(), name) == stats64.end())
       keys.push_back(name);
   return keys;
 }
@@ -296,7 +298,7 @@ void counter_rule(const RuleInput& in, const Link& l, const Link* b, const Count
   }
   if (ring) {
     const CounterMap* db = v.windowed ? (b ? &b->driver_stats : &kEmpty) : nullptr;
-    for (const auto& k : ring_driver_keys(l)) {
+    for (const auto& k : ring_driver_keys(l, r.keys)) {
       uint64_t d = moved(db, l.driver_stats, k);
       if (d == 0) continue;
       total = std::max(total, d);

@@ -61,8 +61,14 @@ void no_listener(const RuleInput& in, Findings& out) {
   if (!in.windowed()) return;
   uint64_t fails = moved_sum(in, {"Tcp.AttemptFails"});
   uint64_t syn_retrans = moved_sum(in, {"TcpExt.TCPSynRetrans"});
+  // AttemptFails also counts passive opens the peer reset in SYN-RECV (RFC 1213's
+  // tcpAttemptFails; Linux counts each as an embryonic reset too): a half-open scan such as
+  // `hping3 -S`, whose kernel resets our SYN-ACKs, fails attempts here that this namespace never
+  // made. Those are not refused connects from here.
+  uint64_t passive = moved_sum(in, {"TcpExt.EmbryonicRsts"});
+  uint64_t active = fails > passive ? fails - passive : 0;
   // Attempts that failed without SYN retransmits failed fast: they were refused (RST).
-  uint64_t refused = fails > syn_retrans ? fails - syn_retrans : 0;
+  uint64_t refused = active > syn_retrans ? active - syn_retrans : 0;
   // Our own raw-SYN probes' RSTs were already taken out of the counters (rules/own_traffic.h).
   uint64_t rsts = unexplained_rsts(in);
   bool client_side = refused >= in.config.refused_min;
@@ -111,9 +117,10 @@ void syn_failures(const RuleInput& in, Findings& out) {
   uint64_t syn_retrans = moved_sum(in, {"TcpExt.TCPSynRetrans"});
   uint64_t embryonic = moved_sum(in, {"TcpExt.EmbryonicRsts"});
   uint64_t reqq_drop = moved_sum(in, {"TcpExt.TCPReqQFullDrop"});
-  if (syn_retrans < in.config.syn_retrans_min && embryonic < in.config.refused_min &&
-      reqq_drop < in.config.min_window_events)
-    return;
+  // Embryonic resets alone are the peer's decision, not loss: it reset a handshake this side
+  // answered (a half-open scanner, or a raw-socket sender whose kernel has no socket for our
+  // SYN-ACK). They are evidence only next to retransmits or SYN queue drops.
+  if (syn_retrans < in.config.syn_retrans_min && reqq_drop < in.config.min_window_events) return;
   Finding f = new_finding(in, kinds::transport_syn_failures.id, Layer::transport);
   add_counters(
       in,
@@ -121,7 +128,7 @@ void syn_failures(const RuleInput& in, Findings& out) {
        "TcpExt.TCPReqQFullDoCookies", "TcpExt.SyncookiesSent", "TcpExt.ListenDrops"},
       f);
   f.moved_in_window = true;
-  f.volume = syn_retrans + embryonic + reqq_drop;
+  f.volume = syn_retrans + reqq_drop;
   f.severity = Severity::warning;
   f.confidence = 0.7;
   f.object = "tcp handshakes";

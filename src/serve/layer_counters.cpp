@@ -40,6 +40,12 @@ std::map<std::string, CounterMap> layer_drop_counters(const NetnsSnapshot& ns) {
   for (const auto& q : ns.qdiscs)
     m["qdisc"][q.dev + "/" + std::to_string(q.handle) + "/" + std::to_string(q.parent)] =
         q.stats.drops;
+  // A filter's actions drop before or after every qdisc and count it only themselves.
+  for (const auto& f : ns.tc_filters)
+    for (const auto& a : f.actions)
+      m["qdisc"][f.dev + "/filter/" + std::to_string(f.parent) + "/" + std::to_string(f.prio) +
+                 "/" + std::to_string(f.handle) + "/" + a.kind + "/" + std::to_string(a.index)] =
+          a.drops;
   auto& nf = m["netfilter"];
   for (const auto& r : ns.firewall.rules)
     if (r.has_counter && (r.verdict == "drop" || r.verdict == "reject"))

@@ -88,6 +88,7 @@ Snapshot window_copy(const Snapshot& s) {
     n.entered = ns.entered;
     n.links = slim_all(ns.links);
     n.qdiscs = slim_all(ns.qdiscs);
+    n.tc_filters = ns.tc_filters;  // a few per device, and all of it is counters and identity
     n.snmp = ns.snmp;
     n.softnet = ns.softnet;
     n.conntrack = ns.conntrack;

@@ -10,10 +10,13 @@
 #include <thread>
 
 #include "container_daemon.h"
+#include "serve_util.h"
 #include "testnet.h"
 
 using pktloss::testing::DockerDaemon;
+using pktloss::testing::Process;
 using pktloss::testing::sh;
+using pktloss::testing::TempDir;
 using pktloss::testing::TestNet;
 
 namespace {
@@ -129,6 +132,50 @@ TEST_F(Containers, ClassicCaseDiagnosedFromTheHostByName) {
     EXPECT_EQ(sh(fix).exit_code, 0) << fix;
   }
   EXPECT_EQ(sh(in_ns + "iptables -S | grep -c DROP").out, "0\n");
+}
+
+// serve -c: the exporter follows a container by name. Its namespace's series carry the name the
+// report uses ("docker/NAME"), pktloss_netns_info says what lives there, and a DROP rule inside
+// the container moves its counter and raises its finding, labelled with the container.
+TEST_F(Containers, ServeFollowsAContainerByNameAndLabelsItsSeries) {
+  TestNet net;
+  const std::string web = daemon_->unique() + "-served";
+  const int pid = daemon_->run(web, "/bin/httpd -f -p 80 -h /www");
+  ASSERT_GT(pid, 0) << daemon_->docker("logs " + web).err;
+  const std::string in_ns = "nsenter -t " + std::to_string(pid) + " -n ";
+  ASSERT_EQ(sh(in_ns + "iptables -A INPUT -p udp --dport 9 -j DROP").exit_code, 0);
+  TempDir tmp;
+  Process serve({PKTLOSS_BINARY, "serve", "--listen", "127.0.0.1:0", "-c", web, "--interval", "1",
+                 "--window", "4", "--no-trace"},
+                tmp.path() + "/out", tmp.path() + "/err");
+  const int port = pktloss::testing::wait_for_listen_port(tmp.path() + "/err", 30);
+  ASSERT_GT(port, 0) << pktloss::testing::slurp(tmp.path() + "/err");
+  const std::string name = "docker/" + web;
+  // Traffic into the DROP rule from inside the container's namespace (to its own address).
+  for (int i = 0; i < 20; ++i) sh(in_ns + "bash -c 'echo x > /dev/udp/127.0.0.1/9' 2>/dev/null");
+  std::string body;
+  const bool found = pktloss::testing::wait_until(
+      [&] {
+        body = pktloss::testing::http_get(port, "/metrics").body;
+        // The finding's series, labelled with the container's name.
+        for (size_t at = 0; (at = body.find("pktloss_finding{id=\"netfilter.drop_rule\"", at)) !=
+                            std::string::npos;
+             ++at)
+          if (body.substr(at, body.find('\n', at) - at).find("netns=\"" + name + "\"") !=
+              std::string::npos)
+            return true;
+        return false;
+      },
+      20);
+  EXPECT_TRUE(found) << body;
+  EXPECT_NE(body.find("pktloss_netns_info{netns=\"" + name +
+                      "\",kind=\"container\",runtime=\"docker\",container=\"" + web + "\""),
+            std::string::npos)
+      << body;
+  EXPECT_NE(body.find("pktloss_netfilter_rule_packets_total{netns=\"" + name + "\""),
+            std::string::npos)
+      << body;
+  EXPECT_EQ(serve.stop(), 0) << pktloss::testing::slurp(tmp.path() + "/err");
 }
 
 TEST_F(Containers, HostNetworkContainerSharesTheHostsFindings) {

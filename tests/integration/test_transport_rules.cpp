@@ -26,6 +26,14 @@ uint64_t counter_delta(const nlohmann::json& f, const std::string& counter) {
   return 0;
 }
 
+// TcpExt.EmbryonicRsts of the server namespace, straight from its /proc/net/netstat.
+long embryonic_resets(const TestNet& net) {
+  auto r = net.in_server(
+      "awk '/^TcpExt:/ { if (!h) { for (i = 1; i <= NF; i++) if ($i == \"EmbryonicRsts\") c = i; "
+      "h = 1 } else print $c }' /proc/net/netstat");
+  return r.exit_code == 0 && !r.out.empty() ? std::stol(r.out) : -1;
+}
+
 }  // namespace
 
 TEST(TransportRules, ConnectionsToAClosedPortAreNoListener) {
@@ -55,6 +63,26 @@ TEST(TransportRules, RefusedConnectsShowOnTheClientToo) {
   ASSERT_EQ(found.size(), 1u) << report.dump(2);
   EXPECT_EQ(found[0]["netns"], net.client());
   EXPECT_GE(counter_delta(found[0], "Tcp.AttemptFails"), 10u) << found[0].dump(2);
+}
+
+// hping3 -S from the client (raw SYNs, not pktloss's prober): the client's kernel resets every
+// SYN-ACK, and the server counts failed attempts and embryonic resets. The server did nothing
+// wrong: no transport finding there may blame it.
+TEST(TransportRules, HalfOpenScanFromAPeerDoesNotBlameTheServer) {
+  TestNet net;
+  net.start_nginx();
+  const long embryonic_before = embryonic_resets(net);
+  long embryonic_after = 0;
+  auto report = check_during(net, net.server(), [&] {
+    net.in_client("timeout 10 hping3 -q -S -p 80 -c 20 -i u50000 10.77.0.2 >/dev/null 2>&1");
+    embryonic_after = embryonic_resets(net);
+  });
+  EXPECT_TRUE(TestNet::findings_with_id(report, "transport.no_listener").empty()) << report.dump(2);
+  EXPECT_TRUE(TestNet::findings_with_id(report, "transport.syn_failures").empty())
+      << report.dump(2);
+  // The scan happened inside the window and looked like the fault: the server's kernel counted
+  // the peer's resets (read by the test itself, not by pktloss).
+  EXPECT_GE(embryonic_after - embryonic_before, 10) << "the scan did not reach the server";
 }
 
 TEST(TransportRules, UdpToAClosedPortIsUdpNoPort) {

@@ -12,10 +12,16 @@
 #include <linux/tc_act/tc_gact.h>
 
 #include <cstring>
+#include <fstream>
+#include <iterator>
 #include <vector>
 
 #include "collect/tc_filter_parse.h"
+#include "model/json.h"
+#include "render/metrics_renderer.h"
 #include "rules/engine.h"
+#include "serve/layer_counters.h"
+#include "serve/window_snapshot.h"
 
 using namespace pktloss;
 
@@ -192,6 +198,39 @@ TEST(TcFilterParse, TruncatedAndHostileBytesNeverCrash) {
   EXPECT_FALSE(tc_filter_from_bytes(nullptr, 0));
 }
 
+// The fuzz seeds (fuzz/tools/collect_seeds.py packs them from the uapi layouts) are filters the
+// parser reads in full, so the fuzzer starts from messages that reach every action's options.
+TEST(TcFilterParse, FuzzSeedsParseAsTheFiltersTheyDescribe) {
+  auto seed = [](const std::string& name) {
+    std::ifstream in(std::string(PKTLOSS_FIXTURES) + "/../../fuzz/corpus/fuzz_rtnl_parse/" + name,
+                     std::ios::binary);
+    std::vector<uint8_t> b((std::istreambuf_iterator<char>(in)), {});
+    EXPECT_GT(b.size(), 1u) << name;
+    return b.size() > 1 ? tc_filter_from_bytes(b.data() + 1, b.size() - 1) : std::nullopt;
+  };
+  auto m = seed("tfilter-matchall");
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->kind, "matchall");
+  ASSERT_EQ(m->actions.size(), 2u);
+  EXPECT_EQ(m->actions[0].kind, "gact");
+  EXPECT_EQ(m->actions[0].random_type, "netrand");
+  EXPECT_EQ(m->actions[0].random_value, 3000u);
+  EXPECT_EQ(m->actions[0].drops, 300u);
+  EXPECT_EQ(m->actions[1].kind, "police");
+  EXPECT_EQ(m->actions[1].police_rate_bps, 8000000u);
+  EXPECT_EQ(m->actions[1].police_burst_bytes, 1500u);
+  auto u = seed("tfilter-u32-police");
+  ASSERT_TRUE(u);
+  ASSERT_EQ(u->actions.size(), 1u);
+  EXPECT_EQ(u->actions[0].kind, "police");
+  auto b = seed("tfilter-bpf");
+  ASSERT_TRUE(b);
+  EXPECT_EQ(b->bpf_name, "xdp_drop_prog");
+  EXPECT_EQ(b->bpf_id, 42u);
+  EXPECT_TRUE(b->bpf_direct_action);
+  ASSERT_TRUE(seed("tfilter-flower"));
+}
+
 TEST(TcFilterParse, VerdictNames) {
   EXPECT_EQ(tc_verdict_name(TC_ACT_UNSPEC), "continue");
   EXPECT_EQ(tc_verdict_name(TC_ACT_STOLEN), "stolen");
@@ -254,6 +293,30 @@ TEST(TcFilterRule, ActionDropThatDroppedInTheWindowIsCriticalWithItsFix) {
             "tc filter: dev eth0 ingress pref 49152 matchall action gact drop");
   EXPECT_EQ(f.fix.at(0), "ip netns exec srv tc filter del dev eth0 ingress pref 49152");
   EXPECT_EQ(f.place.direction, "ingress");
+}
+
+// serve keeps a slim copy of each snapshot for its window, and the exporter and the snapshot JSON
+// show the same filters: a filter's drops must survive all three.
+TEST(TcFilterRule, FilterDropsSurviveServesWindowCopyJsonAndTheExporter) {
+  Pair p = pair_with(gact("drop", 10, 10), gact("drop", 50, 50));
+  Snapshot slim = window_copy(p.before);
+  ASSERT_EQ(filter_drops(evaluate(&slim, p.after, Observations{}, {})).size(), 1u);
+  EXPECT_EQ(layer_drop_deltas(slim.namespaces.at(0), p.after.namespaces.at(0)).at("qdisc"), 40u);
+
+  json j = p.after;
+  Snapshot back = j.get<Snapshot>();
+  ASSERT_EQ(back.namespaces.at(0).tc_filters.size(), 1u);
+  EXPECT_EQ(back.namespaces.at(0).tc_filters[0].actions.at(0).drops, 50u);
+  EXPECT_EQ(json(back).dump(), j.dump());
+
+  MetricsInput in;
+  in.snapshot = &p.after;
+  std::string text = render_metrics(in, MetricsFormat::prometheus).text;
+  EXPECT_NE(
+      text.find("pktloss_tc_action_drops_total{netns=\"srv\",device=\"eth0\",hook=\"ingress\","
+                "filter=\"matchall\",prio=\"49152\",action=\"gact\",index=\"1\"} 50"),
+      std::string::npos)
+      << text;
 }
 
 TEST(TcFilterRule, PolicerOverItsRateNamesRateAndBurst) {

@@ -31,6 +31,13 @@ TEST(TransportRules, ClientWhoseConnectsAreRefused) {
   EXPECT_EQ(f->netns, "plcli");
 }
 
+// A half-open scan (hping3 -S) of a listening server: every failed attempt there is a passive
+// open the peer reset. Neither "refused connects from here" nor a handshake failure of the server.
+TEST(TransportRules, PeerResettingHalfOpenHandshakesIsNotBlamedOnTheServer) {
+  ScenarioRun r("half_open_scan_of_server", transport_rules);
+  EXPECT_TRUE(r.findings.empty()) << r.dump();
+}
+
 TEST(TransportRules, RstsExplainedByAbortsAreNotNoListener) {
   ScenarioRun r("rsts_from_aborts", transport_rules);
   EXPECT_FALSE(r.find("transport.no_listener")) << r.dump();

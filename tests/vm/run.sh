@@ -2,17 +2,22 @@
 # Boots a Debian kernel under qemu with this host's root file system, runs tests inside as root,
 # streams their output (serial console) and exits with their exit status.
 #
-#   tests/vm/run.sh [--timeout S] [--accel auto|kvm|tcg] SERIES [TEST...]
+#   tests/vm/run.sh [--timeout S] [--accel auto|kvm|tcg] [--nics MODEL[,MODEL...]] SERIES [TEST...]
 #     SERIES   6.1, 6.12 or an exact version (tests/vm/kernel.sh fetches it once, cached)
+#     --nics   (or PKTLOSS_VM_NICS) per qemu NIC model (e1000e, virtio-net-pci, vmxnet3, e1000,
+#              see qemu-system-x86_64 -device help), two such NICs wired only to each other (a
+#              qemu hub of their own, no host network): the guest sees them as ethN, their real
+#              driver loaded, all in its root namespace for a test to move into namespaces
 #     TEST     integration:FILTER  build/pktloss_integration_tests --gtest_filter=FILTER
 #              unit:FILTER         build/pktloss_unit_tests --gtest_filter=FILTER
 #              sh:COMMAND          any shell command (run from the repository)
 #              default: integration:Vm*
 #
-# The guest: 2 vCPUs, 2 GiB, no network device at all (tests make their own namespaces inside);
+# The guest: 2 vCPUs, 2 GiB, no network device unless --nics (tests make their own namespaces);
 # the host's / shared read-only over virtio-9p under a tmpfs overlay, so the build in this
 # checkout and every installed tool are there; the kernel's own modules bound over
-# /lib/modules/<ver>, so netem, veth, nf_tables, act_*, drop_monitor and netdevsim autoload.
+# /lib/modules/<ver>, so netem, veth, nf_tables, act_*, drop_monitor autoload (Debian builds no
+# netdevsim: --nics gives real drivers instead).
 # KVM when it runs a stock kernel here (probed once per host and kernel, cached), TCG otherwise;
 # the choice is printed. A hard timeout (default 600 s) bounds the whole run.
 set -euo pipefail
@@ -22,15 +27,17 @@ repo=$(cd "$here/../.." && pwd)
 cache=${PKTLOSS_VM_CACHE:-/var/cache/pktloss-vm}
 timeout_s=600
 accel=${PKTLOSS_VM_ACCEL:-auto}
+nics=${PKTLOSS_VM_NICS:-}
 while [ $# -gt 0 ]; do
   case $1 in
     --timeout) timeout_s=$2; shift 2 ;;
     --accel) accel=$2; shift 2 ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    --nics) nics=$2; shift 2 ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
     *) break ;;
   esac
 done
-series=${1:?usage: tests/vm/run.sh [--timeout S] [--accel auto|kvm|tcg] SERIES [TEST...]}
+series=${1:?usage: tests/vm/run.sh [--timeout S] [--accel auto|kvm|tcg] [--nics MODEL,...] SERIES [TEST...]}
 shift
 [ $# -gt 0 ] || set -- 'integration:Vm*'
 
@@ -40,6 +47,27 @@ command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing (scr
 command -v busybox >/dev/null || die "busybox missing (scripts/install-deps.sh: busybox-static)"
 # The initramfs has no libc: a dynamic busybox (Debian's "busybox" package) cannot run there.
 ldd "$(command -v busybox)" >/dev/null 2>&1 && die "busybox is dynamically linked: apt-get install busybox-static"
+
+# The NIC pairs: model i's two NICs are the only ports of qemu hub i, so a frame one sends reaches
+# the other and nothing else (hubport netdevs have no backend to the host; qemu says so once per
+# hub, "hub N is not connected to host network": that is the point). MACs say the pair, and the
+# NIC tests touch only NICs with these MACs (52:54:00:9e:HUB:END).
+nic_args=()
+nic_cmdline=
+if [ -n "$nics" ]; then
+  models=$(qemu-system-x86_64 -device help 2>/dev/null)
+  hub=0
+  IFS=, read -r -a nic_models <<<"$nics"
+  for m in "${nic_models[@]}"; do
+    grep -q "^name \"$m\", bus PCI" <<<"$models" || die "qemu has no PCI NIC model '$m' (qemu-system-x86_64 -device help)"
+    for end in 0 1; do
+      nic_args+=(-netdev "hubport,id=nic${hub}p$end,hubid=$hub"
+        -device "$m,netdev=nic${hub}p$end,mac=52:54:00:9e:$(printf %02x "$hub"):0$end")
+    done
+    hub=$((hub + 1))
+  done
+  nic_cmdline=" pktloss.nics=$nics"
+fi
 
 kdir=$("$here/kernel.sh" "$series") || die "no kernel $series"
 kver=$(ls "$kdir/root/lib/modules")
@@ -85,7 +113,7 @@ boot() {  # boot ACCEL TIMEOUT [QEMU ARGS...]: runs $run/job.sh in the guest; qe
   timeout -k 5 "$t" qemu-system-x86_64 -machine q35 "${accel_args[@]}" -smp 2 -m 2048 \
     -nodefaults -no-user-config -display none -serial stdio -no-reboot \
     -kernel "$kdir/vmlinux" -initrd "$initrd" \
-    -append "console=ttyS0 quiet loglevel=4 panic=-1 no_timer_check mitigations=off random.trust_cpu=on pktloss.init=$here/guest-init pktloss.kdir=$kdir pktloss.kver=$kver" \
+    -append "console=ttyS0 quiet loglevel=4 panic=-1 no_timer_check mitigations=off random.trust_cpu=on pktloss.init=$here/guest-init pktloss.kdir=$kdir pktloss.kver=$kver$nic_cmdline" \
     -virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap" \
     -virtfs "local,path=$run,mount_tag=results,security_model=none" \
     -device virtio-rng-pci "$@" </dev/null
@@ -140,10 +168,10 @@ fi
   echo 'exit $rc'
 } >"$run/job.sh"
 
-echo "vm: kernel $kver ($(cat "$kdir/.ready")), accel $accel, timeout ${timeout_s}s"
+echo "vm: kernel $kver ($(cat "$kdir/.ready")), accel $accel, timeout ${timeout_s}s${nics:+, NIC pairs $nics}"
 start=$(date +%s.%N)
 set +e
-boot "$accel" "$timeout_s"
+boot "$accel" "$timeout_s" "${nic_args[@]}"
 qrc=$?
 set -e
 elapsed=$(printf %.1f "$(echo "$(date +%s.%N) - $start" | bc)")
