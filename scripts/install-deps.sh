@@ -26,6 +26,8 @@ packages=(
   chromium
   # the VM lab (tests/vm): Debian kernels under qemu, a busybox initramfs, depmod/modprobe
   qemu-system-x86 busybox-static cpio kmod xz-utils zstd bc
+  # the drop monitor comparison in the VM lab (NET_DM, the classic peer of the eBPF tracer)
+  dropwatch
 )
 
 missing=()
