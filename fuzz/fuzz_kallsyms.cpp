@@ -1,7 +1,8 @@
 // libFuzzer target: the kernel symbol table (/proc/kallsyms text) and the kernel's drop-reason
 // names (raw BTF bytes through libbpf into pktloss's enum reader, or the kfree_skb tracepoint
-// format's __print_symbolic table). Byte 0 picks the parser; for kallsyms the last 8 bytes are
-// also looked up as an address.
+// format's __print_symbolic table), and the tracepoint's shape (reason or not) from the same two
+// sources. Byte 0 picks the parser; for kallsyms the last 8 bytes are also looked up as an
+// address.
 #include <cstring>
 #include <sstream>
 #include <string>
@@ -9,6 +10,9 @@
 #include "fuzz/fuzz_entry.h"
 #include "trace/drop_reasons.h"
 #include "trace/kallsyms.h"
+#include "trace/kfree_skb_shape.h"
+
+#include <bpf/btf.h>
 
 using namespace pktloss;
 
@@ -31,7 +35,9 @@ PKTLOSS_FUZZ_TARGET(fuzz_kallsyms) {
     }
     case 1: {
       DropReasonNames r;
-      r.parse_tracepoint_format(std::string(reinterpret_cast<const char*>(body), n));
+      std::string text(reinterpret_cast<const char*>(body), n);
+      r.parse_tracepoint_format(text);
+      (void)kfree_skb_format_has_reason(text);
       for (uint32_t v : {0u, 2u, 0x10000u, 0x20003u, 0xffffffffu}) (void)r.name(v);
       break;
     }
@@ -39,6 +45,10 @@ PKTLOSS_FUZZ_TARGET(fuzz_kallsyms) {
       DropReasonNames r;
       std::string error;
       r.load_btf_data(body, n, error);
+      if (struct btf* b = n <= 0xffffffffu ? btf__new(body, static_cast<__u32>(n)) : nullptr) {
+        (void)kfree_skb_btf_args(b);
+        btf__free(b);
+      }
       for (uint32_t v : {0u, 2u, 0x10000u, 0x20003u, 0xffffffffu}) (void)r.name(v);
       break;
     }

@@ -14,7 +14,7 @@ set(PKTLOSS_FUZZ_PARSERS
   firewall/fw_args.cpp firewall/ipt_render.cpp firewall/ipt_header.cpp firewall/xt_decode.cpp
   firewall/xt_save.cpp firewall/legacy_common.cpp util/shell_command.cpp util/clock.cpp
   model/finding.cpp probe/probe_stats.cpp netns/netns.cpp
-  trace/kallsyms.cpp trace/drop_reasons.cpp trace/kernel_btf.cpp
+  trace/kallsyms.cpp trace/drop_reasons.cpp trace/kernel_btf.cpp trace/kfree_skb_shape.cpp
   probe/http_response.cpp probe/socket_util.cpp probe/pinger.cpp probe/syn_probe.cpp
   serve/exporter.cpp serve/http_server.cpp render/metrics_renderer.cpp render/svg_timeline.cpp
   render/html_renderer.cpp render/path_view.cpp render/svg_path.cpp render/svg_seq.cpp)

@@ -28,6 +28,8 @@ packages=(
   qemu-system-x86 busybox-static cpio kmod xz-utils zstd bc
   # the VM lab's NIC tests inject ring sizes with ethtool (pktloss reads them over SIOCETHTOOL)
   ethtool
+  # the drop monitor comparison in the VM lab (NET_DM, the classic peer of the eBPF tracer)
+  dropwatch
 )
 
 missing=()

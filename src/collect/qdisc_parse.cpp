@@ -63,6 +63,7 @@ void netem_options(const nlattr* opts, Qdisc& q) {
     if (read_struct(nt[TCA_NETEM_CORR], corr)) {
       q.options["loss_correlation_pct"] = pct(corr.loss_corr);
       q.options["duplicate_correlation_pct"] = pct(corr.dup_corr);
+      q.options["delay_correlation_pct"] = pct(corr.delay_corr);
     }
     tc_netem_reorder reorder;
     if (read_struct(nt[TCA_NETEM_REORDER], reorder)) {

@@ -42,7 +42,10 @@ std::string netem_common(const Qdisc& q) {
   if (has(q, "limit_pkts")) out += " limit " + num(opt(q, "limit_pkts"));
   if (opt(q, "delay_us") > 0) {
     out += " delay " + tc_time_us(opt(q, "delay_us"));
-    if (opt(q, "jitter_us") > 0) out += " " + tc_time_us(opt(q, "jitter_us"));
+    if (opt(q, "jitter_us") > 0) {
+      out += " " + tc_time_us(opt(q, "jitter_us"));
+      if (opt(q, "delay_correlation_pct") > 0) out += " " + pct(opt(q, "delay_correlation_pct"));
+    }
   }
   return out;
 }
@@ -50,12 +53,16 @@ std::string netem_common(const Qdisc& q) {
 std::string netem_reorder(const Qdisc& q) {
   std::string out;
   prob(out, q, "reorder", "reorder_pct", "reorder_correlation_pct");
-  if (opt(q, "reorder_pct") > 0 && opt(q, "gap") > 0) out += " gap " + num(opt(q, "gap"));
   return out;
 }
 
 std::string netem_rate(const Qdisc& q) {
   return opt(q, "rate_bps") > 0 ? " rate " + tc_rate(opt(q, "rate_bps")) : "";
+}
+
+// tc prints the reorder gap last, after the rate, whenever it is set (tc sets 1 with a reorder).
+std::string netem_gap(const Qdisc& q) {
+  return opt(q, "gap") > 0 ? " gap " + num(opt(q, "gap")) : "";
 }
 
 }  // namespace
@@ -89,12 +96,13 @@ std::string format_qdisc_options(const Qdisc& q) {
   if (q.kind == "netem") {
     out += netem_common(q);
     // tc's own order (iproute2 q_netem.c), checked against `tc qdisc show` on Debian's 6.1 in
-    // the VM lab: loss, duplicate, reorder, corrupt, rate.
+    // the VM lab: delay [jitter [correlation]], loss, duplicate, reorder, corrupt, rate, gap.
     prob(out, q, "loss", "loss_pct", "loss_correlation_pct");
     prob(out, q, "duplicate", "duplicate_pct", "duplicate_correlation_pct");
     out += netem_reorder(q);
     prob(out, q, "corrupt", "corrupt_pct", "corrupt_correlation_pct");
     out += netem_rate(q);
+    out += netem_gap(q);
   } else if (q.kind == "tbf") {
     if (has(q, "rate_bps")) out += " rate " + tc_rate(opt(q, "rate_bps"));
     if (has(q, "burst_bytes")) out += " burst " + bytes(opt(q, "burst_bytes"));
@@ -118,7 +126,7 @@ std::string format_qdisc_options(const Qdisc& q) {
 }
 
 std::string netem_without_loss(const Qdisc& q) {
-  std::string rest = netem_common(q) + netem_reorder(q) + netem_rate(q);
+  std::string rest = netem_common(q) + netem_reorder(q) + netem_rate(q) + netem_gap(q);
   // A limit alone is netem's default shape, not something worth keeping netem for.
   if (rest.empty() || rest == " limit " + num(opt(q, "limit_pkts"))) return "";
   // `tc qdisc change` resets loss and duplicate (they live in netem's fixed struct) but keeps a

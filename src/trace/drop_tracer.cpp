@@ -15,12 +15,15 @@
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <optional>
+#include <sstream>
 #include <stdexcept>
 
 #include "netns/netns.h"
 #include "trace/drop_reasons.h"
 #include "trace/kallsyms.h"
 #include "trace/kernel_btf.h"
+#include "trace/kfree_skb_shape.h"
 #include "trace/link_names.h"
 
 extern "C" {
@@ -73,19 +76,24 @@ std::string flow_string(const drop_key& k) {
 }
 
 // Signature of the tp_btf kfree_skb tracepoint: the number of arguments after the context.
-int kfree_skb_btf_args() {
+int running_kfree_skb_btf_args() {
   struct btf* btf = load_kernel_btf();
-  if (!btf) return -1;
-  int n = -1;
-  int id = btf__find_by_name_kind(btf, "btf_trace_kfree_skb", BTF_KIND_TYPEDEF);
-  if (id > 0) {
-    const struct btf_type* t = btf__type_by_id(btf, id);
-    t = t ? btf__type_by_id(btf, t->type) : nullptr;  // pointer
-    t = t ? btf__type_by_id(btf, t->type) : nullptr;  // func proto
-    if (t && btf_is_func_proto(t)) n = btf_vlen(t) - 1;
-  }
-  btf__free(btf);
+  int n = kfree_skb_btf_args(btf);
+  if (btf) btf__free(btf);
   return n;
+}
+
+// The classic tracepoint's format, for a kernel whose BTF does not describe tp_btf kfree_skb.
+std::optional<bool> running_format_has_reason() {
+  for (const char* p : {"/sys/kernel/tracing/events/skb/kfree_skb/format",
+                        "/sys/kernel/debug/tracing/events/skb/kfree_skb/format"}) {
+    std::ifstream f(p);
+    if (!f) continue;
+    std::stringstream ss;
+    ss << f.rdbuf();
+    if (auto r = kfree_skb_format_has_reason(ss.str())) return r;
+  }
+  return std::nullopt;
 }
 
 bool kernel_has_func(const char* name) {
@@ -168,6 +176,7 @@ struct DropTracer::Impl {
   DropReasonNames reasons;
   bool reasons_ok = false;
   std::string reasons_error;
+  bool kernel_has_reasons = true;  // kfree_skb has a reason argument (Linux 5.17 and later)
   LinkNameCache links;
   std::map<uint64_t, std::string> netns_names;
   std::map<drop_key, std::string, KeyLess> examples;  // flow-less key -> one example flow
@@ -302,7 +311,9 @@ struct DropTracer::Impl {
           kernel_ns.push_back(peer);
     // More namespaces than the kernel filter holds: trace all, rows() still filters.
     if (kernel_ns.size() > kMaxKernelNetns) kernel_ns.clear();
-    int btf_args = kfree_skb_btf_args();
+    int btf_args = running_kfree_skb_btf_args();
+    kernel_has_reasons =
+        kfree_skb_has_reason(btf_args, btf_args < 0 ? running_format_has_reason() : std::nullopt);
     bool ok = false;
     if (btf_args >= 3) ok = open_and_load(true, btf_args);
     if (!ok) {
@@ -430,7 +441,8 @@ struct DropTracer::Impl {
         r.location = "xdp prog " + std::to_string(key.location);
         r.function = "xdp_exception";
       } else {
-        r.reason = reasons.name(key.reason);
+        // Without a reason argument the program records 0; say what the kernel would have said.
+        r.reason = kernel_has_reasons ? reasons.name(key.reason) : "NOT_SPECIFIED";
         r.location = kallsyms_ok ? kallsyms.resolve(key.location) : [&] {
           char b[32];
           std::snprintf(b, sizeof(b), "0x%llx", static_cast<unsigned long long>(key.location));
@@ -463,7 +475,9 @@ struct DropTracer::Impl {
   std::vector<std::string> notes() const {
     std::vector<std::string> n;
     if (stats.attach_mode.empty()) return n;  // never ran: unavailable_reason() says why
-    if (!reasons_ok)
+    if (!kernel_has_reasons)
+      n.push_back(kNoDropReasonNote);  // names are moot: there are no reasons to name
+    else if (!reasons_ok)
       n.push_back("drop reason names unavailable (" + reasons_error + "); showing numbers");
     if (!kallsyms_ok)
       n.push_back(

@@ -162,6 +162,76 @@ TEST(VmNetem, LimitOverflowIsQdiscDropsWithADoubledLimit) {
   EXPECT_EQ(fixed.exit_code, 0) << fixed.err;
 }
 
+TEST(VmNetem, LossWithCorrelationIsShownAsTcPrintsIt) {
+  TestNet net;
+  ADD_NETEM_OR_SKIP(net, "netem loss 30% 25%");
+  json report = check_during(net, pings(net, 80));
+  json fs = TestNet::findings_with_id(report, "qdisc.netem_loss");
+  ASSERT_EQ(fs.size(), 1u) << report.dump(1);
+  const json& f = fs[0];
+  EXPECT_EQ("netem limit 1000 loss 30% 25%", tc_shows(net));
+  EXPECT_EQ(f["evidence"][0]["text"].get<std::string>(), "tc qdisc: " + tc_shows(net));
+  EXPECT_TRUE(f["moved_in_window"].get<bool>()) << f.dump(1) << report["test_traffic"];
+  const json* drops = evidence(f, "drops");
+  ASSERT_NE(drops, nullptr) << f.dump(1);
+  // 80 replies at 30%, in correlated runs: more spread than independent loss, but some lost and
+  // never all of them.
+  EXPECT_GE((*drops)["delta"].get<uint64_t>(), 3u) << f.dump(1);
+  EXPECT_LE((*drops)["delta"].get<uint64_t>(), 65u) << f.dump(1);
+  // Nothing but the loss to keep: the fix is the delete alone.
+  ASSERT_EQ(f["fix"].size(), 1u) << f.dump(1);
+  EXPECT_EQ(f["fix"][0], "ip netns exec " + net.server() + " tc qdisc del dev eth0 root");
+}
+
+TEST(VmNetem, ReorderIsNotLoss) {
+  TestNet net;
+  // Reordering needs a delay: 25% of the packets (correlation 50%) skip the 10 ms queue.
+  ADD_NETEM_OR_SKIP(net, "netem delay 10ms reorder 25% 50%");
+  EXPECT_EQ(tc_shows(net), "netem limit 1000 delay 10ms reorder 25% 50% gap 1");
+  json report = check_during(net, pings(net, 40));
+  EXPECT_TRUE(TestNet::findings_with_id(report, "qdisc.netem_loss").empty()) << report.dump(1);
+  EXPECT_TRUE(TestNet::findings_with_id(report, "qdisc.drops").empty()) << report.dump(1);
+  // Every echo was answered: reordered, not lost.
+  EXPECT_NE(report["test_traffic"].get<std::string>().find(" 0% packet loss"), std::string::npos)
+      << report["test_traffic"];
+}
+
+TEST(VmNetem, RateLimitAloneIsNotLoss) {
+  TestNet net;
+  // 1 Mbit/s is far above 40 small pings in 0.8 s (~35 kbit/s): shaped, never queued long.
+  ADD_NETEM_OR_SKIP(net, "netem rate 1mbit");
+  EXPECT_EQ(tc_shows(net), "netem limit 1000 rate 1Mbit");
+  json report = check_during(net, pings(net, 40));
+  EXPECT_TRUE(TestNet::findings_with_id(report, "qdisc.netem_loss").empty()) << report.dump(1);
+  EXPECT_TRUE(TestNet::findings_with_id(report, "qdisc.drops").empty()) << report.dump(1);
+  EXPECT_NE(report["test_traffic"].get<std::string>().find(" 0% packet loss"), std::string::npos)
+      << report["test_traffic"];
+}
+
+TEST(VmNetem, RateLimitWhoseQueueOverflowsIsQdiscDropsWithADoubledLimit) {
+  TestNet net;
+  // 100 kbit/s sends a 1042-byte frame every ~83 ms; a burst of 40 of them in 80 ms overflows a
+  // queue of 5.
+  ADD_NETEM_OR_SKIP(net, "netem rate 100kbit limit 5");
+  std::string burst = "ip netns exec " + net.client() + " ping -q -c 40 -s 1000 -i 0.002 -W 1 " +
+                      TestNet::kServerIp;
+  json report = check_during(net, burst);
+  EXPECT_TRUE(TestNet::findings_with_id(report, "qdisc.netem_loss").empty()) << report.dump(1);
+  json fs = TestNet::findings_with_id(report, "qdisc.drops");
+  ASSERT_EQ(fs.size(), 1u) << report.dump(1);
+  const json& f = fs[0];
+  EXPECT_EQ(f["evidence"][0]["text"].get<std::string>(), "tc qdisc: " + tc_shows(net));
+  EXPECT_TRUE(f["moved_in_window"].get<bool>()) << f.dump(1);
+  EXPECT_GE(f["volume"].get<uint64_t>(), 10u) << f.dump(1);
+  ASSERT_FALSE(f["fix"].empty());
+  EXPECT_EQ(f["fix"][0], "ip netns exec " + net.server() +
+                             " tc qdisc change dev eth0 root netem limit 10 rate 100Kbit")
+      << f.dump(1);
+  auto fixed = sh(f["fix"][0].get<std::string>());
+  EXPECT_EQ(fixed.exit_code, 0) << fixed.err;
+  EXPECT_EQ(tc_shows(net), "netem limit 10 rate 100Kbit");
+}
+
 // The classic case exactly as written: three faults on the server, one diagnose from the client.
 TEST(VmClassic, NetemStatisticDropsAndMtu100AreAllFoundAndEachFixRemovesItsFinding) {
   TestNet net;

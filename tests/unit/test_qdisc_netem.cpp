@@ -83,6 +83,7 @@ std::vector<uint8_t> netem_options(bool with_rate) {
   std::memcpy(buf.data(), &q, sizeof q);
   tc_netem_corr corr{};
   corr.loss_corr = prob(25);
+  corr.delay_corr = prob(20);
   raw_attr(buf, TCA_NETEM_CORR, corr);
   tc_netem_corrupt corrupt{};
   corrupt.probability = prob(1);
@@ -116,6 +117,7 @@ TEST(QdiscNetemParse, AllOptionsFromACraftedMessage) {
   EXPECT_EQ(q->handle, 0x80010000u);
   EXPECT_NEAR(opt(*q, "loss_pct"), 30, 0.001);
   EXPECT_NEAR(opt(*q, "loss_correlation_pct"), 25, 0.001);
+  EXPECT_NEAR(opt(*q, "delay_correlation_pct"), 20, 0.001);
   EXPECT_NEAR(opt(*q, "corrupt_pct"), 1, 0.001);
   EXPECT_NEAR(opt(*q, "duplicate_pct"), 2, 0.001);
   EXPECT_NEAR(opt(*q, "reorder_pct"), 5, 0.001);

@@ -85,6 +85,34 @@ TEST(QdiscFormat, TcSyntax) {
   EXPECT_EQ(format_qdisc_options(unknown), "cake_new");
 }
 
+// What `tc qdisc show` printed on Debian's 6.1 in the VM lab (tc's words, single-spaced): the
+// delay correlation after the jitter, the reorder gap last.
+TEST(QdiscFormat, NetemAsTcPrintsItOnDebian61) {
+  Qdisc q;
+  q.kind = "netem";
+  q.options = {{"limit_pkts", 1000}, {"delay_us", 5000},
+               {"jitter_us", 1000},  {"delay_correlation_pct", 25},
+               {"loss_pct", 1},      {"duplicate_pct", 2},
+               {"reorder_pct", 3},   {"corrupt_pct", 4},
+               {"rate_bps", 2e6},    {"gap", 1}};
+  EXPECT_EQ(format_qdisc_options(q),
+            "netem limit 1000 delay 5ms 1ms 25% loss 1% duplicate 2% reorder 3% corrupt 4% rate "
+            "2Mbit gap 1");
+  EXPECT_EQ(netem_without_loss(q),
+            "netem limit 1000 delay 5ms 1ms 25% reorder 3% rate 2Mbit gap 1 corrupt 0%");
+  Qdisc r;
+  r.kind = "netem";
+  r.options = {{"limit_pkts", 1000}, {"delay_us", 1000}, {"reorder_pct", 10},
+               {"corrupt_pct", 5},   {"rate_bps", 1e6},  {"gap", 3}};
+  EXPECT_EQ(format_qdisc_options(r),
+            "netem limit 1000 delay 1ms reorder 10% corrupt 5% rate 1Mbit gap 3");
+  // A delay correlation without jitter is not printed by tc either.
+  Qdisc d;
+  d.kind = "netem";
+  d.options = {{"delay_us", 10000}, {"delay_correlation_pct", 25}, {"gap", 0}};
+  EXPECT_EQ(format_qdisc_options(d), "netem delay 10ms");
+}
+
 TEST(QdiscDrops, PfifoFastFixRaisesTheDeviceTxqueuelen) {
   auto p = load_pair("qdisc/healthy.json");
   p.after.namespaces[0].links.push_back(Link{});
