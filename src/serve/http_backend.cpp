@@ -1,4 +1,5 @@
-#include "serve/http_server.h"
+// Plugin (pktloss-http.so): HttpServer on cpp-httplib; see serve/http_backend.h.
+#include "serve/http_backend.h"
 
 #include <arpa/inet.h>
 #include <httplib.h>
@@ -11,15 +12,22 @@
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <ctime>
 #include <deque>
 #include <list>
 #include <mutex>
 #include <stdexcept>
 
-#include "util/clock.h"
-
 namespace pktloss {
 namespace {
+
+// util/clock's, here again: the plugin links no pktloss module (it would carry a second copy of
+// each into the process).
+double monotonic_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
 
 // How long a connection whose request has arrived unread is spared from eviction.
 constexpr double kFreshRequestGraceS = 1.0;
@@ -283,102 +291,72 @@ class GuardedServer : public httplib::Server {
   std::list<Conn*> conns_;
 };
 
-}  // namespace
+class HttplibBackend : public HttpBackend {
+ public:
+  HttplibBackend(HttpLimits l, HttpHandler h) : limits_(l), handler_(std::move(h)) {
+    auto route = [this](const httplib::Request& req, httplib::Response& res) {
+      double t0 = monotonic_seconds();
+      HttpReply r = handler_(req.path, req.get_header_value("Accept"));
+      ++requests_;
+      res.status = r.status;
+      res.set_content(std::move(r.body), r.content_type.c_str());
+      last_render_ns_ = static_cast<uint64_t>((monotonic_seconds() - t0) * 1e9);
+    };
+    server_.Get("/metrics", route);
+    server_.Get("/", route);
+    server_.Get("/-/healthy", route);
+    server_.Get("/-/ready", route);
+  }
+  ~HttplibBackend() override { stop(); }
 
-struct HttpServer::Impl {
-  HttpLimits limits;
-  HttpHandler handler;
-  GuardedServer server{limits};
-  std::thread thread;
-  std::atomic<uint64_t> requests{0};
-  std::atomic<uint64_t> last_render_ns{0};
-  explicit Impl(HttpLimits l, HttpHandler h) : limits(l), handler(std::move(h)) {}
+  int bind(const std::string& host, int port) override {
+    int bound = port;
+    if (port == 0) {
+      bound = server_.bind_to_any_port(host);
+      if (bound <= 0) throw std::runtime_error("cannot listen on " + host + ": any port");
+    } else if (!server_.bind_to_port(host, port)) {
+      throw std::runtime_error("cannot listen on " + host + ":" + std::to_string(port) +
+                               " (address in use, or not an address of this host)");
+    }
+    // httplib listens with a backlog of 5; a burst of scrapers would see dropped SYNs. listen()
+    // again on the bound socket only raises the backlog.
+    ::listen(server_.listening_fd(), 128);
+    return bound;
+  }
+
+  void start() override {
+    if (thread_.joinable()) return;
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+  }
+
+  void stop() override {
+    server_.stop();
+    if (thread_.joinable()) thread_.join();
+  }
+
+  HttpSelfStats stats() const override {
+    HttpSelfStats s;
+    s.requests = requests_;
+    s.connections_rejected = server_.rejected;
+    s.connections_evicted = server_.evicted;
+    s.requests_timed_out = server_.timeouts;
+    s.last_scrape_render_s = last_render_ns_ / 1e9;
+    return s;
+  }
+
+ private:
+  HttpLimits limits_;
+  HttpHandler handler_;
+  GuardedServer server_{limits_};
+  std::thread thread_;
+  std::atomic<uint64_t> requests_{0};
+  std::atomic<uint64_t> last_render_ns_{0};
 };
 
-HttpServer::HttpServer(HttpLimits limits, HttpHandler handler)
-    : impl_(std::make_unique<Impl>(limits, std::move(handler))) {
-  auto* impl = impl_.get();
-  auto route = [impl](const httplib::Request& req, httplib::Response& res) {
-    double t0 = monotonic_seconds();
-    HttpReply r = impl->handler(req.path, req.get_header_value("Accept"));
-    ++impl->requests;
-    res.status = r.status;
-    res.set_content(std::move(r.body), r.content_type.c_str());
-    impl->last_render_ns = static_cast<uint64_t>((monotonic_seconds() - t0) * 1e9);
-  };
-  impl_->server.Get("/metrics", route);
-  impl_->server.Get("/", route);
-  impl_->server.Get("/-/healthy", route);
-  impl_->server.Get("/-/ready", route);
-}
-
-HttpServer::~HttpServer() {
-  stop();
-}
-
-int HttpServer::bind(const std::string& host, int port) {
-  int bound = port;
-  if (port == 0) {
-    bound = impl_->server.bind_to_any_port(host);
-    if (bound <= 0) throw std::runtime_error("cannot listen on " + host + ": any port");
-  } else if (!impl_->server.bind_to_port(host, port)) {
-    throw std::runtime_error("cannot listen on " + host + ":" + std::to_string(port) +
-                             " (address in use, or not an address of this host)");
-  }
-  // httplib listens with a backlog of 5; a burst of scrapers would see dropped SYNs. listen()
-  // again on the bound socket only raises the backlog.
-  ::listen(impl_->server.listening_fd(), 128);
-  return bound;
-}
-
-void HttpServer::start() {
-  if (impl_->thread.joinable()) return;
-  impl_->thread = std::thread([this] { impl_->server.listen_after_bind(); });
-}
-
-void HttpServer::stop() {
-  if (!impl_) return;
-  impl_->server.stop();
-  if (impl_->thread.joinable()) impl_->thread.join();
-}
-
-HttpSelfStats HttpServer::stats() const {
-  HttpSelfStats s;
-  s.requests = impl_->requests;
-  s.connections_rejected = impl_->server.rejected;
-  s.connections_evicted = impl_->server.evicted;
-  s.requests_timed_out = impl_->server.timeouts;
-  s.last_scrape_render_s = impl_->last_render_ns / 1e9;
-  return s;
-}
-
-void parse_listen_address(const std::string& spec, std::string& host, int& port) {
-  auto colon = spec.rfind(':');
-  if (colon == std::string::npos)
-    throw std::invalid_argument("--listen " + spec + ": expected HOST:PORT");
-  host = spec.substr(0, colon);
-  std::string p = spec.substr(colon + 1);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
-    host = host.substr(1, host.size() - 2);
-  if (host.empty()) host = "127.0.0.1";
-  if (p.empty() || p.size() > 5 || p.find_first_not_of("0123456789") != std::string::npos ||
-      std::stoi(p) > 65535)
-    throw std::invalid_argument("--listen " + spec + ": port must be 0-65535");
-  port = std::stoi(p);
-  in6_addr a6{};
-  in_addr a4{};
-  if (host != "localhost" && inet_pton(AF_INET, host.c_str(), &a4) != 1 &&
-      inet_pton(AF_INET6, host.c_str(), &a6) != 1)
-    throw std::invalid_argument("--listen " + spec + ": host must be an IP address or localhost");
-}
-
-bool is_loopback_host(const std::string& host) {
-  if (host == "localhost") return true;
-  in_addr a4{};
-  if (inet_pton(AF_INET, host.c_str(), &a4) == 1) return (ntohl(a4.s_addr) >> 24) == 127;
-  in6_addr a6{};
-  if (inet_pton(AF_INET6, host.c_str(), &a6) == 1) return IN6_IS_ADDR_LOOPBACK(&a6);
-  return false;
-}
-
+}  // namespace
 }  // namespace pktloss
+
+extern "C" __attribute__((visibility("default"))) pktloss::HttpBackend* pktloss_http_backend_new(
+    const pktloss::HttpLimits& limits, pktloss::HttpHandler handler) {
+  return new pktloss::HttplibBackend(limits, std::move(handler));
+}
