@@ -17,12 +17,16 @@
 # Exactness: pktloss's NETFILTER_DROP count for the receiver namespace must equal the rule
 # counter's delta over the same flood.
 #
+# BASELINE=/path/to/older/pktloss adds that build as a fifth mode in every round (before/after in
+# the same run, same floor).
+#
 # usage: bench/trace.sh [BUILD_DIR] [COUNT] [ROUNDS]     (root; builds nothing)
 set -euo pipefail
 BUILD=$(realpath "${1:-build}")
 COUNT=${2:-1000000}
 ROUNDS=${3:-3}
 PKTLOSS=$BUILD/pktloss
+BASELINE=${BASELINE:-}
 FLOOD=$BUILD/bench_trace_flood
 for b in "$PKTLOSS" "$FLOOD"; do [[ -x $b ]] || { echo "missing $b (build it first)" >&2; exit 2; }; done
 command -v bpftrace >/dev/null || { echo "bpftrace not installed" >&2; exit 2; }
@@ -77,7 +81,7 @@ wait_for() {  # file pattern
   echo "timed out waiting for '$2' in $1" >&2; cat "$1" >&2; return 1
 }
 
-declare -a BASE PKT FLR BPF
+declare -a BASE PKT FLR BPF OLD
 EXACT=yes
 for round in $(seq "$ROUNDS"); do
   BASE+=("$(flood)")
@@ -106,6 +110,15 @@ print(sum(e["packets"] for e in r["drop_events"] if e["reason"]=="NETFILTER_DROP
   kill -TERM $pid
   wait $pid || true
 
+  if [[ -n $BASELINE ]]; then
+    "$BASELINE" trace --json -d 0 >/dev/null 2>"$TMP/old.err" &
+    pid=$!
+    wait_for "$TMP/old.err" "tracing kfree_skb"
+    OLD+=("$(flood)")
+    kill -TERM $pid
+    wait $pid || true
+  fi
+
   bpftrace -e 'tracepoint:skb:kfree_skb { @[args->reason] = count(); }' >"$TMP/bt.out" 2>"$TMP/bt.err" &
   pid=$!
   wait_for "$TMP/bt.out" "Attaching"
@@ -118,26 +131,39 @@ print(sum(e["packets"] for e in r["drop_events"] if e["reason"]=="NETFILTER_DROP
   echo "round $round: rule delta $((b1 - b0)), bpftrace reason $NF_DROP count ${bt:-0}"
 done
 
-# Cost per event: one more flood under each tracer with bpf_stats on.
+# Cost per event: STATS_ROUNDS more floods (default ROUNDS) under each tracer with bpf_stats on,
+# interleaved like the throughput rounds; the median per mode is shown. In-program time does not
+# include time the flood spent preempted, so this is the figure that survives a loaded host.
 sysctl -qw kernel.bpf_stats_enabled=1
-"$PKTLOSS" trace --json -d 0 >"$TMP/pkt.json" 2>"$TMP/pkt.err" &
-pid=$!
-wait_for "$TMP/pkt.err" "tracing kfree_skb"
-flood >/dev/null
-PKT_NS=$(prog_ns on_kfree_skb_bt)
-kill -TERM $pid; wait $pid || true
-PKTLOSS_TRACE_FLOOR=1 "$PKTLOSS" trace --json -d 0 >/dev/null 2>"$TMP/floor.err" &
-pid=$!
-wait_for "$TMP/floor.err" "tracing kfree_skb"
-flood >/dev/null
-FLR_NS=$(prog_ns on_kfree_skb_fl)
-kill -TERM $pid; wait $pid || true
-bpftrace -e 'tracepoint:skb:kfree_skb { @[args->reason] = count(); }' >"$TMP/bt.out" 2>"$TMP/bt.err" &
-pid=$!
-wait_for "$TMP/bt.out" "Attaching"
-flood >/dev/null
-BPF_NS=$(prog_ns kfree_skb)
-kill -INT $pid; wait $pid || true
+declare -a PKT_NSS FLR_NSS OLD_NSS BPF_NSS
+for _ in $(seq "${STATS_ROUNDS:-$ROUNDS}"); do
+  "$PKTLOSS" trace --json -d 0 >"$TMP/pkt.json" 2>"$TMP/pkt.err" &
+  pid=$!
+  wait_for "$TMP/pkt.err" "tracing kfree_skb"
+  flood >/dev/null
+  PKT_NSS+=("$(prog_ns on_kfree_skb_bt)")
+  kill -TERM $pid; wait $pid || true
+  PKTLOSS_TRACE_FLOOR=1 "$PKTLOSS" trace --json -d 0 >/dev/null 2>"$TMP/floor.err" &
+  pid=$!
+  wait_for "$TMP/floor.err" "tracing kfree_skb"
+  flood >/dev/null
+  FLR_NSS+=("$(prog_ns on_kfree_skb_fl)")
+  kill -TERM $pid; wait $pid || true
+  if [[ -n $BASELINE ]]; then
+    "$BASELINE" trace --json -d 0 >/dev/null 2>"$TMP/old.err" &
+    pid=$!
+    wait_for "$TMP/old.err" "tracing kfree_skb"
+    flood >/dev/null
+    OLD_NSS+=("$(prog_ns on_kfree_skb_bt)")
+    kill -TERM $pid; wait $pid || true
+  fi
+  bpftrace -e 'tracepoint:skb:kfree_skb { @[args->reason] = count(); }' >"$TMP/bt.out" 2>"$TMP/bt.err" &
+  pid=$!
+  wait_for "$TMP/bt.out" "Attaching"
+  flood >/dev/null
+  BPF_NSS+=("$(prog_ns kfree_skb)")
+  kill -INT $pid; wait $pid || true
+done
 sysctl -qw kernel.bpf_stats_enabled=0
 
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
@@ -145,6 +171,11 @@ ratios() {  # per-round change of $1[] against BASE[] in percent
   local -n arr=$1
   for i in "${!BASE[@]}"; do echo "(${arr[$i]} - ${BASE[$i]}) * 100 / ${BASE[$i]}" | bc -l; done
 }
+PKT_NS=$(median "${PKT_NSS[@]}")
+FLR_NS=$(median "${FLR_NSS[@]}")
+BPF_NS=$(median "${BPF_NSS[@]}")
+OLD_NS=
+[[ -n $BASELINE ]] && OLD_NS=$(median "${OLD_NSS[@]}")
 mb=$(median "${BASE[@]}")
 mp=$(median "${PKT[@]}")
 mt=$(median "${BPF[@]}")
@@ -155,8 +186,19 @@ printf '%-22s %12s %22s %14s\n' "no tracer" "$mb" "-" "-"
 printf '%-22s %12s %21.1f%% %14s\n' "pktloss trace" "$mp" "$(median $(ratios PKT))" "$PKT_NS"
 printf '%-22s %12s %21.1f%% %14s\n' "empty program (floor)" "$(median "${FLR[@]}")" "$(median $(ratios FLR))" "$FLR_NS"
 printf '%-22s %12s %21.1f%% %14s\n' "bpftrace one-liner" "$mt" "$(median $(ratios BPF))" "$BPF_NS"
+[[ -n $BASELINE ]] && printf '%-22s %12s %21.1f%% %14s\n' "baseline pktloss" "$(median "${OLD[@]}")" \
+  "$(median $(ratios OLD))" "$OLD_NS"
 # pktloss's cost as a multiple of the floor's, per round (how close to the physical limit).
 floor_x=$(for i in "${!BASE[@]}"; do echo "(${BASE[$i]} - ${PKT[$i]}) / (${BASE[$i]} - ${FLR[$i]})" | bc -l 2>/dev/null || echo nan; done)
 echo "pktloss cost / floor cost, median of rounds: $(median $floor_x | xargs printf '%.2f')x"
+if [[ -n $BASELINE ]]; then
+  old_x=$(for i in "${!BASE[@]}"; do echo "(${BASE[$i]} - ${OLD[$i]}) / (${BASE[$i]} - ${FLR[$i]})" | bc -l 2>/dev/null || echo nan; done)
+  echo "baseline cost / floor cost, median of rounds: $(median $old_x | xargs printf '%.2f')x"
+fi
+# In-program cost above the floor (bpf_stats; both figures carry the same two clock reads).
+[[ $PKT_NS =~ ^[0-9]+$ && $FLR_NS =~ ^[0-9]+$ ]] &&
+  echo "in-program ns/event above the empty program: pktloss $((PKT_NS - FLR_NS))${OLD_NS:+, baseline $((OLD_NS - FLR_NS))}, bpftrace $((BPF_NS - FLR_NS))"
 echo "runs (none / pktloss / floor / bpftrace): ${BASE[*]} / ${PKT[*]} / ${FLR[*]} / ${BPF[*]}"
+[[ -n $BASELINE ]] && echo "runs (baseline): ${OLD[*]}"
+echo "BPF ns/event per pass (pktloss / floor / bpftrace${BASELINE:+ / baseline}): ${PKT_NSS[*]} / ${FLR_NSS[*]} / ${BPF_NSS[*]}${BASELINE:+ / ${OLD_NSS[*]}}"
 echo "pktloss NETFILTER_DROP count equals the rule delta in every round: $EXACT"

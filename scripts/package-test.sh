@@ -93,6 +93,9 @@ rc=0
 timeout 60 chroot "$root" /usr/sbin/pktloss check --no-trace >"$work/check.out" 2>&1 || rc=$?
 check "pktloss check exits 0 or 1 (was $rc)" test "$rc" -le 1
 head -n 3 "$work/check.out" | sed 's/^/        /'
+# serve's HTTP server is a plugin (LIBDIR/pktloss/pktloss-http.so): the installed binary finds it.
+check "pktloss serve loads its HTTP plugin and listens" \
+  sh -c "timeout 5 chroot '$root' /usr/sbin/pktloss serve --listen 127.0.0.1:0 --no-trace 2>&1 | grep -q 'listening on'"
 for page in $(cd "$root/usr/share/man/man8" && ls pktloss*.8* | sed 's/\.8.*//'); do
   check "man -w $page" in_root sh -c "man -w $page >/dev/null"
 done

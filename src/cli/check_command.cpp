@@ -66,7 +66,12 @@ int run_check(const CommonOptions& common, const CheckOptions& opts) {
   } else {
     spec.metrics_file = opts.prometheus;
   }
-  return emit(RenderInput{report, &last, &self}, spec);
+  // Only the metrics renderers read the snapshot; for the others it is freed before the report
+  // is rendered (at 10,000 links it is most of the memory, and rendering JSON needs ~8 MB more).
+  bool metrics = spec.format == OutputFormat::prometheus ||
+                 spec.format == OutputFormat::openmetrics || !spec.metrics_file.empty();
+  if (!metrics) last = Snapshot{};
+  return emit(RenderInput{report, metrics ? &last : nullptr, &self}, spec);
 }
 
 }  // namespace

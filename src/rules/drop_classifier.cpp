@@ -1,4 +1,5 @@
 #include "rules/drop_classifier.h"
+#include "model/benign_drop_reasons.h"
 #include "model/finding_kind.h"
 
 #include <array>
@@ -99,10 +100,6 @@ constexpr std::array kReasons = {
                 "out of memory while handling the packet"},
 };
 
-// Frees that are not packet loss.
-constexpr std::array<std::string_view, 6> kBenignReasons = {
-    "SKB_CONSUMED", "UNIX_DISCONNECT", "UNIX_SKIP_OOB", "QUEUE_PURGE", "SOCKET_CLOSE", "TCP_CLOSE"};
-
 std::string layer_from_function(std::string_view f) {
   if (starts(f, "nft_") || starts(f, "nf_") || starts(f, "ipt_") || starts(f, "ip6t_") ||
       starts(f, "ebt_") || starts(f, "xt_"))
@@ -126,7 +123,7 @@ std::string layer_from_function(std::string_view f) {
 DropClass classify_drop(const std::string& reason, const std::string& function,
                         const std::string& l4) {
   DropClass c;
-  for (auto b : kBenignReasons) {
+  for (auto b : kBenignDropReasons) {
     if (reason == b) {
       c.layer = reason == "TCP_CLOSE" ? "transport" : "socket";
       c.finding_id = kinds::kernel_drop_reason.id;

@@ -119,6 +119,15 @@ bool DropReasonNames::load(std::string& error) {
   return false;
 }
 
+bool DropReasonNames::value_of(const std::string& name, uint32_t& value) const {
+  for (const auto& [v, n] : names_)
+    if (n == name) {
+      value = v;
+      return true;
+    }
+  return false;
+}
+
 std::string DropReasonNames::name(uint32_t value) const {
   auto it = names_.find(value);
   if (it != names_.end()) return it->second;

@@ -27,6 +27,8 @@ class DropReasonNames {
   // "NETFILTER_DROP"; subsystem reasons (upper 16 bits) as "SUBSYS_<sub>:<code>";
   // an unknown value as "REASON_<n>".
   std::string name(uint32_t value) const;
+  // The value of a plain reason name ("TCP_CLOSE"); false when this kernel has no such reason.
+  bool value_of(const std::string& name, uint32_t& value) const;
 
  private:
   bool take_btf(struct btf* btf, std::string& error);  // frees btf

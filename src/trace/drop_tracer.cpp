@@ -19,6 +19,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "model/benign_drop_reasons.h"
 #include "netns/netns.h"
 #include "trace/drop_reasons.h"
 #include "trace/kallsyms.h"
@@ -227,7 +228,17 @@ struct DropTracer::Impl {
     ro->with_examples = filters.examples ? 1 : 0;
     ro->has_rx_sk = btf_args >= 4 ? 1 : 0;
     ro->has_rdonly_cast = use_btf && kernel_has_func("bpf_rdonly_cast") ? 1 : 0;
+    // The rules drop benign frees unless they were asked for: not counting them in the kernel
+    // saves their per-event work, and a stream of them no longer breaks a flood's per-CPU run.
+    if (!filters.include_benign && reasons_ok)
+      for (auto name : kBenignDropReasons)
+        if (uint32_t v; reasons.value_of(std::string(name), v) && v < 128) {
+          (v < 64 ? ro->skip_reasons_lo : ro->skip_reasons_hi) |= 1ULL << (v % 64);
+          ro->filter_reasons = 1;
+        }
     if (filters.port) ro->filter_port = filters.port;
+    ro->short_fast_path =
+        ro->has_rdonly_cast && !filters.flows && !filters.port && filters.host.empty() ? 1 : 0;
     if (filters.proto == "tcp")
       ro->filter_l4 = IPPROTO_TCP;
     else if (filters.proto == "udp")

@@ -46,7 +46,8 @@ class DropTracer {
 
   // Totals since start(), sorted by packets (largest first). Safe to call while running.
   // Facts only: rows of every traced namespace (the requested ones and their veth peers'),
-  // benign frees included; rules/drop_attribution.h classifies, re-homes and scopes them.
+  // benign frees included only with include_benign (the kernel side skips the reasons that are
+  // benign wherever they happen); rules/drop_attribution.h classifies, re-homes and scopes them.
   std::vector<DropEventRow> rows();
   // Detaches and returns the final rows.
   std::vector<DropEventRow> stop();

@@ -32,6 +32,14 @@ const volatile __u8 filter_l4 = 0;     /* only this IPPROTO_* */
 const volatile __u8 with_flows = 0;    /* key includes the 5-tuple */
 const volatile __u8 has_rx_sk = 0;     /* tp_btf kfree_skb has the 4th argument (>= 6.11) */
 const volatile __u8 with_examples = 0; /* ring-buffer examples */
+/* Reasons not counted at all (bit n: enum value n < 128): the normal frees the rules call benign
+ * (socket close, queue purge, ...), unless those were asked for. Tested before anything else. */
+const volatile __u8 filter_reasons = 0;
+/* has_rdonly_cast && !with_flows && !filter_port && !filter_family, computed by user space: the
+ * fast path is chosen by one flag load instead of four. */
+const volatile __u8 short_fast_path = 0;
+const volatile __u64 skip_reasons_lo = 0; /* values 0..63 */
+const volatile __u64 skip_reasons_hi = 0; /* values 64..127 */
 
 struct {
   __uint(type, BPF_MAP_TYPE_PERCPU_HASH);
@@ -82,6 +90,14 @@ struct skb_facts {
   __u16 nh;
   __u8 l4_known; /* the front end already set k->l4proto (IPv4, no addresses needed) */
 };
+
+static __always_inline int skipped_reason(__u32 r) {
+  if (!filter_reasons) return 0;
+  /* Two scalars, not an indexed array: no variable offset into .rodata for the verifier. */
+  if (r < 64) return (skip_reasons_lo >> r) & 1;
+  if (r < 128) return (skip_reasons_hi >> (r - 64)) & 1;
+  return 0;
+}
 
 static __always_inline void bump(__u32 idx) {
   __u64* v = bpf_map_lookup_elem(&stats, &idx);
@@ -198,7 +214,8 @@ static __always_inline int account_short(const struct drop_key_short* skp,
   /* The 24-byte key as three words (pad is always 0): three compares instead of six. */
   const __u64* a = (const __u64*)&run->key;
   const __u64* b = (const __u64*)&sk;
-  if (run->val.packets && a[0] == b[0] && a[1] == b[1] && a[2] == b[2]) {
+  /* An empty run's key is all zeros and a real location never is: no test of the count first. */
+  if (a[0] == b[0] && a[1] == b[1] && a[2] == b[2]) {
     run->val.packets++;
     run->val.bytes += f->len;
     /* Long runs still give an example now and then (2, 4, 8, ... packets into the run). */
@@ -257,6 +274,9 @@ static __always_inline int handle(struct drop_key* k, const struct skb_facts* f)
 
 SEC("tp_btf/kfree_skb")
 int on_kfree_skb_btf(u64* ctx) {
+  __u32 reason = (__u32)ctx[2];
+  /* A normal free costs this test and nothing else. */
+  if (skipped_reason(reason)) return 0;
   struct sk_buff* skb = (struct sk_buff*)ctx[0];
   __u32 netns = 0, ifindex;
   /* Direct loads through BTF pointers: no helper call per field. */
@@ -276,11 +296,11 @@ int on_kfree_skb_btf(u64* ctx) {
   __u16 l3proto = bpf_ntohs(skb->protocol);
   /* Fast path (no flows, no address/port filter): the 24-byte key straight away, the protocol
    * byte by a plain load; the 64-byte flow key is only built for examples. */
-  if (has_rdonly_cast && !with_flows && !filter_port && !filter_family) {
+  if (short_fast_path) {
     struct drop_key_short sk = {.location = ctx[1],
                                 .netns = netns,
                                 .ifindex = ifindex,
-                                .reason = (__u32)ctx[2],
+                                .reason = reason,
                                 .l3proto = l3proto,
                                 .l4proto = 0,
                                 .pad = 0};
@@ -300,7 +320,7 @@ int on_kfree_skb_btf(u64* ctx) {
   struct drop_key k;
   __builtin_memset(&k, 0, sizeof(k));
   k.location = ctx[1];
-  k.reason = (__u32)ctx[2];
+  k.reason = reason;
   k.netns = netns;
   k.ifindex = ifindex;
   k.l3proto = l3proto;
@@ -321,6 +341,7 @@ int on_kfree_skb_tp(struct trace_event_raw_kfree_skb* ctx) {
   __builtin_memset(&k, 0, sizeof(k));
   k.location = (__u64)ctx->location;
   if (bpf_core_field_exists(ctx->reason)) k.reason = BPF_CORE_READ(ctx, reason);
+  if (skipped_reason(k.reason)) return 0;
   struct net_device* dev = BPF_CORE_READ(skb, dev);
   if (dev) {
     k.netns = BPF_CORE_READ(dev, nd_net.net, ns.inum);
