@@ -64,8 +64,11 @@ void police_options(const nlattr* opts, TcAction& act) {
   read_u64(t[TCA_POLICE_RATE64], rate);
   act.police_rate_bps = rate * 8;
   // The burst is the time to send it at the rate, in ticks: bytes = rate * time.
+  // A hostile or 64-bit rate can make it exceed 32 bits: saturate (a float-to-int overflow is
+  // undefined; fuzz_rtnl_parse found one).
+  const double burst = static_cast<double>(rate) * (p.burst * kUsPerTick) / 1e6 + 0.5;
   act.police_burst_bytes =
-      static_cast<uint32_t>(static_cast<double>(rate) * (p.burst * kUsPerTick) / 1e6 + 0.5);
+      burst >= static_cast<double>(UINT32_MAX) ? UINT32_MAX : static_cast<uint32_t>(burst);
   act.police_mtu = p.mtu;
   uint32_t conform = 0;
   if (read_u32(t[TCA_POLICE_RESULT], conform))
