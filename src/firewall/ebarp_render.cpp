@@ -36,7 +36,7 @@ std::string ether_type(const json& right) {
   if (t == "ip") return "IPv4";
   if (t == "ip6") return "IPv6";
   if (t == "vlan") return "802_1Q";
-  if (right.is_number()) {
+  if (right.is_number_unsigned() && right.get<uint64_t>() <= 0xffffffffu) {
     char buf[16];
     std::snprintf(buf, sizeof buf, "0x%x", right.get<unsigned>());
     return buf;

@@ -31,6 +31,18 @@ std::string str_or(const json& j, const char* k, const std::string& def = "") {
   return def;
 }
 
+// Typed fields of an untrusted document: the default unless the field has that type (json's
+// value() throws on a type mismatch; fuzz_nft_json found a counter whose packets was an object).
+uint64_t u64_or(const json& j, const char* k, uint64_t def = 0) {
+  if (j.is_object() && j.contains(k) && j.at(k).is_number_unsigned())
+    return j.at(k).get<uint64_t>();
+  return def;
+}
+bool bool_or(const json& j, const char* k, bool def = false) {
+  if (j.is_object() && j.contains(k) && j.at(k).is_boolean()) return j.at(k).get<bool>();
+  return def;
+}
+
 bool is_ifname(const json& left) {
   std::string k;
   const json* v = single(left, k);
@@ -123,12 +135,12 @@ std::string value(const json& v, bool quote_strings) {
 
 std::string limit_text(const json& b) {
   std::string s = "limit rate ";
-  if (b.value("inv", false)) s += "over ";
+  if (bool_or(b, "inv")) s += "over ";
   s += str_or(b, "rate");
   if (b.contains("rate_unit") && str_or(b, "rate_unit") != "packets")
     s += " " + str_or(b, "rate_unit");
   s += "/" + str_or(b, "per", "second");
-  if (b.contains("burst") && b.value("burst", 0) != 5 && b.value("burst", 0) != 0)
+  if (const uint64_t burst = u64_or(b, "burst"); burst != 5 && burst != 0)
     s += " burst " + str_or(b, "burst") + " packets";
   return s;
 }
@@ -291,8 +303,8 @@ NftRuleFacts nft_rule_facts(const json& exprs) {
     if (!b) continue;
     if (k == "counter" && b->is_object()) {
       f.has_counter = true;
-      f.packets = b->value("packets", uint64_t{0});
-      f.bytes = b->value("bytes", uint64_t{0});
+      f.packets = u64_or(*b, "packets");
+      f.bytes = u64_or(*b, "bytes");
     } else if (k == "match") {
       const json& left = b->value("left", json());
       // A random share of all traffic still hits all traffic: "drops 30% of all packets".
