@@ -39,7 +39,12 @@ PKTLOSS_FUZZ_TARGET(fuzz_nft_json) {
       if (rule.is_object() && rule.contains("expr")) {
         const json& expr = rule["expr"];
         (void)nft_rule_verdict(expr);
-        (void)nft_rule_facts(expr);
+        // A malformed counter throws json::exception, as parse_nft_ruleset expects (it skips
+        // that item with a note); called directly here, the harness does the same.
+        try {
+          (void)nft_rule_facts(expr);
+        } catch (const nlohmann::json::exception&) {
+        }
         if (expr.is_array())
           for (const json& stmt : expr) (void)render_nft_stmt(stmt);
       }

@@ -31,8 +31,8 @@ std::string str_or(const json& j, const char* k, const std::string& def = "") {
   return def;
 }
 
-// Typed fields of an untrusted document: the default unless the field has that type (json's
-// value() throws on a type mismatch; fuzz_nft_json found a counter whose packets was an object).
+// Options that only change how a rule is printed: the default when absent or of another type
+// (json's value() would throw and cost the whole rule).
 uint64_t u64_or(const json& j, const char* k, uint64_t def = 0) {
   if (j.is_object() && j.contains(k) && j.at(k).is_number_unsigned())
     return j.at(k).get<uint64_t>();
@@ -303,8 +303,9 @@ NftRuleFacts nft_rule_facts(const json& exprs) {
     if (!b) continue;
     if (k == "counter" && b->is_object()) {
       f.has_counter = true;
-      f.packets = u64_or(*b, "packets");
-      f.bytes = u64_or(*b, "bytes");
+      // A malformed counter throws: parse_all skips that item with a note, never a silent 0.
+      f.packets = b->value("packets", uint64_t{0});
+      f.bytes = b->value("bytes", uint64_t{0});
     } else if (k == "match") {
       const json& left = b->value("left", json());
       // A random share of all traffic still hits all traffic: "drops 30% of all packets".
