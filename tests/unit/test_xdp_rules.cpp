@@ -132,7 +132,8 @@ TEST(XdpProgram, PeersProgramFoundFromTheClientWhenProbesAreLost) {
   // A few lost probes: a warning.
   Observations few;
   few.probes.push_back(lost_probes("cli", 40, 36));
-  const Finding* w = xdp_finding(run_with(p, few));
+  const Report few_report = run_with(p, few);  // kept: w points into its findings
+  const Finding* w = xdp_finding(few_report);
   ASSERT_NE(w, nullptr);
   EXPECT_EQ(w->severity, Severity::warning);
 }
