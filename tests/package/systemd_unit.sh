@@ -63,6 +63,9 @@ if [ -n "$user" ]; then
   [ -n "$ambient" ] && setpriv_args+=(--inh-caps="$ambient" --ambient-caps="$ambient")
 fi
 [ -n "$bounding" ] && setpriv_args+=(--bounding-set="-all,$bounding")
+# The unpacked package is not at /: serve finds its HTTP plugin where the package put it.
+plugin=$(find "$(dirname "$bin")/.." -name pktloss-http.so -print -quit 2>/dev/null || true)
+[ -n "$plugin" ] && export PKTLOSS_PLUGIN_DIR="${plugin%/*}"
 echo "systemd-unit: setpriv ${setpriv_args[*]} ${args[*]}"
 setpriv "${setpriv_args[@]}" "${args[@]}" >"$work/serve.log" 2>&1 &
 pid=$!
