@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <dlfcn.h>
 #include <netinet/in.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <climits>
@@ -47,7 +48,10 @@ HttpBackendFactory load_factory() {
   std::call_once(once, [] {
     std::string tried;
     for (const auto& path : plugin_candidates()) {
-      if (::access(path.c_str(), R_OK) != 0) {
+      // AT_EACCESS: check as the process opens (effective ids and capabilities). Plain access()
+      // uses the real uid without capabilities, so a service run as a non-root user with
+      // CAP_DAC_READ_SEARCH would be told "no plugin" for a file dlopen() can read.
+      if (::faccessat(AT_FDCWD, path.c_str(), R_OK, AT_EACCESS) != 0) {
         tried += (tried.empty() ? "" : ", ") + path;
         continue;
       }

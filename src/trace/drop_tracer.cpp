@@ -6,6 +6,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <linux/types.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -305,7 +306,7 @@ struct DropTracer::Impl {
     libbpf_set_print(libbpf_print);
     if (!reasons_ok) reasons_ok = reasons.load(reasons_error);
     if (!kallsyms_ok) kallsyms_ok = kallsyms.load();
-    if (std::string btf = kernel_btf_path(); access(btf.c_str(), R_OK) != 0) {
+    if (std::string btf = kernel_btf_path(); ::faccessat(AT_FDCWD, btf.c_str(), R_OK, AT_EACCESS) != 0) {
       unavailable = "eBPF tracer unavailable: no kernel BTF (" + btf + ": " + std::strerror(errno) +
                     (kernel_btf_overridden() ? std::string(", from ") + kKernelBtfEnv
                                              : std::string("; CONFIG_DEBUG_INFO_BTF=n")) +
