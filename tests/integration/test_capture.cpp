@@ -7,10 +7,12 @@
 using pktloss::testing::TestNet;
 
 namespace {
-// Repeated GETs of the 30 KB file, starting once the capture is up.
-std::string curl_loop(const std::string& path, double timeout_s) {
-  return "sleep 0.7; for i in $(seq 1 30); do curl -s -o /dev/null -m " +
-         std::to_string(timeout_s) + " http://" + TestNet::kServerIp + path + "; done";
+// COUNT GETs of PATH from the client, run once the capture is up (pktloss_until_done).
+std::string curls(const TestNet& net, const std::string& path, int count, double timeout_s) {
+  return TestNet::in_netns(net.client(), "for i in $(seq 1 " + std::to_string(count) +
+                                             "); do curl -s -o /dev/null -m " +
+                                             std::to_string(timeout_s) + " http://" +
+                                             TestNet::kServerIp + path + "; done");
 }
 }  // namespace
 
@@ -18,9 +20,10 @@ TEST(Capture, Mtu100ServerIsSizeDependentLoss) {
   TestNet net;
   net.start_nginx();
   ASSERT_EQ(net.in_server("ip link set eth0 mtu 100").exit_code, 0);
-  net.spawn(net.client(), curl_loop("/30k.bin", 1));
   std::string pcap = net.workdir() + "/mtu.pcap";
-  auto r = net.pktloss("capture -n " + net.client() + " -i eth0 -d 3 --write " + pcap + " --json");
+  auto r = net.pktloss_until_done(
+      "capture -n " + net.client() + " -i eth0 -d 60 --write " + pcap + " --json",
+      curls(net, "/30k.bin", 3, 1));
   ASSERT_EQ(r.exit_code, 1) << r.out << r.err;
   auto report = nlohmann::json::parse(r.out);
   EXPECT_EQ(report["capture"]["kind"], "size_dependent_loss") << report["capture"].dump(2);
@@ -44,9 +47,9 @@ TEST(Capture, Mtu100ServerIsSizeDependentLoss) {
 TEST(Capture, HealthyPairIsOkAndExitsZero) {
   TestNet net;
   net.start_nginx();
-  net.spawn(net.client(), curl_loop("/30k.bin", 2));
-  auto r =
-      net.pktloss("capture -n " + net.client() + " -i eth0 -d 2 --filter 'tcp port 80' --json");
+  auto r = net.pktloss_until_done(
+      "capture -n " + net.client() + " -i eth0 -d 60 --filter 'tcp port 80' --json",
+      curls(net, "/30k.bin", 5, 2));
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   auto report = nlohmann::json::parse(r.out);
   EXPECT_EQ(report["capture"]["kind"], "ok") << report["capture"].dump(2);
@@ -56,9 +59,8 @@ TEST(Capture, HealthyPairIsOkAndExitsZero) {
 
 TEST(Capture, ClosedPortIsARefusedConnection) {
   TestNet net;
-  net.spawn(net.client(), std::string("sleep 0.7; for i in 1 2 3; do curl -s -m 1 http://") +
-                              TestNet::kServerIp + ":81/; done");
-  auto r = net.pktloss("capture -n " + net.client() + " -i eth0 -d 2 --json");
+  auto r = net.pktloss_until_done("capture -n " + net.client() + " -i eth0 -d 60 --json",
+                                  curls(net, ":81/", 3, 1));
   ASSERT_EQ(r.exit_code, 1) << r.out << r.err;
   auto report = nlohmann::json::parse(r.out);
   EXPECT_EQ(TestNet::findings_with_id(report, "transport.no_listener").size(), 1u) << r.out;
@@ -86,10 +88,11 @@ TEST(Capture, BadInputIsAClearErrorWithExitTwo) {
 TEST(Capture, OneSidedCaptureIsNotLossAndFileReportNamesTheFile) {
   TestNet net;
   net.start_nginx();
-  net.spawn(net.client(), curl_loop("/30k.bin", 2));
   std::string pcap = net.workdir() + "/one_sided.pcap";
-  auto r = net.pktloss("capture -n " + net.client() + " -i eth0 -d 2 --filter 'src host " +
-                       TestNet::kClientIp + "' --write " + pcap + " --json");
+  auto r =
+      net.pktloss_until_done("capture -n " + net.client() + " -i eth0 -d 60 --filter 'src host " +
+                                 TestNet::kClientIp + "' --write " + pcap + " --json",
+                             curls(net, "/30k.bin", 5, 2));
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   auto report = nlohmann::json::parse(r.out);
   bool one_sided = false;
@@ -120,11 +123,25 @@ TEST(Capture, FramesCapturedTwiceAreDuplicatesAndGzipReads) {
               merged = net.workdir() + "/merged.pcap";
   // "-i any" (Linux cooked v2) at the server, Ethernet at the client: the merged pcapng holds
   // two interfaces of different link types and snaplens, which libpcap refuses to read.
-  net.spawn(net.server(), "timeout 3 tcpdump -i any -U -s 300 -w " + b + " tcp");
-  net.spawn(net.client(), curl_loop("/30k.bin", 2));
-  auto r = net.pktloss("capture -n " + net.client() + " -i eth0 -d 2.5 --filter tcp --write " + a);
+  // tcpdump says "listening on" once its socket is open; SIGINT makes it flush and exit
+  // (--immediate-mode: without it, frames still in the ring's current block are never written).
+  std::string tcpdump = "tcpdump --immediate-mode -i any -U -s 300 -w " + b + " tcp";
+  net.spawn(net.server(), "exec timeout 120 " + tcpdump + " 2>" + b + ".log");
+  ASSERT_EQ(pktloss::testing::sh("for i in $(seq 300); do grep -q 'listening on' " + b +
+                                 ".log 2>/dev/null && exit 0; sleep 0.1; done; exit 1")
+                .exit_code,
+            0)
+      << "tcpdump did not start";
+  auto r = net.pktloss_until_done(
+      "capture -n " + net.client() + " -i eth0 -d 60 --filter tcp --write " + a,
+      curls(net, "/30k.bin", 8, 2));
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  sleep(1);
+  ASSERT_EQ(pktloss::testing::sh("pkill -INT -f '^" + tcpdump + "'; for i in $(seq 100); do " +
+                                 "pgrep -f '^" + tcpdump + "' >/dev/null || exit 0; sleep 0.1; " +
+                                 "done; exit 1")
+                .exit_code,
+            0)
+      << "tcpdump did not exit";
   ASSERT_EQ(pktloss::testing::sh("mergecap -w " + merged + " " + a + " " + b).exit_code, 0);
   ASSERT_EQ(pktloss::testing::sh("gzip -k " + merged).exit_code, 0);
   EXPECT_NE(pktloss::testing::sh("tcpdump -nn -r " + merged + " >/dev/null").exit_code, 0);
@@ -156,11 +173,10 @@ TEST(Capture, HtmlReportDrawsTheTimeSequenceGraphOfTheBlackHole) {
   ASSERT_EQ(net.in_server("ip link set eth0 mtu 100").exit_code, 0);
   std::string pcap = net.workdir() + "/graph.pcap", live = net.workdir() + "/live.html",
               saved = net.workdir() + "/saved.html";
-  auto r = net.pktloss_during(
-      "capture -n " + net.client() + " -i eth0 -d 4 --filter 'tcp port 80' --write " + pcap +
-          " --html " + live,
-      "ip netns exec " + net.client() + " sh -c 'for i in 1 2 3; do curl -s -o /dev/null -m 1 " +
-          "http://" + TestNet::kServerIp + "/30k.bin; done'");
+  auto r = net.pktloss_until_done("capture -n " + net.client() +
+                                      " -i eth0 -d 60 --filter 'tcp port 80' --write " + pcap +
+                                      " --html " + live,
+                                  curls(net, "/30k.bin", 3, 1));
   ASSERT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_NE(r.err.find("HTML report written to " + live), std::string::npos) << r.err;
   std::string svgs = net.workdir() + "/svgs";

@@ -10,9 +10,11 @@ TEST(LinkQdiscHealthy, TrafficOnAHealthyPairRaisesNoLinkOrQdiscWarning) {
   TestNet net;
   net.start_nginx();
   for (const auto& ns : {net.server(), net.client()}) {
-    net.spawn(net.client(),
-              "for i in $(seq 20); do curl -s -m 1 -o /dev/null http://10.77.0.2/30k.bin; done");
-    auto r = net.pktloss("check -n " + ns + " -i 2 --json");
+    auto r =
+        net.pktloss_until_done("check -n " + ns + " -i 60 --json",
+                               TestNet::in_netns(net.client(),
+                                                 "for i in $(seq 10); do curl -s -m 1 -o /dev/null "
+                                                 "http://10.77.0.2/30k.bin; done"));
     ASSERT_NE(r.exit_code, 2) << r.err;
     auto report = nlohmann::json::parse(r.out);
     for (const auto& f : report["findings"]) {

@@ -8,8 +8,12 @@ using pktloss::testing::TestNet;
 
 namespace {
 
-const char* kCurlLoop =
-    "for i in $(seq 20); do curl -s -m 1 -o /dev/null http://10.77.0.2/30k.bin; done";
+// Run while pktloss's window is open (pktloss_until_done), so the drops fall inside it.
+std::string curl_loop(const TestNet& net) {
+  return TestNet::in_netns(
+      net.client(),
+      "for i in $(seq 5); do curl -s -m 1 -o /dev/null http://10.77.0.2/30k.bin; done");
+}
 
 bool fix_contains(const nlohmann::json& f, const std::string& s) {
   for (const auto& x : f["fix"])
@@ -25,8 +29,7 @@ TEST(LinkMtuLow, ServerEthMtu100IsFoundFromBothSides) {
   auto set = net.in_server("ip link set dev eth0 mtu 100");
   ASSERT_EQ(set.exit_code, 0) << set.err;
 
-  net.spawn(net.client(), kCurlLoop);
-  auto r = net.pktloss("check -n " + net.server() + " -i 2 --json");
+  auto r = net.pktloss_until_done("check -n " + net.server() + " -i 60 --json", curl_loop(net));
   ASSERT_EQ(r.exit_code, 1) << r.out << r.err;
   auto report = nlohmann::json::parse(r.out);
   auto fs = TestNet::findings_with_id(report, "link.mtu_low");
@@ -38,8 +41,7 @@ TEST(LinkMtuLow, ServerEthMtu100IsFoundFromBothSides) {
   // The drops the MTU causes are part of this finding, not separate link.rx_dropped ones.
   EXPECT_TRUE(TestNet::findings_with_id(report, "link.rx_dropped").empty()) << report.dump(1);
 
-  net.spawn(net.client(), kCurlLoop);
-  auto c = net.pktloss("check -n " + net.client() + " -i 2 --json");
+  auto c = net.pktloss_until_done("check -n " + net.client() + " -i 60 --json", curl_loop(net));
   ASSERT_EQ(c.exit_code, 1) << c.out << c.err;
   auto creport = nlohmann::json::parse(c.out);
   auto cfs = TestNet::findings_with_id(creport, "link.mtu_low");

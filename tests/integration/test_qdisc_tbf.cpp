@@ -12,9 +12,11 @@ TEST(QdiscDrops, TinyTbfDroppingServerTrafficIsFound) {
   auto add = net.in_server("tc qdisc add dev eth0 root tbf rate 1mbit burst 1600 limit 3000");
   ASSERT_EQ(add.exit_code, 0) << add.err;
 
-  net.spawn(net.client(),
-            "for i in $(seq 20); do curl -s -m 1 -o /dev/null http://10.77.0.2/30k.bin; done");
-  auto r = net.pktloss("check -n " + net.server() + " -i 2 --json");
+  auto r =
+      net.pktloss_until_done("check -n " + net.server() + " -i 60 --json",
+                             TestNet::in_netns(net.client(),
+                                               "for i in $(seq 5); do curl -s -m 1 -o /dev/null "
+                                               "http://10.77.0.2/30k.bin; done"));
   ASSERT_EQ(r.exit_code, 1) << r.out << r.err;
   auto report = nlohmann::json::parse(r.out);
   auto fs = TestNet::findings_with_id(report, "qdisc.drops");

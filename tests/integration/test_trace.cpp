@@ -220,10 +220,12 @@ TEST(Trace, HealthyPairShowsNoDropsInItsNamespaces) {
 TEST(Trace, CheckIntervalAttachesKernelDropEvidence) {
   TestNet net;
   sh_ok("ip netns exec " + net.server() + " iptables -A INPUT -p udp --dport 7777 -j DROP");
-  // Traffic during the whole window (check attaches the tracer before its first snapshot).
-  net.spawn(net.client(),
-            "for i in $(seq 40); do echo x > /dev/udp/10.77.0.2/7777; sleep 0.1; done");
-  auto r = net.pktloss("check -n " + net.server() + " -i 3 --json");
+  // Traffic inside the window (check attaches the tracer before its first snapshot).
+  auto r = net.pktloss_until_done(
+      "check -n " + net.server() + " -i 60 --json",
+      TestNet::in_netns(
+          net.client(),
+          "for i in $(seq 20); do echo x > /dev/udp/10.77.0.2/7777; sleep 0.05; done"));
   ASSERT_EQ(r.exit_code, 1) << r.out << r.err;
   auto report = nlohmann::json::parse(r.out);
   bool ebpf = false;

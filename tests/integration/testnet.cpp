@@ -151,13 +151,17 @@ CommandResult TestNet::pktloss(const std::string& args, int timeout_s) const {
   return sh(std::string(PKTLOSS_BINARY) + " " + args, timeout_s);
 }
 
-std::future<CommandResult> TestNet::pktloss_started(const std::string& args, int timeout_s) const {
+std::future<CommandResult> TestNet::pktloss_started(const std::string& args, int timeout_s,
+                                                    const std::string& pidfile) const {
   static std::atomic<int> seq{0};
   std::string fifo = workdir_ + "/ready." + std::to_string(seq++);
   unlink(fifo.c_str());
   if (mkfifo(fifo.c_str(), 0600) != 0) ADD_FAILURE() << "mkfifo " << fifo;
+  // `exec` keeps the shell's pid ($$) for pktloss itself.
+  std::string record_pid = pidfile.empty() ? "" : "echo $$ > " + pidfile + "; ";
   auto fut = std::async(std::launch::async, [=] {
-    return sh(std::string(PKTLOSS_BINARY) + " " + args + " --ready-fd 3 3>" + fifo, timeout_s);
+    return sh(record_pid + "exec " + PKTLOSS_BINARY + " " + args + " --ready-fd 3 3>" + fifo,
+              timeout_s);
   });
   // Non-blocking open, then poll: a pktloss that dies before its window opens closes the FIFO
   // (POLLHUP), and one that never starts runs into the timeout, instead of hanging the test.
@@ -180,6 +184,20 @@ CommandResult TestNet::pktloss_during(const std::string& args, const std::string
   auto fut = pktloss_started(args, timeout_s);
   sh(traffic + " >/dev/null 2>&1", timeout_s);
   return fut.get();
+}
+
+CommandResult TestNet::pktloss_until_done(const std::string& args, const std::string& traffic,
+                                          int timeout_s) const {
+  static std::atomic<int> seq{0};
+  std::string pidfile = workdir_ + "/until." + std::to_string(seq++) + ".pid";
+  auto fut = pktloss_started(args, timeout_s, pidfile);
+  sh(traffic + " >/dev/null 2>&1", timeout_s);
+  sh("test -s " + pidfile + " && kill -INT \"$(cat " + pidfile + ")\"");
+  return fut.get();
+}
+
+std::string TestNet::in_netns(const std::string& netns, const std::string& cmd) {
+  return "ip netns exec " + netns + " bash -c " + quote(cmd);
 }
 
 nlohmann::json TestNet::findings_with_id(const nlohmann::json& report, const std::string& id) {
