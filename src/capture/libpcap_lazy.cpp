@@ -1,64 +1,42 @@
 // Definitions of the libpcap functions pktloss calls, each resolving the real one from
-// libpcap.so.0.8 on first call (the pattern of trace/libbpf_lazy.cpp). libpcap is then not a
+// libpcap.so.0.8 on first call (util/lazy_library.h). libpcap is then not a
 // DT_NEEDED of the binary: it and what it links (libdbus, libsystemd, libgcrypt, liblzma, liblz4,
 // libcap, libgpg-error: 8 objects, ~1,000 symbol relocations) were loaded by every command at
 // start-up, and only `capture` and `diagnose --capture` use them. Signatures come from <pcap.h>,
 // so a mismatch does not compile.
-#include <dlfcn.h>
 #include <pcap/pcap.h>
 
 #include <cstdio>
-#include <mutex>
-#include <string>
-#include <type_traits>
+
+#include "util/lazy_library.h"
 
 namespace pktloss {
 namespace {
 
-void* g_lib = nullptr;
-std::string g_error;
-std::once_flag g_once;
-
-void* lazy_sym(const char* name) {
-  std::call_once(g_once, [] {
-    g_lib = dlopen("libpcap.so.0.8", RTLD_NOW | RTLD_LOCAL);
-    if (!g_lib) {
-      const char* e = dlerror();
-      g_error = std::string("cannot load libpcap: ") + (e ? e : "unknown error");
-    }
-  });
-  return g_lib ? dlsym(g_lib, name) : nullptr;
+LazyLibrary& libpcap() {
+  static LazyLibrary lib("libpcap.so.0.8", "libpcap", LazyLibrary::Lookup::own_handle);
+  return lib;
 }
 
 template <typename R>
 R failure() {
-  if constexpr (std::is_void_v<R>)
-    return;
-  else if constexpr (std::is_pointer_v<R>)
-    return nullptr;
-  else
-    return static_cast<R>(PCAP_ERROR);
+  return lazy_failure_value<R>(PCAP_ERROR);
 }
 
 }  // namespace
 }  // namespace pktloss
 
-#define PKTLOSS_LAZY(ret, name, params, args)                      \
-  ret name params {                                                \
-    using Fn = decltype(&name);                                    \
-    static Fn fn = reinterpret_cast<Fn>(pktloss::lazy_sym(#name)); \
-    if (!fn) return pktloss::failure<ret>();                       \
-    return fn args;                                                \
-  }
+#define PKTLOSS_LAZY(ret, name, params, args) \
+  PKTLOSS_LAZY_FUNCTION(pktloss::libpcap(), pktloss::failure, ret, name, params, args)
 
 extern "C" {
 // The two entry points that open a handle say why when libpcap is missing; every other call
 // needs a handle first.
 pcap_t* pcap_create(const char* source, char* errbuf) {
   using Fn = decltype(&pcap_create);
-  static Fn fn = reinterpret_cast<Fn>(pktloss::lazy_sym("pcap_create"));
+  static Fn fn = reinterpret_cast<Fn>(pktloss::libpcap().symbol("pcap_create"));
   if (!fn) {
-    if (errbuf) std::snprintf(errbuf, PCAP_ERRBUF_SIZE, "%s", pktloss::g_error.c_str());
+    if (errbuf) std::snprintf(errbuf, PCAP_ERRBUF_SIZE, "%s", pktloss::libpcap().error().c_str());
     return nullptr;
   }
   return fn(source, errbuf);

@@ -7,58 +7,38 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
-#include <dlfcn.h>
 
 #include <cerrno>
-#include <mutex>
-#include <type_traits>
+
+#include "util/lazy_library.h"
 
 namespace pktloss {
 namespace {
 
-void* g_lib = nullptr;
-std::string g_error;
-std::once_flag g_once;
-
-void* lazy_sym(const char* name) {
-  std::call_once(g_once, [] {
-    g_lib = dlopen("libbpf.so.1", RTLD_NOW | RTLD_LOCAL);
-    if (!g_lib) {
-      const char* e = dlerror();
-      g_error = std::string("cannot load libbpf: ") + (e ? e : "unknown error");
-    }
-  });
-  return g_lib ? dlsym(g_lib, name) : nullptr;
+LazyLibrary& libbpf() {
+  static LazyLibrary lib("libbpf.so.1", "libbpf", LazyLibrary::Lookup::own_handle);
+  return lib;
 }
 
+// libbpf's own convention: a negative errno, and errno set.
 template <typename R>
 R failure() {
   errno = ENOSYS;
-  if constexpr (std::is_void_v<R>)
-    return;
-  else if constexpr (std::is_pointer_v<R>)
-    return nullptr;
-  else
-    return static_cast<R>(-ENOSYS);
+  return lazy_failure_value<R>(-ENOSYS);
 }
 
 }  // namespace
 
 bool libbpf_loaded(std::string& why) {
-  if (lazy_sym("libbpf_set_print")) return true;
-  why = g_error.empty() ? "libbpf.so.1 has no libbpf_set_print" : g_error;
+  if (libbpf().symbol("libbpf_set_print")) return true;
+  why = libbpf().error().empty() ? "libbpf.so.1 has no libbpf_set_print" : libbpf().error();
   return false;
 }
 
 }  // namespace pktloss
 
-#define PKTLOSS_LAZY(ret, name, params, args)                      \
-  ret name params {                                                \
-    using Fn = decltype(&name);                                    \
-    static Fn fn = reinterpret_cast<Fn>(pktloss::lazy_sym(#name)); \
-    if (!fn) return pktloss::failure<ret>();                       \
-    return fn args;                                                \
-  }
+#define PKTLOSS_LAZY(ret, name, params, args) \
+  PKTLOSS_LAZY_FUNCTION(pktloss::libbpf(), pktloss::failure, ret, name, params, args)
 
 extern "C" {
 PKTLOSS_LAZY(int, bpf_map__fd, (const struct bpf_map* m), (m))
