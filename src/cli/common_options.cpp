@@ -14,7 +14,8 @@ void add_common_options(CLI::App& sub, CommonOptions& common) {
   n->excludes(p);
   c->excludes(n);
   c->excludes(p);
-  sub.add_flag("--json", common.json, "print the JSON report document");
+  // -j as in iproute2 (ip -j, tc -j, ss has none): what operators type for JSON.
+  sub.add_flag("-j,--json", common.json, "print the JSON report document");
   sub.add_flag("--no-color", common.no_color, "no colour even on a terminal");
   sub.add_flag("-v,--verbose", common.verbose, "more detail");
   sub.add_option("--ready-fd", common.ready_fd,
