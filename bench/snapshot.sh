@@ -30,11 +30,15 @@ skip=${SKIP:-}
 pktloss=$(realpath "$build/pktloss")
 baseline=${BASELINE:-}
 timeit="python3 $here/timeit.py"
+# The floor: the same kernel reads as a snapshot with no work on the bytes (snapshot_floor.c).
+floor=$(mktemp /tmp/snapshot_floor.XXXXXX)
+cc -O2 -o "$floor" "$here/snapshot_floor.c" -lmnl
 tag=plb$$
 created=()
 holder=
 
 cleanup() {
+  rm -f "$floor"
   [ -n "$holder" ] && kill "$holder" 2>/dev/null || true
   for ns in "${created[@]}"; do
     ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
@@ -106,6 +110,7 @@ make_ns "$ns" "$pairs"
 hold_sockets "$ns" "$sockets"
 classic "$ns"
 t core "$pktloss" check -n "$ns" --json --no-firewall
+t floor "$floor" "$ns"
 t full "$pktloss" check -n "$ns" --json
 [ -n "$baseline" ] && t basecore "$baseline" check -n "$ns" --json --no-firewall
 echo
@@ -117,10 +122,13 @@ row "nstat -a" "$W_nstat" "$C_nstat"
 row "ss -tuna" "$W_ss" "$C_ss"
 row "classic tools total" "$W_classic" "$C_classic"
 row "pktloss check --no-firewall (same view)" "$W_core" "$C_core"
+row "kernel floor: its reads, no parsing" "$W_floor" "$C_floor"
 row "pktloss check (+ nftables, iptables, conntrack)" "$W_full" "$C_full"
 [ -n "$baseline" ] && row "baseline pktloss check --no-firewall" "$W_basecore" "$C_basecore"
 echo "ratio pktloss/classic, same view: wall $(pct "$W_core" "$W_classic"), CPU $(pct "$C_core" "$C_classic");" \
   "full: wall $(pct "$W_full" "$W_classic"), CPU $(pct "$C_full" "$C_classic")"
+echo "kernel floor (bench/snapshot_floor.c: pktloss's dumps and reads, received and dropped):" \
+  "CPU $(pct "$C_floor" "$C_classic") of the classic tools; pktloss is $(awk -v a="$C_core" -v b="$C_floor" 'BEGIN { printf "%.2f", a / b }')x the floor"
 [ -n "$baseline" ] && echo "baseline ratio, same view: wall $(pct "$W_basecore" "$W_classic"), CPU $(pct "$C_basecore" "$C_classic")"
 echo "pktloss peak RSS: $(rss_mb "$pktloss" check -n "$ns" --json) MB"
 [ -n "$baseline" ] && echo "baseline peak RSS: $(rss_mb "$baseline" check -n "$ns" --json) MB"

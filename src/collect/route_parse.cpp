@@ -56,6 +56,15 @@ std::string prefix_text(int family, const void* addr, size_t len, int prefix,
   return s;
 }
 
+std::optional<unsigned> route_type_of(const nlmsghdr* nlh) {
+  if (nlh->nlmsg_type != RTM_NEWROUTE || nlh->nlmsg_len < MNL_NLMSG_HDRLEN ||
+      mnl_nlmsg_get_payload_len(nlh) < sizeof(rtmsg))
+    return std::nullopt;
+  rtmsg rt;
+  std::memcpy(&rt, mnl_nlmsg_get_payload(nlh), sizeof rt);
+  return rt.rtm_type;
+}
+
 std::optional<ParsedRoute> route_from_nlmsg(const nlmsghdr* nlh) {
   if (nlh->nlmsg_type != RTM_NEWROUTE || nlh->nlmsg_len < MNL_NLMSG_HDRLEN ||
       mnl_nlmsg_get_payload_len(nlh) < sizeof(rtmsg))

@@ -18,6 +18,9 @@ struct ParsedRoute {
 // IPv4/IPv6 routes of any table; nullopt for other families or a malformed header.
 std::optional<ParsedRoute> route_from_nlmsg(const nlmsghdr* nlh);
 
+// The kernel's route type (RTN_*) of a well-formed RTM_NEWROUTE, read before any attribute.
+std::optional<unsigned> route_type_of(const nlmsghdr* nlh);
+
 // Only entries that lose packets (NUD_FAILED / NUD_INCOMPLETE) of IPv4/IPv6; nullopt otherwise.
 std::optional<Neighbour> failing_neighbour_from_nlmsg(const nlmsghdr* nlh);
 

@@ -77,6 +77,10 @@ TEST(RouteParse, DefaultViaGatewayAndHostRoute) {
   ASSERT_TRUE(q);
   EXPECT_EQ(q->route.dst, "127.0.0.1");
   EXPECT_EQ(q->route.type, "local");
+  // The collector reads the type first, before any attribute, to skip per-address routes.
+  EXPECT_EQ(route_type_of(h.nlh), std::optional<unsigned>(RTN_LOCAL));
+  h.nlh->nlmsg_len = MNL_NLMSG_HDRLEN + 2;  // shorter than an rtmsg
+  EXPECT_FALSE(route_type_of(h.nlh));
 }
 
 TEST(RouteParse, MultipathTakesTheFirstNexthop) {
