@@ -19,7 +19,8 @@
 # /lib/modules/<ver>, so netem, veth, nf_tables, act_*, drop_monitor autoload (Debian builds no
 # netdevsim: --nics gives real drivers instead).
 # KVM when it runs a stock kernel here (probed once per host and kernel, cached), TCG otherwise;
-# the choice is printed. A hard timeout (default 600 s) bounds the whole run.
+# the choice is printed. A hard timeout (default 600 s) bounds the whole run. A guest kernel panic
+# or oops is named in the error (a warning when the tests still finished).
 set -euo pipefail
 export PATH=$PATH:/usr/sbin:/sbin
 here=$(cd "$(dirname "$0")" && pwd)
@@ -33,7 +34,7 @@ while [ $# -gt 0 ]; do
     --timeout) timeout_s=$2; shift 2 ;;
     --accel) accel=$2; shift 2 ;;
     --nics) nics=$2; shift 2 ;;
-    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
     *) break ;;
   esac
 done
@@ -171,14 +172,21 @@ fi
 echo "vm: kernel $kver ($(cat "$kdir/.ready")), accel $accel, timeout ${timeout_s}s${nics:+, NIC pairs $nics}"
 start=$(date +%s.%N)
 set +e
-boot "$accel" "$timeout_s" "${nic_args[@]}"
-qrc=$?
+boot "$accel" "$timeout_s" "${nic_args[@]}" | tee "$run/console"
+qrc=${PIPESTATUS[0]}
 set -e
 elapsed=$(printf %.1f "$(echo "$(date +%s.%N) - $start" | bc)")
+# What the guest kernel said when it broke (panic=-1 powers off at once, so a panic ends the
+# run without a status): the first such console line, for the error or a warning.
+kernel_fault=$(grep -a -m1 -E 'Kernel panic|Oops:|BUG: |general protection fault|invalid opcode:' \
+  "$run/console" | tr -d '\r' || true)
 if [ ! -e "$run/status" ]; then
+  [ -n "$kernel_fault" ] && die "kernel $kver: the guest kernel failed after ${elapsed}s: $kernel_fault"
   [ $qrc -eq 124 ] && die "kernel $kver: timed out after ${timeout_s}s (no status)"
   die "kernel $kver: guest ended without a status (qemu exit $qrc) after ${elapsed}s"
 fi
+# A fault the tests survived is reported, not hidden; their status still decides.
+[ -n "$kernel_fault" ] && echo "vm: warning: the guest kernel logged a fault during the run: $kernel_fault"
 status=$(cat "$run/status")
 echo "vm: kernel $kver accel $accel: exit $status in ${elapsed}s (boot and power-off included)"
 exit "$status"
