@@ -55,18 +55,17 @@ TEST(Conntrack, FullTableIsReportedWithASizedFix) {
   ASSERT_FALSE(guard.saved().empty());
   // 128 is far above what a test namespace holds, so parallel suites are not affected; 300 new
   // UDP flows to closed ports (unreplied entries live 30 s) overflow it here.
-  std::string out = net.workdir() + "/ct.json";
-  std::string cmd = std::string(PKTLOSS_BINARY) + " check -n " + net.server() + " -i 2 --json > " +
-                    out + " 2>/dev/null & P=$!; sleep 0.8; echo 128 > " + kMaxPath +
-                    "; ip netns exec " + net.client() +
-                    " bash -c 'for p in $(seq 2000 2300); do echo x > /dev/udp/10.77.0.2/$p; "
-                    "done' 2>/dev/null; echo " +
-                    guard.saved() + " > " + kMaxPath + "; wait $P";
-  sh(cmd, 60);
+  // Inside the window (however long the first snapshot takes): shrink the table, overflow it,
+  // put the size back; then the window ends.
+  auto r = net.pktloss_until_done(
+      "check -n " + net.server() + " -i 60 --json",
+      std::string("echo 128 > ") + kMaxPath + "; " +
+          TestNet::in_netns(net.client(),
+                            "for p in $(seq 2000 2300); do echo x > /dev/udp/10.77.0.2/$p; done") +
+          "; echo " + guard.saved() + " > " + kMaxPath);
   EXPECT_EQ(read_max(), guard.saved());
-  std::ifstream f(out);
-  json report = json::parse(f, nullptr, false);
-  ASSERT_FALSE(report.is_discarded());
+  json report = json::parse(r.out, nullptr, false);
+  ASSERT_FALSE(report.is_discarded()) << r.out << r.err;
   json fs = TestNet::findings_with_id(report, "netfilter.conntrack_full");
   ASSERT_EQ(fs.size(), 1u) << report.dump(1);
   EXPECT_EQ(fs[0]["severity"], "critical");

@@ -182,7 +182,7 @@ std::future<CommandResult> TestNet::pktloss_started(const std::string& args, int
 CommandResult TestNet::pktloss_during(const std::string& args, const std::string& traffic,
                                       int timeout_s) const {
   auto fut = pktloss_started(args, timeout_s);
-  sh(traffic + " >/dev/null 2>&1", timeout_s);
+  sh("{ " + traffic + "\n} >/dev/null 2>&1", timeout_s);  // a list: its own redirects stay
   return fut.get();
 }
 
@@ -191,7 +191,7 @@ CommandResult TestNet::pktloss_until_done(const std::string& args, const std::st
   static std::atomic<int> seq{0};
   std::string pidfile = workdir_ + "/until." + std::to_string(seq++) + ".pid";
   auto fut = pktloss_started(args, timeout_s, pidfile);
-  sh(traffic + " >/dev/null 2>&1", timeout_s);
+  sh("{ " + traffic + "\n} >/dev/null 2>&1", timeout_s);  // a list: its own redirects stay
   sh("test -s " + pidfile + " && kill -INT \"$(cat " + pidfile + ")\"");
   return fut.get();
 }
