@@ -111,6 +111,7 @@ hold_sockets "$ns" "$sockets"
 classic "$ns"
 t core "$pktloss" check -n "$ns" --json --no-firewall
 t floor "$floor" "$ns"
+t floorclassic "$floor" --classic "$ns"
 t full "$pktloss" check -n "$ns" --json
 [ -n "$baseline" ] && t basecore "$baseline" check -n "$ns" --json --no-firewall
 echo
@@ -123,12 +124,14 @@ row "ss -tuna" "$W_ss" "$C_ss"
 row "classic tools total" "$W_classic" "$C_classic"
 row "pktloss check --no-firewall (same view)" "$W_core" "$C_core"
 row "kernel floor: its reads, no parsing" "$W_floor" "$C_floor"
+row "kernel floor: the four tools' reads" "$W_floorclassic" "$C_floorclassic"
 row "pktloss check (+ nftables, iptables, conntrack)" "$W_full" "$C_full"
 [ -n "$baseline" ] && row "baseline pktloss check --no-firewall" "$W_basecore" "$C_basecore"
 echo "ratio pktloss/classic, same view: wall $(pct "$W_core" "$W_classic"), CPU $(pct "$C_core" "$C_classic");" \
   "full: wall $(pct "$W_full" "$W_classic"), CPU $(pct "$C_full" "$C_classic")"
 echo "kernel floor (bench/snapshot_floor.c: pktloss's dumps and reads, received and dropped):" \
-  "CPU $(pct "$C_floor" "$C_classic") of the classic tools; pktloss is $(awk -v a="$C_core" -v b="$C_floor" 'BEGIN { printf "%.2f", a / b }')x the floor"
+  "CPU $(pct "$C_floor" "$C_classic") of the classic tools (their own reads alone:" \
+  "$(pct "$C_floorclassic" "$C_classic")); pktloss is $(awk -v a="$C_core" -v b="$C_floor" 'BEGIN { printf "%.2f", a / b }')x the floor"
 [ -n "$baseline" ] && echo "baseline ratio, same view: wall $(pct "$W_basecore" "$W_classic"), CPU $(pct "$C_basecore" "$C_classic")"
 echo "pktloss peak RSS: $(rss_mb "$pktloss" check -n "$ns" --json) MB"
 [ -n "$baseline" ] && echo "baseline peak RSS: $(rss_mb "$baseline" check -n "$ns" --json) MB"

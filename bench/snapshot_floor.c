@@ -6,7 +6,9 @@
 // work, and what this program costs is the kernel's, which no collector can avoid.
 //
 //   cc -O2 -o snapshot_floor bench/snapshot_floor.c -lmnl
-//   snapshot_floor [NETNS]          (a /run/netns name; default the caller's namespace)
+//   snapshot_floor [--classic] [NETNS]   (a /run/netns name; default the caller's namespace)
+//   --classic: only what ip -s link, tc -s qdisc, nstat -a and ss -tuna read (links, qdiscs,
+//   sockets, /proc/net/{snmp,netstat,snmp6}): the floor of the classic tools themselves.
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <libmnl/libmnl.h>
@@ -76,6 +78,8 @@ static void slurp(const char* path) {
 }
 
 int main(int argc, char** argv) {
+  int classic = argc > 1 && strcmp(argv[1], "--classic") == 0;
+  if (classic) argv++, argc--;
   if (argc > 1) {
     char path[512];
     snprintf(path, sizeof path, "/run/netns/%s", argv[1]);
@@ -90,9 +94,11 @@ int main(int argc, char** argv) {
   unsigned seq = (unsigned)time(NULL);
   rtnl_dump(nl, RTM_GETLINK, sizeof(struct ifinfomsg), AF_UNSPEC, seq++);
   rtnl_dump(nl, RTM_GETQDISC, sizeof(struct tcmsg), AF_UNSPEC, seq++);
-  rtnl_dump(nl, RTM_GETROUTE, sizeof(struct rtmsg), AF_UNSPEC, seq++);
-  rtnl_dump(nl, RTM_GETNEIGH, sizeof(struct ndmsg), AF_UNSPEC, seq++);
-  rtnl_dump(nl, RTM_GETNETCONF, sizeof(struct netconfmsg), AF_INET, seq++);
+  if (!classic) {
+    rtnl_dump(nl, RTM_GETROUTE, sizeof(struct rtmsg), AF_UNSPEC, seq++);
+    rtnl_dump(nl, RTM_GETNEIGH, sizeof(struct ndmsg), AF_UNSPEC, seq++);
+    rtnl_dump(nl, RTM_GETNETCONF, sizeof(struct netconfmsg), AF_INET, seq++);
+  }
   mnl_socket_close(nl);
   diag_dump(AF_INET, IPPROTO_TCP, seq++);
   diag_dump(AF_INET6, IPPROTO_TCP, seq++);
@@ -102,7 +108,8 @@ int main(int argc, char** argv) {
   const char* files[] = {"/proc/thread-self/net/snmp", "/proc/thread-self/net/netstat",
                          "/proc/thread-self/net/snmp6", "/proc/thread-self/net/softnet_stat",
                          "/proc/thread-self/net/stat/nf_conntrack"};
-  for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) slurp(files[i]);
+  for (size_t i = 0; i < (classic ? 3 : sizeof files / sizeof files[0]); i++) slurp(files[i]);
+  if (classic) return 0;
   const char* sysctls[] = {"ipv4/ip_forward", "core/somaxconn", "ipv4/tcp_max_syn_backlog",
                            "core/rmem_default", "core/rmem_max", "core/wmem_default",
                            "core/wmem_max", "core/netdev_max_backlog", "core/netdev_budget",
