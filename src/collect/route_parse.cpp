@@ -56,21 +56,29 @@ std::string prefix_text(int family, const void* addr, size_t len, int prefix,
   return s;
 }
 
-std::optional<unsigned> route_type_of(const nlmsghdr* nlh) {
+namespace {
+
+// The fixed header of a well-formed RTM_NEWROUTE (copied: the payload may be unaligned).
+std::optional<rtmsg> route_header(const nlmsghdr* nlh) {
   if (nlh->nlmsg_type != RTM_NEWROUTE || nlh->nlmsg_len < MNL_NLMSG_HDRLEN ||
       mnl_nlmsg_get_payload_len(nlh) < sizeof(rtmsg))
     return std::nullopt;
   rtmsg rt;
   std::memcpy(&rt, mnl_nlmsg_get_payload(nlh), sizeof rt);
-  return rt.rtm_type;
+  return rt;
+}
+
+}  // namespace
+
+std::optional<unsigned> route_type_of(const nlmsghdr* nlh) {
+  auto rt = route_header(nlh);
+  return rt ? std::optional<unsigned>(rt->rtm_type) : std::nullopt;
 }
 
 std::optional<ParsedRoute> route_from_nlmsg(const nlmsghdr* nlh) {
-  if (nlh->nlmsg_type != RTM_NEWROUTE || nlh->nlmsg_len < MNL_NLMSG_HDRLEN ||
-      mnl_nlmsg_get_payload_len(nlh) < sizeof(rtmsg))
-    return std::nullopt;
-  rtmsg rt;
-  std::memcpy(&rt, mnl_nlmsg_get_payload(nlh), sizeof rt);
+  auto header = route_header(nlh);
+  if (!header) return std::nullopt;
+  const rtmsg& rt = *header;
   if (rt.rtm_family != AF_INET && rt.rtm_family != AF_INET6) return std::nullopt;
   Table<RTA_MAX> tb;
   mnl_attr_parse(nlh, sizeof(rtmsg), keep_attr<RTA_MAX>, &tb);
