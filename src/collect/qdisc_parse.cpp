@@ -44,6 +44,46 @@ Table<N> parse_nested(const nlattr* a) {
   return t;
 }
 
+// netem's loss models (TCA_NETEM_LOSS, a nest): the 4-state Markov model ("loss state") or
+// Gilbert-Elliott ("loss gemodel"). Either replaces the random loss of the fixed struct, so a
+// collector that read only that would call `netem loss gemodel 30%` lossless.
+void netem_loss_model(const nlattr* loss, Qdisc& q) {
+  auto lt = parse_nested<NETEM_LOSS_MAX>(loss);
+  tc_netem_gimodel gi;
+  tc_netem_gemodel ge;
+  if (read_struct(lt[NETEM_LOSS_GI], gi)) {
+    q.options["loss_model"] = 1;
+    q.options["loss_state_p13_pct"] = pct(gi.p13);
+    q.options["loss_state_p31_pct"] = pct(gi.p31);
+    q.options["loss_state_p32_pct"] = pct(gi.p32);
+    q.options["loss_state_p23_pct"] = pct(gi.p23);
+    q.options["loss_state_p14_pct"] = pct(gi.p14);
+  } else if (read_struct(lt[NETEM_LOSS_GE], ge)) {
+    q.options["loss_model"] = 2;
+    q.options["loss_gemodel_p_pct"] = pct(ge.p);
+    q.options["loss_gemodel_r_pct"] = pct(ge.r);
+    q.options["loss_gemodel_1h_pct"] = pct(ge.h);  // tc's "1-h" is the field h as it is
+    q.options["loss_gemodel_1k_pct"] = pct(ge.k1);
+  }
+}
+
+// Slotting (TCA_NETEM_SLOT): packets leave in bursts, min..max apart or drawn from a
+// distribution, at most so many packets or bytes per slot.
+void netem_slot(const nlattr* a, Qdisc& q) {
+  tc_netem_slot slot;
+  if (!read_struct(a, slot)) return;
+  auto us = [](int64_t ns) { return static_cast<double>(std::max<int64_t>(ns, 0)) / 1e3; };
+  if (slot.dist_jitter > 0) {
+    q.options["slot_dist_delay_us"] = us(slot.dist_delay);
+    q.options["slot_dist_jitter_us"] = us(slot.dist_jitter);
+  } else {
+    q.options["slot_min_us"] = us(slot.min_delay);
+    q.options["slot_max_us"] = us(slot.max_delay);
+  }
+  if (slot.max_packets > 0) q.options["slot_packets"] = slot.max_packets;
+  if (slot.max_bytes > 0) q.options["slot_bytes"] = slot.max_bytes;
+}
+
 void netem_options(const nlattr* opts, Qdisc& q) {
   // TCA_OPTIONS for netem is a struct tc_netem_qopt followed by attributes (not a nest).
   tc_netem_qopt qo;
@@ -86,10 +126,18 @@ void netem_options(const nlattr* opts, Qdisc& q) {
     if (read_struct(nt[TCA_NETEM_RATE], rate)) bytes_per_s = rate.rate;
     read_u64(nt[TCA_NETEM_RATE64], bytes_per_s);
     if (bytes_per_s) q.options["rate_bps"] = static_cast<double>(bytes_per_s) * 8.0;
+    if (nt[TCA_NETEM_LOSS]) netem_loss_model(nt[TCA_NETEM_LOSS], q);
+    if (nt[TCA_NETEM_SLOT]) netem_slot(nt[TCA_NETEM_SLOT], q);
+    uint32_t ecn = 0;
+    if (read_u32(nt[TCA_NETEM_ECN], ecn) && ecn) q.options["ecn"] = 1;
   }
-  // Drop zero-valued probabilities: "loss 0%" is not an option anyone set.
+  // Drop zero-valued probabilities: "loss 0%" is not an option anyone set. A loss model's
+  // transition probabilities are kept: tc prints all of them, zeros included.
   for (auto it = q.options.begin(); it != q.options.end();)
-    it = (it->first.ends_with("_pct") && it->second <= 0) ? q.options.erase(it) : std::next(it);
+    it = (it->first.ends_with("_pct") && !it->first.starts_with("loss_state_") &&
+          !it->first.starts_with("loss_gemodel_") && it->second <= 0)
+             ? q.options.erase(it)
+             : std::next(it);
 }
 
 void tbf_options(const nlattr* opts, Qdisc& q) {

@@ -60,6 +60,36 @@ std::string netem_rate(const Qdisc& q) {
   return opt(q, "rate_bps") > 0 ? " rate " + tc_rate(opt(q, "rate_bps")) : "";
 }
 
+// "loss state p13 1% p31 10% p32 20% p23 5% p14 0.5%" / "loss gemodel p 1% r 10% 1-h 70% 1-k 0%"
+// as tc prints them (checked on Debian's 6.1 in the VM lab), every probability shown.
+std::string netem_loss_model(const Qdisc& q) {
+  int model = static_cast<int>(opt(q, "loss_model"));
+  if (model == 1)
+    return " loss state p13 " + pct(opt(q, "loss_state_p13_pct")) + " p31 " +
+           pct(opt(q, "loss_state_p31_pct")) + " p32 " + pct(opt(q, "loss_state_p32_pct")) +
+           " p23 " + pct(opt(q, "loss_state_p23_pct")) + " p14 " +
+           pct(opt(q, "loss_state_p14_pct"));
+  if (model == 2)
+    return " loss gemodel p " + pct(opt(q, "loss_gemodel_p_pct")) + " r " +
+           pct(opt(q, "loss_gemodel_r_pct")) + " 1-h " + pct(opt(q, "loss_gemodel_1h_pct")) +
+           " 1-k " + pct(opt(q, "loss_gemodel_1k_pct"));
+  return "";
+}
+
+// "slot 1ms 2ms packets 10 bytes 1000" or "slot distribution 5ms 1ms" (tc names no table).
+std::string netem_slot(const Qdisc& q) {
+  std::string out;
+  if (has(q, "slot_dist_jitter_us"))
+    out = " slot distribution " + tc_time_us(opt(q, "slot_dist_delay_us")) + " " +
+          tc_time_us(opt(q, "slot_dist_jitter_us"));
+  else if (has(q, "slot_min_us") || has(q, "slot_max_us"))
+    out = " slot " + tc_time_us(opt(q, "slot_min_us")) + " " + tc_time_us(opt(q, "slot_max_us"));
+  if (out.empty()) return out;
+  if (opt(q, "slot_packets") > 0) out += " packets " + num(opt(q, "slot_packets"));
+  if (opt(q, "slot_bytes") > 0) out += " bytes " + num(opt(q, "slot_bytes"));
+  return out;
+}
+
 // tc prints the reorder gap last, after the rate, whenever it is set (tc sets 1 with a reorder).
 std::string netem_gap(const Qdisc& q) {
   return opt(q, "gap") > 0 ? " gap " + num(opt(q, "gap")) : "";
@@ -96,12 +126,16 @@ std::string format_qdisc_options(const Qdisc& q) {
   if (q.kind == "netem") {
     out += netem_common(q);
     // tc's own order (iproute2 q_netem.c), checked against `tc qdisc show` on Debian's 6.1 in
-    // the VM lab: delay [jitter [correlation]], loss, duplicate, reorder, corrupt, rate, gap.
+    // the VM lab: delay [jitter [correlation]], loss (random, state or gemodel), duplicate,
+    // reorder, corrupt, rate, slot, ecn, gap.
     prob(out, q, "loss", "loss_pct", "loss_correlation_pct");
+    out += netem_loss_model(q);
     prob(out, q, "duplicate", "duplicate_pct", "duplicate_correlation_pct");
     out += netem_reorder(q);
     prob(out, q, "corrupt", "corrupt_pct", "corrupt_correlation_pct");
     out += netem_rate(q);
+    out += netem_slot(q);
+    if (opt(q, "ecn") > 0) out += " ecn";
     out += netem_gap(q);
   } else if (q.kind == "tbf") {
     if (has(q, "rate_bps")) out += " rate " + tc_rate(opt(q, "rate_bps"));
@@ -126,7 +160,9 @@ std::string format_qdisc_options(const Qdisc& q) {
 }
 
 std::string netem_without_loss(const Qdisc& q) {
-  std::string rest = netem_common(q) + netem_reorder(q) + netem_rate(q) + netem_gap(q);
+  // ecn is left out: it only says how loss is done, and there is no loss left.
+  std::string rest =
+      netem_common(q) + netem_reorder(q) + netem_rate(q) + netem_slot(q) + netem_gap(q);
   // A limit alone is netem's default shape, not something worth keeping netem for.
   if (rest.empty() || rest == " limit " + num(opt(q, "limit_pkts"))) return "";
   // `tc qdisc change` resets loss and duplicate (they live in netem's fixed struct) but keeps a

@@ -22,9 +22,10 @@ double opt(const Qdisc& q, const char* key) {
   return it == q.options.end() ? 0 : it->second;
 }
 
+// A loss model (4-state or Gilbert-Elliott) is there to lose packets, whatever its numbers.
 bool injects_loss(const Qdisc& q) {
-  return q.kind == "netem" &&
-         (opt(q, "loss_pct") > 0 || opt(q, "corrupt_pct") > 0 || opt(q, "duplicate_pct") > 0);
+  return q.kind == "netem" && (opt(q, "loss_pct") > 0 || opt(q, "corrupt_pct") > 0 ||
+                               opt(q, "duplicate_pct") > 0 || opt(q, "loss_model") > 0);
 }
 
 // The same qdisc in the earlier snapshot: device, handle, parent and kind all equal (a qdisc

@@ -134,6 +134,31 @@ TEST(VmNetem, CorruptAndDuplicateAreShownAsTcPrintsThemAndTheChangeFixClearsBoth
   EXPECT_TRUE(TestNet::findings_with_id(after, "qdisc.netem_loss").empty()) << after.dump(1);
 }
 
+// A loss model instead of random loss: nothing in netem's fixed struct says "loss", only the
+// TCA_NETEM_LOSS nest. It is found, printed as tc prints it, and the change fix (which sends no
+// loss model) leaves the delay alone.
+TEST(VmNetem, GilbertElliottLossIsFoundAsTcPrintsItAndTheChangeFixClearsIt) {
+  TestNet net;
+  ADD_NETEM_OR_SKIP(net, "netem delay 1ms loss gemodel 30% 50%");
+  EXPECT_EQ(tc_shows(net), "netem limit 1000 delay 1ms loss gemodel p 30% r 50% 1-h 100% 1-k 0%");
+  json report = check_during(net, pings(net, 60));
+  json fs = TestNet::findings_with_id(report, "qdisc.netem_loss");
+  ASSERT_EQ(fs.size(), 1u) << report.dump(1);
+  const json& f = fs[0];
+  EXPECT_EQ(f["evidence"][0]["text"].get<std::string>(), "tc qdisc: " + tc_shows(net));
+  const json* drops = evidence(f, "drops");
+  ASSERT_NE(drops, nullptr) << f.dump(1);
+  EXPECT_GE((*drops)["delta"].get<uint64_t>(), 1u) << f.dump(1) << report["test_traffic"];
+  ASSERT_EQ(f["fix"].size(), 2u) << f.dump(1);
+  EXPECT_EQ(f["fix"][1], "ip netns exec " + net.server() +
+                             " tc qdisc change dev eth0 root netem limit 1000 delay 1ms");
+  auto kept = sh(f["fix"][1].get<std::string>());
+  ASSERT_EQ(kept.exit_code, 0) << kept.err;
+  EXPECT_EQ(tc_shows(net), "netem limit 1000 delay 1ms");
+  json after = check_during(net, pings(net, 20));
+  EXPECT_TRUE(TestNet::findings_with_id(after, "qdisc.netem_loss").empty()) << after.dump(1);
+}
+
 TEST(VmNetem, DelayAloneIsNotLoss) {
   TestNet net;
   ADD_NETEM_OR_SKIP(net, "netem delay 20ms 5ms");

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "collect/qdisc_parse.h"
+#include "rules/qdisc_format.h"
 
 using namespace pktloss;
 
@@ -235,4 +236,93 @@ TEST(QdiscParse, RandomOptionBytesNeverCrashAnyKnownKind) {
       }
     }
   }
+}
+
+// Loss models, slots and ECN, parsed and printed back: the expected strings are what tc printed
+// for the same options on Debian's 6.1 in the VM lab.
+std::vector<uint8_t> netem_fixed(uint32_t latency_us) {
+  tc_netem_qopt q{};
+  q.latency = us2ticks(latency_us);
+  q.limit = 1000;
+  std::vector<uint8_t> buf(NLA_ALIGN(sizeof q));
+  std::memcpy(buf.data(), &q, sizeof q);
+  return buf;
+}
+
+template <typename Model>
+void loss_nest(std::vector<uint8_t>& buf, uint16_t type, const Model& model) {
+  std::vector<uint8_t> inner;
+  raw_attr(inner, type, model);
+  nlattr h{static_cast<uint16_t>(NLA_HDRLEN + inner.size()),
+           static_cast<uint16_t>(TCA_NETEM_LOSS | NLA_F_NESTED)};
+  size_t at = buf.size();
+  buf.resize(at + NLA_HDRLEN + inner.size(), 0);
+  std::memcpy(buf.data() + at, &h, sizeof h);
+  std::memcpy(buf.data() + at + NLA_HDRLEN, inner.data(), inner.size());
+}
+
+TEST(QdiscNetemParse, GilbertElliottRateSlotAndEcnAsTcPrintsThem) {
+  auto buf = netem_fixed(5000);
+  tc_netem_gemodel ge{prob(1), prob(10), 0xffffffffu, 0};
+  loss_nest(buf, NETEM_LOSS_GE, ge);
+  tc_netem_rate rate{};
+  rate.rate = 125000;
+  raw_attr(buf, TCA_NETEM_RATE, rate);
+  tc_netem_slot slot{};
+  slot.min_delay = 1000000;
+  slot.max_delay = 2000000;
+  raw_attr(buf, TCA_NETEM_SLOT, slot);
+  raw_attr(buf, TCA_NETEM_ECN, uint32_t{1});
+  auto q = qdisc_from_nlmsg(qdisc_msg("netem", buf).nlh());
+  ASSERT_TRUE(q.has_value());
+  EXPECT_EQ(opt(*q, "loss_model"), 2);
+  EXPECT_EQ(format_qdisc_options(*q),
+            "netem limit 1000 delay 5ms loss gemodel p 1% r 10% 1-h 100% 1-k 0% rate 1Mbit slot "
+            "1ms 2ms ecn");
+  // The fix keeps the delay, rate and slot; ecn says how loss is done, and none is left.
+  EXPECT_EQ(netem_without_loss(*q), "netem limit 1000 delay 5ms rate 1Mbit slot 1ms 2ms");
+}
+
+TEST(QdiscNetemParse, FourStateModelAndSlotLimitsAsTcPrintsThem) {
+  auto buf = netem_fixed(0);
+  tc_netem_gimodel gi{prob(1), prob(10), prob(20), prob(0.5), prob(5)};
+  loss_nest(buf, NETEM_LOSS_GI, gi);
+  tc_netem_slot slot{};
+  slot.min_delay = 1000000;
+  slot.max_delay = 2000000;
+  slot.max_packets = 10;
+  slot.max_bytes = 1000;
+  raw_attr(buf, TCA_NETEM_SLOT, slot);
+  auto q = qdisc_from_nlmsg(qdisc_msg("netem", buf).nlh());
+  ASSERT_TRUE(q.has_value());
+  EXPECT_EQ(format_qdisc_options(*q),
+            "netem limit 1000 loss state p13 1% p31 10% p32 20% p23 5% p14 0.5% slot 1ms 2ms "
+            "packets 10 bytes 1000");
+  // tc's defaults for "loss state 3%" print their zeros too.
+  auto zeros = netem_fixed(0);
+  loss_nest(zeros, NETEM_LOSS_GI, tc_netem_gimodel{prob(3), prob(97), 0, 0, 0xffffffffu});
+  auto z = qdisc_from_nlmsg(qdisc_msg("netem", zeros).nlh());
+  ASSERT_TRUE(z.has_value());
+  EXPECT_EQ(format_qdisc_options(*z),
+            "netem limit 1000 loss state p13 3% p31 97% p32 0% p23 100% p14 0%");
+}
+
+TEST(QdiscNetemParse, SlotDistributionAsTcPrintsIt) {
+  auto buf = netem_fixed(0);
+  tc_netem_slot slot{};
+  slot.dist_delay = 5000000;
+  slot.dist_jitter = 1000000;
+  raw_attr(buf, TCA_NETEM_SLOT, slot);
+  auto q = qdisc_from_nlmsg(qdisc_msg("netem", buf).nlh());
+  ASSERT_TRUE(q.has_value());
+  EXPECT_EQ(format_qdisc_options(*q), "netem limit 1000 slot distribution 5ms 1ms");
+}
+
+TEST(QdiscNetemParse, TruncatedLossModelIsIgnored) {
+  auto buf = netem_fixed(0);
+  loss_nest(buf, NETEM_LOSS_GE, uint32_t{7});  // 4 bytes where a gemodel needs 16
+  auto q = qdisc_from_nlmsg(qdisc_msg("netem", buf).nlh());
+  ASSERT_TRUE(q.has_value());
+  EXPECT_EQ(opt(*q, "loss_model"), -1);
+  EXPECT_EQ(format_qdisc_options(*q), "netem limit 1000");
 }

@@ -24,6 +24,31 @@ TEST(QdiscNetemLoss, IsCriticalShowsOptionsAndKeepsTheDelayInTheFix) {
             "ip netns exec srv tc qdisc change dev eth0 root netem limit 1000 delay 100ms");
 }
 
+// `netem loss gemodel 30% 50%` has no random loss at all: the model is what loses packets.
+TEST(QdiscNetemLoss, GilbertElliottModelAloneIsLoss) {
+  auto p = load_pair("qdisc/netem_loss.json");
+  auto to_gemodel = [](Snapshot& s) {
+    for (auto& ns : s.namespaces)
+      for (auto& q : ns.qdiscs)
+        if (q.kind == "netem")
+          q.options = {{"limit_pkts", 1000},       {"delay_us", 100000},
+                       {"loss_model", 2},          {"loss_gemodel_p_pct", 30},
+                       {"loss_gemodel_r_pct", 50}, {"loss_gemodel_1h_pct", 100},
+                       {"loss_gemodel_1k_pct", 0}};
+  };
+  to_gemodel(*p.before);
+  to_gemodel(p.after);
+  auto fs = with_prefix(run(p), "qdisc.");
+  ASSERT_EQ(fs.size(), 1u);
+  EXPECT_EQ(fs[0].id, "qdisc.netem_loss");
+  EXPECT_EQ(fs[0].evidence.at(0).text,
+            "tc qdisc: netem limit 1000 delay 100ms loss gemodel p 30% r 50% 1-h 100% 1-k 0%");
+  EXPECT_EQ(fs[0].volume, 30u);  // the qdisc's own drops in the window
+  ASSERT_EQ(fs[0].fix.size(), 2u);
+  EXPECT_EQ(fs[0].fix[1],
+            "ip netns exec srv tc qdisc change dev eth0 root netem limit 1000 delay 100ms");
+}
+
 TEST(QdiscDrops, TbfDroppingIsCriticalWithBiggerBurstAndLimit) {
   auto r = run(load_pair("qdisc/tbf_drops.json"));
   auto fs = with_prefix(r, "qdisc.");
