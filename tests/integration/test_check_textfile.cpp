@@ -37,9 +37,9 @@ TEST(CheckTextfile, NodeExporterServesTheDropRuleAndItsFinding) {
             0);
   TempDir tmp;
   const std::string file = tmp.path() + "/pktloss.prom";
-  auto r = net.pktloss_during("check -n " + net.server() + " -i 2 --prometheus " + file,
-                              "for i in $(seq 40); do ip netns exec " + net.client() +
-                                  " curl -s -o /dev/null -m 1 http://10.77.0.2/; done");
+  auto r = net.pktloss_until_done("check -n " + net.server() + " -i 60 --prometheus " + file,
+                                  "for i in $(seq 40); do ip netns exec " + net.client() +
+                                      " curl -s -o /dev/null -m 1 http://10.77.0.2/; done");
   EXPECT_EQ(r.exit_code, 1) << r.err;  // a warning finding, and the text report still printed
   EXPECT_NE(r.out.find("netfilter.drop_rule"), std::string::npos) << r.out;
   // Written whole and readable by the collector (0644), no temporary file left behind.

@@ -21,12 +21,11 @@ struct Checked {
   json report;
 };
 
-// `pktloss check -n server -i SECONDS --json` while `traffic` runs in the client namespace,
-// started once pktloss says its window is open (--ready-fd).
-Checked check_during(const TestNet& net, const std::string& traffic, double interval = 2.5) {
-  auto r =
-      net.pktloss_during("check -n " + net.server() + " -i " + std::to_string(interval) + " --json",
-                         "ip netns exec " + net.client() + " bash -c '" + traffic + "'", 60);
+// `pktloss check -n server --json` around `traffic` in the client namespace: started once
+// pktloss says its window is open (--ready-fd), the window closed (SIGINT) once it is done.
+Checked check_during(const TestNet& net, const std::string& traffic) {
+  auto r = net.pktloss_until_done("check -n " + net.server() + " -i 60 --json",
+                                  TestNet::in_netns(net.client(), traffic), 90);
   Checked c;
   c.exit_code = r.exit_code;
   c.report = json::parse(r.out, nullptr, false);
@@ -162,7 +161,7 @@ TEST(Firewall, BusyAcceptRulesetGivesNoFinding) {
   }
   auto add = net.in_server(rules);
   ASSERT_EQ(add.exit_code, 0) << add.err;
-  Checked c = check_during(net, kHttpBurst, 2.0);
+  Checked c = check_during(net, kHttpBurst);
   ASSERT_FALSE(c.report.is_discarded());
   for (const auto& f : c.report["findings"]) EXPECT_NE(f["layer"], "netfilter") << f.dump();
   // The ACCEPT counters really moved: the ruleset was busy, not idle.

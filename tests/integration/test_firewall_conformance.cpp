@@ -12,9 +12,9 @@
 #include <sstream>
 
 #include "firewall/collect_firewall.h"
+#include "rules/netns_prefix.h"
 #include "testnet.h"
 #include "util/shell_command.h"
-#include "rules/netns_prefix.h"
 
 using pktloss::FirewallRule;
 using pktloss::NetnsSnapshot;

@@ -90,8 +90,7 @@ TEST(HostileWindow, NftRulesetFlushedAndReAddedWithHandlesReused) {
 
 TEST(HostileWindow, NftRulesetReloadedUnchangedCountsFromTheReload) {
   TestNet net;
-  sh("printf '%s\\n' '" + ruleset("udp dport 81 counter drop") + "' > " + net.workdir() +
-     "/a.nft");
+  sh("printf '%s\\n' '" + ruleset("udp dport 81 counter drop") + "' > " + net.workdir() + "/a.nft");
   ASSERT_EQ(net.in_server("nft -f " + net.workdir() + "/a.nft").exit_code, 0);
   net.in_client(udp_to(81, 5));
   // The same rule text and the same handle after the reload, its counter back at zero and then

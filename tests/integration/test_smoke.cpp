@@ -47,8 +47,8 @@ TEST(Smoke, NamespaceVanishingDuringTheWindowIsANoteNotACrash) {
   TestNet net;
   // Delete the server namespace while pktloss waits between its two snapshots (once its window
   // is open: deleted before the first snapshot, there is nothing to report and that is exit 2).
-  auto r = net.pktloss_during("check -n " + net.server() + " -i 2 --json",
-                              "ip netns del " + net.server());
+  auto r = net.pktloss_until_done("check -n " + net.server() + " -i 60 --json",
+                                  "ip netns del " + net.server());
   ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
   auto report = nlohmann::json::parse(r.out);
   EXPECT_NE(report["notes"].dump().find(net.server()), std::string::npos) << report["notes"].dump();

@@ -160,10 +160,10 @@ TEST(Xdp, PassProgramOnAHealthyPairIsQuietAndListed) {
   EXPECT_FALSE(p["stats_enabled"].get<bool>());
   EXPECT_TRUE(p["run_cnt_delta"].is_null());
   // check over a window of real HTTP traffic, from the server's side: quiet too.
-  auto c = net.pktloss_during("check -n " + net.server() + " -i 2 --json",
-                              "ip netns exec " + net.client() +
-                                  " sh -c 'for i in $(seq 20); do curl -s -m 1 -o /dev/null "
-                                  "http://10.77.0.2/30k.bin; done'");
+  auto c = net.pktloss_until_done("check -n " + net.server() + " -i 60 --json",
+                                  "ip netns exec " + net.client() +
+                                      " sh -c 'for i in $(seq 20); do curl -s -m 1 -o /dev/null "
+                                      "http://10.77.0.2/30k.bin; done'");
   auto cr = json::parse(c.out, nullptr, false);
   ASSERT_TRUE(cr.is_object()) << c.err;
   EXPECT_TRUE(TestNet::findings_with_id(cr, "link.xdp_program").empty()) << ids(cr);

@@ -179,13 +179,6 @@ std::future<CommandResult> TestNet::pktloss_started(const std::string& args, int
   return fut;
 }
 
-CommandResult TestNet::pktloss_during(const std::string& args, const std::string& traffic,
-                                      int timeout_s) const {
-  auto fut = pktloss_started(args, timeout_s);
-  sh("{ " + traffic + "\n} >/dev/null 2>&1", timeout_s);  // a list: its own redirects stay
-  return fut.get();
-}
-
 CommandResult TestNet::pktloss_until_done(const std::string& args, const std::string& traffic,
                                           int timeout_s) const {
   static std::atomic<int> seq{0};

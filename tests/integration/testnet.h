@@ -58,15 +58,12 @@ class TestNet {
   // With a pidfile, pktloss's pid is written there (to end its window with a signal).
   std::future<CommandResult> pktloss_started(const std::string& args, int timeout_s = 120,
                                              const std::string& pidfile = "") const;
-  // pktloss_started(args), then the shell command `traffic` (its output discarded), then waits.
-  CommandResult pktloss_during(const std::string& args, const std::string& traffic,
-                               int timeout_s = 120) const;
   // pktloss_started(args), the traffic, then SIGINT ends the window: the window holds all of the
   // traffic and nothing after it, however slow the machine (a VM under TCG takes seconds to start
   // a curl). ARGS give a long duration (-d/-i 60); the report is marked "interrupted".
   CommandResult pktloss_until_done(const std::string& args, const std::string& traffic,
                                    int timeout_s = 120) const;
-  // `ip netns exec NETNS bash -c CMD`, quoted, for pktloss_during/pktloss_until_done's traffic.
+  // `ip netns exec NETNS bash -c CMD`, quoted, for pktloss_until_done's traffic.
   static std::string in_netns(const std::string& netns, const std::string& cmd);
   static nlohmann::json findings_with_id(const nlohmann::json& report, const std::string& id);
 
