@@ -77,10 +77,10 @@ TEST(HostileWindow, NftRulesetFlushedAndReAddedWithHandlesReused) {
   net.in_client(udp_to(81, 10));  // before the window: the 81 rule (handle 2) has 10
   // In the window the ruleset is flushed and re-added in the other order: handle 2 is now the
   // 82 rule. 15 to 82 and 4 to 81 inside the window; a handle-only match would say 82 moved 5.
-  auto fut = net.pktloss_started("check -n " + net.server() + " -i 3 --no-trace --json");
+  auto fut = net.pktloss_started("check -n " + net.server() + " -i 60 --no-trace --json");
   net.in_server("nft flush ruleset && nft -f " + net.workdir() + "/b.nft");
   net.in_client(udp_to(82, 15) + "; " + udp_to(81, 4));
-  auto report = report_of(fut.get());
+  auto report = report_of(fut.finish());
   EXPECT_EQ(rule_delta(report, "dport 82"), 15) << report["findings"].dump(1);
   EXPECT_EQ(rule_delta(report, "dport 81"), 4) << report["findings"].dump(1);
   EXPECT_TRUE(any_note(report, "nft table inet plh was deleted and re-created"))
@@ -96,10 +96,10 @@ TEST(HostileWindow, NftRulesetReloadedUnchangedCountsFromTheReload) {
   // The same rule text and the same handle after the reload, its counter back at zero and then
   // past its old value: only the table's new handle tells it is not the same rule. 8 in the
   // window, not 8 - 5.
-  auto fut = net.pktloss_started("check -n " + net.server() + " -i 2 --no-trace --json");
+  auto fut = net.pktloss_started("check -n " + net.server() + " -i 60 --no-trace --json");
   net.in_server("nft flush ruleset && nft -f " + net.workdir() + "/a.nft");
   net.in_client(udp_to(81, 8));
-  auto report = report_of(fut.get());
+  auto report = report_of(fut.finish());
   EXPECT_EQ(rule_delta(report, "dport 81"), 8) << report["findings"].dump(1);
   EXPECT_TRUE(any_note(report, "re-created")) << report["notes"].dump(1);
   expect_no_huge_delta(report);
@@ -109,13 +109,13 @@ TEST(HostileWindow, IptablesRulesReplacedDuringTheWindow) {
   TestNet net;
   ASSERT_EQ(net.in_server("iptables -A INPUT -p udp --dport 83 -j DROP").exit_code, 0);
   net.in_client(udp_to(83, 10));
-  auto fut = net.pktloss_started("check -n " + net.server() + " -i 2 --no-trace --json");
+  auto fut = net.pktloss_started("check -n " + net.server() + " -i 60 --no-trace --json");
   // iptables-restore of the whole table: the same rule again (new counter) plus another.
   net.in_server(
       "printf '*filter\\n:INPUT ACCEPT [0:0]\\n-A INPUT -p udp --dport 84 -j DROP\\n"
       "-A INPUT -p udp --dport 83 -j DROP\\nCOMMIT\\n' | iptables-restore");
   net.in_client(udp_to(83, 12) + "; " + udp_to(84, 3));
-  auto report = report_of(fut.get());
+  auto report = report_of(fut.finish());
   EXPECT_EQ(rule_delta(report, "dport 83"), 12) << report["findings"].dump(1);
   EXPECT_EQ(rule_delta(report, "dport 84"), 3) << report["findings"].dump(1);
   expect_no_huge_delta(report);
@@ -143,9 +143,9 @@ TEST(HostileWindow, InterfaceDeletedAndReCreatedUnderTheSameName) {
     return std::string(b);
   };
   net.in_server(send_n(20));  // before: netem dropped 20
-  auto fut = net.pktloss_started("check -n " + net.server() + " -i 3 --no-trace --json");
+  auto fut = net.pktloss_started("check -n " + net.server() + " -i 60 --no-trace --json");
   net.in_server("ip link del d0 && " + make_d0 + " && " + send_n(30));
-  auto report = report_of(fut.get());
+  auto report = report_of(fut.finish());
   expect_no_huge_delta(report);
   EXPECT_TRUE(any_note(report, "d0 was deleted and re-created")) << report["notes"].dump(1);
   // The new d0's qdisc dropped 30 in the window (its counter started at 0): not 30 - 20.
@@ -170,15 +170,15 @@ TEST(HostileWindow, ObservedNamespaceDeletedMidWindow) {
                                  "--json");
   // Everything inside goes, then the namespace itself, while the probes run.
   sh("ip netns pids " + net.server() + " | xargs -r kill -9; ip netns del " + net.server());
-  auto report = report_of(fut.get());
+  auto report = report_of(fut.result.get());
   EXPECT_TRUE(any_note(report, "namespace " + net.server() + " vanished"))
       << report["notes"].dump(1);
   expect_no_huge_delta(report);
   // And check -i on it alone.
   TestNet net2;
-  auto fut2 = net2.pktloss_started("check -n " + net2.server() + " -i 2 --json");
+  auto fut2 = net2.pktloss_started("check -n " + net2.server() + " -i 60 --json");
   sh("ip netns del " + net2.server());
-  auto report2 = report_of(fut2.get());
+  auto report2 = report_of(fut2.finish());
   EXPECT_TRUE(any_note(report2, "vanished")) << report2["notes"].dump(1);
 }
 

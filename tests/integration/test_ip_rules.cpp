@@ -29,7 +29,7 @@ TEST(IpRules, StrictRpFilterDroppingUnroutableSources) {
   ASSERT_FALSE(mac.empty());
   sh_ok("ip -n " + net.client() + " neigh replace 10.77.0.2 lladdr " + mac +
         " dev eth0 nud permanent");
-  auto fut = net.pktloss_started("check -n " + net.server() + " -i 3 --json");
+  auto fut = net.pktloss_started("check -n " + net.server() + " -i 60 --json");
   run_in_named_netns(net.client(), [] {
     int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     sockaddr_in from{}, to{};
@@ -41,7 +41,7 @@ TEST(IpRules, StrictRpFilterDroppingUnroutableSources) {
     for (int i = 0; i < 5; ++i) sendto(s, "x", 1, 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
     close(s);
   });
-  auto r = fut.get();
+  auto r = fut.finish();
   ASSERT_EQ(r.exit_code, 1) << r.err;
   auto report = nlohmann::json::parse(r.out);
   auto found = TestNet::findings_with_id(report, "ip.rp_filter");

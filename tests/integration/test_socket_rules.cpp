@@ -16,12 +16,12 @@ using pktloss::testing::TestNet;
 
 namespace {
 
-// `check -n <ns> -i 3` with `traffic` run inside its window; returns the parsed report.
+// `check -n <ns>` with `traffic` run inside its window (closed once it is done); the report.
 nlohmann::json check_during(const TestNet& net, const std::string& ns,
                             const std::function<void()>& traffic) {
-  auto fut = net.pktloss_started("check -n " + ns + " -i 3 --json");
+  auto fut = net.pktloss_started("check -n " + ns + " -i 60 --json");
   traffic();
-  auto r = fut.get();
+  auto r = fut.finish();
   EXPECT_NE(r.exit_code, 2) << r.err;
   return nlohmann::json::parse(r.out.empty() ? "{}" : r.out);
 }

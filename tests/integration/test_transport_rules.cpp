@@ -13,9 +13,9 @@ namespace {
 
 nlohmann::json check_during(const TestNet& net, const std::string& ns,
                             const std::function<void()>& traffic) {
-  auto fut = net.pktloss_started("check -n " + ns + " -i 3 --json");
+  auto fut = net.pktloss_started("check -n " + ns + " -i 60 --json");
   traffic();
-  auto r = fut.get();
+  auto r = fut.finish();
   EXPECT_NE(r.exit_code, 2) << r.err;
   return nlohmann::json::parse(r.out.empty() ? "{}" : r.out);
 }

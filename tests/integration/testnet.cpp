@@ -151,16 +151,17 @@ CommandResult TestNet::pktloss(const std::string& args, int timeout_s) const {
   return sh(std::string(PKTLOSS_BINARY) + " " + args, timeout_s);
 }
 
-std::future<CommandResult> TestNet::pktloss_started(const std::string& args, int timeout_s,
-                                                    const std::string& pidfile) const {
+TestNet::Running TestNet::pktloss_started(const std::string& args, int timeout_s) const {
   static std::atomic<int> seq{0};
-  std::string fifo = workdir_ + "/ready." + std::to_string(seq++);
+  int n = seq++;
+  std::string fifo = workdir_ + "/ready." + std::to_string(n);
+  std::string pidfile = workdir_ + "/pktloss." + std::to_string(n) + ".pid";
   unlink(fifo.c_str());
   if (mkfifo(fifo.c_str(), 0600) != 0) ADD_FAILURE() << "mkfifo " << fifo;
   // `exec` keeps the shell's pid ($$) for pktloss itself.
-  std::string record_pid = pidfile.empty() ? "" : "echo $$ > " + pidfile + "; ";
   auto fut = std::async(std::launch::async, [=] {
-    return sh(record_pid + "exec " + PKTLOSS_BINARY + " " + args + " --ready-fd 3 3>" + fifo,
+    return sh("echo $$ > " + pidfile + "; exec " + PKTLOSS_BINARY + " " + args +
+                  " --ready-fd 3 3>" + fifo,
               timeout_s);
   });
   // Non-blocking open, then poll: a pktloss that dies before its window opens closes the FIFO
@@ -176,17 +177,21 @@ std::future<CommandResult> TestNet::pktloss_started(const std::string& args, int
     close(fd);
   }
   unlink(fifo.c_str());
-  return fut;
+  return Running{std::move(fut), pidfile};
+}
+
+CommandResult TestNet::Running::finish() {
+  // A pktloss that already ended has nothing to interrupt (its pid may be reused: check first).
+  if (result.wait_for(std::chrono::seconds(0)) != std::future_status::ready)
+    sh("test -s " + pidfile + " && kill -INT \"$(cat " + pidfile + ")\"");
+  return result.get();
 }
 
 CommandResult TestNet::pktloss_until_done(const std::string& args, const std::string& traffic,
                                           int timeout_s) const {
-  static std::atomic<int> seq{0};
-  std::string pidfile = workdir_ + "/until." + std::to_string(seq++) + ".pid";
-  auto fut = pktloss_started(args, timeout_s, pidfile);
+  auto running = pktloss_started(args, timeout_s);
   sh("{ " + traffic + "\n} >/dev/null 2>&1", timeout_s);  // a list: its own redirects stay
-  sh("test -s " + pidfile + " && kill -INT \"$(cat " + pidfile + ")\"");
-  return fut.get();
+  return running.finish();
 }
 
 std::string TestNet::in_netns(const std::string& netns, const std::string& cmd) {

@@ -55,9 +55,15 @@ class TestNet {
   // Starts `pktloss ARGS` (a subcommand and its options) in the background and returns once its
   // observation window is open (--ready-fd), so traffic sent next is inside the window however
   // long the first snapshot takes on a loaded machine: no guessed sleep.
-  // With a pidfile, pktloss's pid is written there (to end its window with a signal).
-  std::future<CommandResult> pktloss_started(const std::string& args, int timeout_s = 120,
-                                             const std::string& pidfile = "") const;
+  // finish() ends the window now (SIGINT) and returns the report: the window then holds what
+  // the test did while it was open, however slow the machine. result.get() waits for a window
+  // that ends by itself (diagnose's probes).
+  struct Running {
+    std::future<CommandResult> result;
+    std::string pidfile;  // pktloss's pid
+    CommandResult finish();
+  };
+  Running pktloss_started(const std::string& args, int timeout_s = 120) const;
   // pktloss_started(args), the traffic, then SIGINT ends the window: the window holds all of the
   // traffic and nothing after it, however slow the machine (a VM under TCG takes seconds to start
   // a curl). ARGS give a long duration (-d/-i 60); the report is marked "interrupted".
