@@ -62,7 +62,9 @@ void netem_loss_model(const nlattr* loss, Qdisc& q) {
     q.options["loss_model"] = 2;
     q.options["loss_gemodel_p_pct"] = pct(ge.p);
     q.options["loss_gemodel_r_pct"] = pct(ge.r);
-    q.options["loss_gemodel_1h_pct"] = pct(ge.h);  // tc's "1-h" is the field h as it is
+    // The kernel keeps h, the chance of no loss in the bad state (it loses when a draw exceeds
+    // it); tc shows 1-h. k1 is already "1-k". Seen in the VM lab: `1-h 100%` arrives as h = 0.
+    q.options["loss_gemodel_1h_pct"] = 100.0 - pct(ge.h);
     q.options["loss_gemodel_1k_pct"] = pct(ge.k1);
   }
 }

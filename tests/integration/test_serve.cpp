@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -177,6 +178,11 @@ void send_some(int fd, const std::string& s) {
 }  // namespace
 
 TEST(Serve, HostileClientsNeverBlockARealScrapeNorGrowMemory) {
+  // 140 attacker threads against one real client: on a TCG guest's two emulated CPUs the client
+  // itself is starved (seen: a scrape that took 4.3 s to send its request), so the bound below
+  // would measure the emulator. The host's run in CI is the one that judges the server.
+  if (const char* accel = std::getenv("PKTLOSS_VM_ACCEL"); accel && std::string(accel) == "tcg")
+    GTEST_SKIP() << "timing bound for real CPUs; under TCG the attackers starve the client";
   TempDir tmp;
   Process serve(
       {PKTLOSS_BINARY, "serve", "--listen", "127.0.0.1:0", "--interval", "1", "--no-trace"},

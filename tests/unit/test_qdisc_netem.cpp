@@ -263,7 +263,7 @@ void loss_nest(std::vector<uint8_t>& buf, uint16_t type, const Model& model) {
 
 TEST(QdiscNetemParse, GilbertElliottRateSlotAndEcnAsTcPrintsThem) {
   auto buf = netem_fixed(5000);
-  tc_netem_gemodel ge{prob(1), prob(10), 0xffffffffu, 0};
+  tc_netem_gemodel ge{prob(1), prob(10), 0, 0};  // h = 0: no loss-free draws in the bad state
   loss_nest(buf, NETEM_LOSS_GE, ge);
   tc_netem_rate rate{};
   rate.rate = 125000;
@@ -281,6 +281,12 @@ TEST(QdiscNetemParse, GilbertElliottRateSlotAndEcnAsTcPrintsThem) {
             "1ms 2ms ecn");
   // The fix keeps the delay, rate and slot; ecn says how loss is done, and none is left.
   EXPECT_EQ(netem_without_loss(*q), "netem limit 1000 delay 5ms rate 1Mbit slot 1ms 2ms");
+  // `loss gemodel 1% 10% 70% 0.1%`: the kernel holds h = 30%, tc shows 1-h 70%.
+  auto all4 = netem_fixed(0);
+  loss_nest(all4, NETEM_LOSS_GE, tc_netem_gemodel{prob(1), prob(10), prob(30), prob(0.1)});
+  auto g = qdisc_from_nlmsg(qdisc_msg("netem", all4).nlh());
+  ASSERT_TRUE(g.has_value());
+  EXPECT_EQ(format_qdisc_options(*g), "netem limit 1000 loss gemodel p 1% r 10% 1-h 70% 1-k 0.1%");
 }
 
 TEST(QdiscNetemParse, FourStateModelAndSlotLimitsAsTcPrintsThem) {
