@@ -114,7 +114,7 @@ boot() {  # boot ACCEL TIMEOUT [QEMU ARGS...]: runs $run/job.sh in the guest; qe
   timeout -k 5 "$t" qemu-system-x86_64 -machine q35 "${accel_args[@]}" -smp 2 -m 2048 \
     -nodefaults -no-user-config -display none -serial stdio -no-reboot \
     -kernel "$kdir/vmlinux" -initrd "$initrd" \
-    -append "console=ttyS0 quiet loglevel=4 panic=-1 no_timer_check mitigations=off random.trust_cpu=on pktloss.init=$here/guest-init pktloss.kdir=$kdir pktloss.kver=$kver$nic_cmdline" \
+    -append "console=ttyS0 quiet loglevel=4 panic=-1 no_timer_check mitigations=off random.trust_cpu=on pktloss.init=$here/guest-init pktloss.kdir=$kdir pktloss.kver=$kver pktloss.accel=$a$nic_cmdline" \
     -virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap" \
     -virtfs "local,path=$run,mount_tag=results,security_model=none" \
     -device virtio-rng-pci "$@" </dev/null
