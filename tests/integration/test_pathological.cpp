@@ -76,8 +76,8 @@ TEST(Pathological, OddInterfaceNamesAndARuleCommentWithQuotesAndANewline) {
 TEST(Pathological, QdiscTreeAsDeepAsTheKernelAllows) {
   TestNet net;
   // htb inside htb as deep as the kernel lets a tree grow (htb's own limit is 8 levels; Debian's
-  // 6.1 refuses the 8th qdisc: "Qdisc hierarchy is too deep"), then a tbf that drops replaces
-  // the deepest htb.
+  // 6.1 refuses the 8th qdisc: "Qdisc hierarchy is too deep"), then a tbf that drops takes
+  // the deepest htb's place.
   ASSERT_EQ(net.in_server("tc qdisc add dev eth0 root handle 1: htb default 1").exit_code, 0);
   int deepest = 1;  // handle major of the deepest htb qdisc
   for (; deepest < 8; ++deepest) {
@@ -95,7 +95,9 @@ TEST(Pathological, QdiscTreeAsDeepAsTheKernelAllows) {
   }
   ASSERT_GE(deepest, 6) << "a tree this shallow tests nothing";
   std::string d = std::to_string(deepest), parent = std::to_string(deepest - 1);
-  auto made = net.in_server("tc qdisc replace dev eth0 parent " + parent + ":1 handle " + d +
+  // A qdisc of another kind cannot take over the handle in place: delete, then add.
+  auto made = net.in_server("tc qdisc del dev eth0 parent " + parent + ":1 handle " + d +
+                            ": && tc qdisc add dev eth0 parent " + parent + ":1 handle " + d +
                             ": tbf rate 8kbit burst 1600 limit 1600");
   ASSERT_EQ(made.exit_code, 0) << made.err;
   auto t0 = std::chrono::steady_clock::now();
