@@ -80,6 +80,16 @@ std::string tc_shows(const TestNet& net) {
   return out;
 }
 
+// Runs a finding's `tc qdisc change` fix as printed: tc then shows `shown`, and a new window
+// has no netem loss finding.
+void expect_change_fix_leaves(const TestNet& net, const json& fix, const std::string& shown) {
+  auto kept = sh(fix.get<std::string>());
+  ASSERT_EQ(kept.exit_code, 0) << kept.err;
+  EXPECT_EQ(tc_shows(net), shown);
+  json after = check_during(net, pings(net, 20));
+  EXPECT_TRUE(TestNet::findings_with_id(after, "qdisc.netem_loss").empty()) << after.dump(1);
+}
+
 }  // namespace
 
 TEST(VmNetem, Loss30OnServerIsFoundWithItsDropsAndTheFixRemovesIt) {
@@ -127,11 +137,7 @@ TEST(VmNetem, CorruptAndDuplicateAreShownAsTcPrintsThemAndTheChangeFixClearsBoth
   EXPECT_EQ(f["fix"][1],
             "ip netns exec " + net.server() +
                 " tc qdisc change dev eth0 root netem limit 1000 delay 1ms corrupt 0%");
-  auto kept = sh(f["fix"][1].get<std::string>());
-  ASSERT_EQ(kept.exit_code, 0) << kept.err;
-  EXPECT_EQ(tc_shows(net), "netem limit 1000 delay 1ms");
-  json after = check_during(net, pings(net, 20));
-  EXPECT_TRUE(TestNet::findings_with_id(after, "qdisc.netem_loss").empty()) << after.dump(1);
+  expect_change_fix_leaves(net, f["fix"][1], "netem limit 1000 delay 1ms");
 }
 
 // A loss model instead of random loss: nothing in netem's fixed struct says "loss", only the
@@ -152,11 +158,7 @@ TEST(VmNetem, GilbertElliottLossIsFoundAsTcPrintsItAndTheChangeFixClearsIt) {
   ASSERT_EQ(f["fix"].size(), 2u) << f.dump(1);
   EXPECT_EQ(f["fix"][1], "ip netns exec " + net.server() +
                              " tc qdisc change dev eth0 root netem limit 1000 delay 1ms");
-  auto kept = sh(f["fix"][1].get<std::string>());
-  ASSERT_EQ(kept.exit_code, 0) << kept.err;
-  EXPECT_EQ(tc_shows(net), "netem limit 1000 delay 1ms");
-  json after = check_during(net, pings(net, 20));
-  EXPECT_TRUE(TestNet::findings_with_id(after, "qdisc.netem_loss").empty()) << after.dump(1);
+  expect_change_fix_leaves(net, f["fix"][1], "netem limit 1000 delay 1ms");
 }
 
 TEST(VmNetem, DelayAloneIsNotLoss) {
