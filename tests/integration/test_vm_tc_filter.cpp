@@ -9,7 +9,6 @@
 #include "testnet.h"
 
 using nlohmann::json;
-using pktloss::testing::CommandResult;
 using pktloss::testing::sh;
 using pktloss::testing::TestNet;
 
@@ -35,27 +34,11 @@ std::string pings(const TestNet& net, int count, int size = 56) {
          std::to_string(size) + " -i 0.02 -W 1 " + TestNet::kServerIp;
 }
 
-// pktloss check on the server around `traffic`: the window opens (--ready-fd), the traffic runs,
-// then SIGINT closes the window (the report of what was seen, marked interrupted). A fixed-length
-// window is not enough here: under TCG on a loaded 2-core box, starting the traffic's processes
-// alone took longer than a 5 s window. The traffic's own output is kept for failure messages.
+// pktloss check on the server around `traffic`, its window closed by SIGINT once the traffic
+// is done: under TCG on a loaded 2-core box, starting the traffic's processes alone took longer
+// than a 5 s window.
 json check_during(const TestNet& net, const std::string& traffic) {
-  std::string dir = net.workdir();
-  std::string script =
-      "rm -f " + dir + "/rfd; mkfifo " + dir + "/rfd; " + PKTLOSS_BINARY + " check -n " +
-      net.server() + " -i 120 --json --ready-fd 3 3>" + dir + "/rfd >" + dir + "/check.json 2>" +
-      dir + "/check.err & p=$!; read -r _ <" + dir + "/rfd; (" + traffic + ") >" + dir +
-      "/traffic.out 2>&1; echo \"traffic exit $?\" >>" + dir +
-      "/traffic.out; kill -INT $p; wait $p; echo \"pktloss exit $?\" >>" + dir + "/traffic.out";
-  CommandResult r = sh(script, 170);
-  EXPECT_EQ(r.exit_code % 256 <= 1, true) << r.err;
-  CommandResult out = sh("cat " + dir + "/check.json");
-  CommandResult log = sh("cat " + dir + "/traffic.out " + dir + "/check.err");
-  json j = json::parse(out.out, nullptr, false);
-  EXPECT_FALSE(j.is_discarded()) << out.out << log.out;
-  if (j.is_discarded()) return json::object();
-  j["test_traffic"] = log.out;
-  return j;
+  return net.check_report_around(net.server(), traffic);
 }
 
 uint64_t delta_of(const json& f, const std::string& counter) {

@@ -188,10 +188,26 @@ CommandResult TestNet::Running::finish() {
 }
 
 CommandResult TestNet::pktloss_until_done(const std::string& args, const std::string& traffic,
-                                          int timeout_s) const {
+                                          int timeout_s, std::string* traffic_output) const {
   auto running = pktloss_started(args, timeout_s);
-  sh("{ " + traffic + "\n} >/dev/null 2>&1", timeout_s);  // a list: its own redirects stay
+  // A list, so the traffic's own redirections stay; its output kept or discarded.
+  auto t = sh("{ " + traffic + "\n} " + (traffic_output ? "2>&1" : ">/dev/null 2>&1"), timeout_s);
+  if (traffic_output)
+    *traffic_output = t.out + "traffic exit " + std::to_string(t.exit_code) + "\n";
   return running.finish();
+}
+
+nlohmann::json TestNet::check_report_around(const std::string& netns,
+                                            const std::string& traffic) const {
+  std::string traffic_output;
+  CommandResult r =
+      pktloss_until_done("check -n " + netns + " -i 120 --json", traffic, 170, &traffic_output);
+  EXPECT_LE(r.exit_code, 1) << r.err;
+  nlohmann::json j = nlohmann::json::parse(r.out, nullptr, false);
+  EXPECT_FALSE(j.is_discarded()) << r.out << traffic_output << r.err;
+  if (j.is_discarded()) return nlohmann::json::object();
+  j["test_traffic"] = traffic_output + r.err;
+  return j;
 }
 
 std::string TestNet::in_netns(const std::string& netns, const std::string& cmd) {

@@ -67,8 +67,13 @@ class TestNet {
   // pktloss_started(args), the traffic, then SIGINT ends the window: the window holds all of the
   // traffic and nothing after it, however slow the machine (a VM under TCG takes seconds to start
   // a curl). ARGS give a long duration (-d/-i 60); the report is marked "interrupted".
+  // The traffic's own output (stdout and stderr) goes to *traffic_output when given.
   CommandResult pktloss_until_done(const std::string& args, const std::string& traffic,
-                                   int timeout_s = 120) const;
+                                   int timeout_s = 120,
+                                   std::string* traffic_output = nullptr) const;
+  // `pktloss check -n NETNS -i 120 --json` around `traffic` (pktloss_until_done): the report,
+  // with the traffic's output and pktloss's stderr under "test_traffic" for failure messages.
+  nlohmann::json check_report_around(const std::string& netns, const std::string& traffic) const;
   // `ip netns exec NETNS bash -c CMD`, quoted, for pktloss_until_done's traffic.
   static std::string in_netns(const std::string& netns, const std::string& cmd);
   static nlohmann::json findings_with_id(const nlohmann::json& report, const std::string& id);
